@@ -1,0 +1,2 @@
+//! Permit documents: YAML reading with byte spans, and document validation.
+pub mod model;

@@ -1,0 +1,87 @@
+//! The loaded permit: a YAML tree in which every node keeps its byte span.
+//!
+//! The YAML reader (`permit::yaml`) produces untyped scalars (`Str`, `Int`,
+//! `Float`, `Bool`, `Null`); document validation (`permit::validate`)
+//! rewrites scalars in place into the typed forms the schema gives them
+//! (`Date`, `Qty`, `Range`, `Enum`), so the evaluator never parses text.
+
+use crate::date::Date;
+use crate::span::{Source, Span};
+use crate::units::{Quantity, Range};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Span of the value itself (for a mapping or sequence: all of it).
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: Box<str>,
+    pub key_span: Span,
+    pub node: Node,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+    // Typed by validation:
+    Date(Date),
+    Qty(Quantity),
+    Range(Range),
+    /// Index into the enumeration's ordered values (`schema::EnumDef::values`).
+    Enum(u16),
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.node)
+    }
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|e| &*e.key == key),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+    /// A short name of the YAML kind, for "expected X, found Y" messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+            Value::Date(_) => "a date",
+            Value::Qty(_) => "a quantity",
+            Value::Range(_) => "a range",
+            Value::Enum(_) => "an enumeration value",
+        }
+    }
+}
+
+/// One permit document, loaded and (after validation) typed.
+#[derive(Debug)]
+pub struct Permit {
+    pub source: Source,
+    pub root: Node,
+}

@@ -1,0 +1,2 @@
+//! The one schema of the permit format.
+pub mod types;
