@@ -7,3 +7,4 @@ pub mod permit;
 pub mod schema;
 pub mod span;
 pub mod units;
+pub mod lang;

@@ -73,6 +73,23 @@ impl SourceFile {
     }
 }
 
+/// Cheap source for miette diagnostics: shares the text instead of copying it.
+pub fn named(source: &Source) -> miette::NamedSource<Source> {
+    miette::NamedSource::new(source.name.clone(), source.clone())
+}
+
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        self.text
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
 /// 1-based line and character column of byte offset `byte` in `text`.
 /// An offset inside a multi-byte character counts as that character.
 pub fn line_col(text: &str, byte: usize) -> (usize, usize) {

@@ -1,0 +1,165 @@
+//! A checked policy library: every file parsed and type-checked, tables
+//! built, policies indexed by id and version. This is what the evaluator runs.
+
+use super::ast::{Policy, PolicyFile};
+use super::errors::{CheckError, ParseError};
+use super::table::TableData;
+use super::template::Template;
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::span::{Source, SourceFile};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// What a policy says about itself (its header and documentation).
+#[derive(Clone, Debug)]
+pub struct PolicyMeta {
+    pub id: String,
+    pub title: String,
+    pub version: u32,
+    pub basis: String,
+    pub element: String,
+    pub severity: Severity,
+    /// 生效 (inclusive) and 废止 (exclusive) dates.
+    pub effective_from: Option<Date>,
+    pub effective_until: Option<Date>,
+    pub supersedes: Option<String>,
+    /// Documentation sections in the order written: `what`, `why`, ...
+    pub doc: Vec<(String, String)>,
+    pub file: String,
+}
+
+impl PolicyMeta {
+    pub fn in_force(&self, on: Date) -> bool {
+        self.effective_from.is_none_or(|d| d <= on) && self.effective_until.is_none_or(|d| on < d)
+    }
+    pub fn doc_section(&self, name: &str) -> Option<&str> {
+        self.doc
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Evaluation order: facts are derived first, then ordinary rules, then the
+/// rules that read the findings of the others (on-site verification).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stratum {
+    Derive = 0,
+    Rule = 1,
+    Review = 2,
+}
+
+#[derive(Debug)]
+pub struct CompiledPolicy {
+    pub meta: PolicyMeta,
+    pub ast: Policy,
+    pub source: Source,
+    pub tables: HashMap<String, Arc<TableData>>,
+    /// Message, label and help templates by the byte offset of their string.
+    pub templates: HashMap<u32, Template>,
+    pub stratum: Stratum,
+}
+
+#[derive(Debug, Clone)]
+pub struct FactInfo {
+    pub name: String,
+    pub enum_def: &'static crate::schema::types::EnumDef,
+    pub doc: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Library {
+    pub policies: Vec<CompiledPolicy>,
+    pub tables: HashMap<String, Arc<TableData>>,
+    pub consts: HashMap<String, ConstValue>,
+    pub facts: BTreeMap<String, FactInfo>,
+    /// Element → (department, English name).
+    pub routes: BTreeMap<String, (String, Option<String>)>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstValue {
+    Num(f64),
+    Qty(crate::units::Quantity),
+    Str(String),
+    Date(Date),
+    Bool(bool),
+}
+
+impl Library {
+    /// The policies in force on `date`, in a fixed order (by id).
+    pub fn in_force(&self, date: Date) -> Vec<&CompiledPolicy> {
+        let mut v: Vec<&CompiledPolicy> = self.policies.iter().filter(|p| p.meta.in_force(date)).collect();
+        v.sort_by(|a, b| a.meta.id.cmp(&b.meta.id).then(a.meta.version.cmp(&b.meta.version)));
+        v
+    }
+
+    /// The newest version of a rule (for `explain`), or the one in force on a date.
+    pub fn find(&self, id: &str, on: Option<Date>) -> Option<&CompiledPolicy> {
+        self.policies
+            .iter()
+            .filter(|p| p.meta.id == id && on.is_none_or(|d| p.meta.in_force(d)))
+            .max_by_key(|p| p.meta.version)
+    }
+
+    pub fn department(&self, element: &str) -> String {
+        self.routes
+            .get(element)
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.policies.iter().map(|p| p.meta.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Everything wrong with a library, all files at once.
+#[derive(Debug, Default)]
+pub struct LibraryErrors {
+    pub parse: Vec<ParseError>,
+    pub check: Vec<CheckError>,
+}
+
+impl LibraryErrors {
+    pub fn is_empty(&self) -> bool {
+        self.parse.is_empty() && self.check.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.parse.len() + self.check.len()
+    }
+}
+
+/// Parse and check a set of policy files given as (name, text), e.g. the
+/// embedded library or a folder read by the CLI. Collects every error.
+pub fn build(files: Vec<(String, String)>) -> Result<Library, (Library, LibraryErrors)> {
+    let mut errors = LibraryErrors::default();
+    let mut parsed: Vec<PolicyFile> = Vec::new();
+    let mut sources = Vec::new();
+    let mut files = files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, text) in files {
+        let source = SourceFile::new(name, text);
+        sources.push(source.clone());
+        match super::parser::parse_file(&source) {
+            Ok(f) => parsed.push(f),
+            Err(e) => errors.parse.push(e.attach(&source)),
+        }
+    }
+    let (mut lib, check_errors) = super::check::check_files(&parsed);
+    lib.sources = sources;
+    errors.check.extend(check_errors);
+    errors
+        .check
+        .sort_by(|a, b| a.file.cmp(&b.file).then(a.byte.cmp(&b.byte)));
+    if errors.is_empty() {
+        Ok(lib)
+    } else {
+        Err((lib, errors))
+    }
+}

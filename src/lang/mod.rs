@@ -1,0 +1,13 @@
+//! The policy language: grammar (`grammar/policy.pest`), parser, AST,
+//! static checker and formatter. Knows the permit *schema*, never a permit,
+//! a file system or the CLI.
+
+pub mod ast;
+pub mod check;
+pub mod errors;
+pub mod library;
+pub mod parser;
+pub mod table;
+pub mod template;
+pub mod types;
+pub mod fmt;

@@ -1,0 +1,49 @@
+//! Tables as the evaluator uses them: rows looked up by their key cells.
+
+use crate::date::Date;
+use crate::units::Quantity;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CellValue {
+    Qty(Quantity),
+    Num(f64),
+    Date(Date),
+    Text(String),
+    None,
+}
+
+#[derive(Debug)]
+pub struct TableData {
+    pub name: String,
+    pub caption: Option<String>,
+    /// Column names, keys first.
+    pub columns: Vec<String>,
+    pub key_count: usize,
+    pub rows: Vec<Vec<CellValue>>,
+    pub index: HashMap<Vec<String>, usize>,
+}
+
+impl TableData {
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+    pub fn lookup(&self, key: &[String]) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+    pub fn key_values(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.index.keys()
+    }
+}
+
+impl std::fmt::Display for CellValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CellValue::Qty(q) => write!(f, "{q}"),
+            CellValue::Num(n) => f.write_str(&crate::units::format_number(*n)),
+            CellValue::Date(d) => write!(f, "{d}"),
+            CellValue::Text(t) => f.write_str(t),
+            CellValue::None => f.write_str("-"),
+        }
+    }
+}
