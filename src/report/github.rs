@@ -50,7 +50,12 @@ pub fn render_one(f: &Finding) -> String {
     if let Some(help) = &f.help {
         let _ = write!(message, "\nhelp: {help}");
     }
-    format!("::{} {}::{}\n", command(f.severity), props, escape_data(&message))
+    format!(
+        "::{} {}::{}\n",
+        command(f.severity),
+        props,
+        escape_data(&message)
+    )
 }
 
 pub fn render(findings: &[Finding]) -> String {

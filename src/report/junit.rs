@@ -39,11 +39,18 @@ fn attr(s: &str) -> String {
 
 /// Where a finding is, for test-case names: `12:5` or `file`.
 fn position(f: &Finding) -> String {
-    primary_region(f).map_or_else(|| "file".to_string(), |r| format!("{}:{}", r.line, r.column))
+    primary_region(f).map_or_else(
+        || "file".to_string(),
+        |r| format!("{}:{}", r.line, r.column),
+    )
 }
 
 fn details(f: &Finding) -> String {
-    let mut s = format!("{}:{}: {}: {}\n", f.file.name, position(f), f.severity, f.message);
+    let at = match primary_region(f) {
+        Some(r) => format!("{}:{}:{}", f.file.name, r.line, r.column),
+        None => f.file.name.clone(),
+    };
+    let mut s = format!("{at}: {}: {}\n", f.severity, f.message);
     let mut line = |k: &str, v: &str| {
         if !v.is_empty() {
             let _ = writeln!(s, "{k}: {v}");

@@ -78,6 +78,7 @@ struct Configuration {
 #[derive(Serialize)]
 struct Properties<'a> {
     element: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
     basis: &'a str,
 }
 
