@@ -535,3 +535,48 @@ mod xml {
         Ok(texts)
     }
 }
+
+#[test]
+fn bad_spans_never_panic() {
+    let file = SourceFile::new("a.yaml", "名称: 值\n");
+    let mut f = base(&file, "x.y", Severity::Error, "document", "m");
+    // Inside a multi-byte character, and past the end of the text.
+    f.primary = Some(Span::new(1, 4));
+    f.labels = vec![Label {
+        span: Span::new(100, 200),
+        text: "past the end".into(),
+    }];
+    for (_, format) in Format::ALL {
+        let out = report::render(format, std::slice::from_ref(&f), &run(), &plain());
+        assert!(out.contains('m'), "{out}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&report::render(Format::Json, &[f], &run(), &plain())).unwrap();
+    let j = &v["findings"][0];
+    assert_eq!((&j["start_byte"], &j["end_byte"]), (&0.into(), &6.into()));
+    assert_eq!(j["labels"][0]["start_byte"], 12);
+}
+
+#[test]
+fn no_findings() {
+    for (name, format) in Format::ALL {
+        let out = report::render(format, &[], &run(), &plain());
+        match format {
+            Format::Human | Format::Github => assert_eq!(out, "", "{name}"),
+            _ => assert!(out.ends_with('\n'), "{name}"),
+        }
+    }
+}
+
+#[test]
+fn escaping() {
+    use report::github::{escape_data, escape_property};
+    assert_eq!(escape_data("50%\r\nx: y, z"), "50%25%0D%0Ax: y, z");
+    assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    use report::junit::escape;
+    assert_eq!(
+        escape("<a & 'b'>\u{1}\n", false),
+        "&lt;a &amp; 'b'&gt;\u{FFFD}\n"
+    );
+    assert_eq!(escape("\"x\"\t\n", true), "&quot;x&quot;&#9;&#10;");
+}
