@@ -4,6 +4,7 @@
 pub mod date;
 pub mod finding;
 pub mod permit;
+pub mod report;
 pub mod schema;
 pub mod span;
 pub mod units;

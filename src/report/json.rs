@@ -1,0 +1,113 @@
+//! permitlint's stable JSON format, version 1 (documented in
+//! `docs/output.md`). Field order is fixed by the structs below; adding a
+//! field is compatible, renaming or removing one bumps `version`.
+
+use super::{Counts, Region, RunInfo, primary_region};
+use crate::finding::Finding;
+use serde::Serialize;
+
+/// Version of the JSON format.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    as_of: String,
+    files: usize,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    error: usize,
+    warning: usize,
+    notice: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    element: &'a str,
+    department: &'a str,
+    message: &'a str,
+    basis: Option<&'a str>,
+    help: Option<&'a str>,
+    file: &'a str,
+    path: &'a str,
+    field_zh: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    start_byte: Option<usize>,
+    end_byte: Option<usize>,
+    labels: Vec<JsonLabel<'a>>,
+    fingerprint: String,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    text: &'a str,
+    line: usize,
+    column: usize,
+    start_byte: usize,
+    end_byte: usize,
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    let r: Option<Region> = primary_region(f);
+    JsonFinding {
+        rule: &f.rule,
+        severity: f.severity.as_str(),
+        element: &f.element,
+        department: &f.department,
+        message: &f.message,
+        basis: f.basis.as_deref(),
+        help: f.help.as_deref(),
+        file: &f.file.name,
+        path: &f.path,
+        field_zh: &f.field_zh,
+        line: r.map(|r| r.line),
+        column: r.map(|r| r.column),
+        end_line: r.map(|r| r.end_line),
+        end_column: r.map(|r| r.end_column),
+        start_byte: r.map(|r| r.start_byte),
+        end_byte: r.map(|r| r.end_byte),
+        labels: f
+            .labels
+            .iter()
+            .map(|l| {
+                let r = Region::of(&f.file.text, l.span);
+                JsonLabel {
+                    text: &l.text,
+                    line: r.line,
+                    column: r.column,
+                    start_byte: r.start_byte,
+                    end_byte: r.end_byte,
+                }
+            })
+            .collect(),
+        fingerprint: f.fingerprint(),
+    }
+}
+
+/// Pretty-printed JSON (two-space indent) with a final newline.
+pub fn render(findings: &[Finding], run: &RunInfo) -> String {
+    let c = Counts::of(findings);
+    let out = Output {
+        version: VERSION,
+        as_of: run.as_of.to_string(),
+        files: run.files,
+        summary: Summary {
+            error: c.error,
+            warning: c.warning,
+            notice: c.notice,
+        },
+        findings: findings.iter().map(finding).collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("JSON of plain structs");
+    s.push('\n');
+    s
+}
