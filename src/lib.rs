@@ -9,3 +9,4 @@ pub mod schema;
 pub mod span;
 pub mod units;
 pub mod lang;
+pub mod eval;
