@@ -84,16 +84,16 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, (LoadError, Vec<u8>)>
         )
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    if let Ok(meta) = file.metadata() {
-        if meta.len() > limit {
-            return Err((
-                LoadError::TooLarge {
-                    size: meta.len(),
-                    limit,
-                },
-                Vec::new(),
-            ));
-        }
+    if let Ok(meta) = file.metadata()
+        && meta.len() > limit
+    {
+        return Err((
+            LoadError::TooLarge {
+                size: meta.len(),
+                limit,
+            },
+            Vec::new(),
+        ));
     }
     // The metadata may lie (pipes, growing files): never read more than limit + 1.
     let mut bytes = Vec::new();

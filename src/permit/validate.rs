@@ -650,49 +650,49 @@ impl Validator<'_> {
         }
         // Validity period.
         if let Some(p) = root.get("permit") {
-            if let (Some(from), Some(until)) = (p.get("valid_from"), p.get("valid_until")) {
-                if let (Value::Date(a), Value::Date(b)) = (&from.value, &until.value) {
-                    if b <= a {
-                        let mut f = self.finding_stub();
-                        f.rule = "document.validity".into();
-                        f.message = format!(
-                            "the permit is valid until `{b}`, not after it is valid from `{a}`"
-                        );
-                        f.help = Some("`valid_until` must be later than `valid_from`".into());
-                        f.primary = Some(until.span);
-                        f.labels = vec![Label {
-                            span: from.span,
-                            text: "valid from".into(),
-                        }];
-                        f.path = "permit.valid_until".into();
-                        f.field_zh = "有效期止".into();
-                        self.findings.push(f);
-                    }
-                }
+            if let (Some(from), Some(until)) = (p.get("valid_from"), p.get("valid_until"))
+                && let (Value::Date(a), Value::Date(b)) = (&from.value, &until.value)
+                && b <= a
+            {
+                let mut f = self.finding_stub();
+                f.rule = "document.validity".into();
+                f.message =
+                    format!("the permit is valid until `{b}`, not after it is valid from `{a}`");
+                f.help = Some("`valid_until` must be later than `valid_from`".into());
+                f.primary = Some(until.span);
+                f.labels = vec![Label {
+                    span: from.span,
+                    text: "valid from".into(),
+                }];
+                f.path = "permit.valid_until".into();
+                f.field_zh = "有效期止".into();
+                self.findings.push(f);
             }
             // Permit number against the unit's credit code.
-            if let (Some(num), Some(code)) = (
-                p.get("number"),
-                root.get("unit").and_then(|u| u.get("credit_code")),
-            ) {
-                if let (Some(n), Some(c)) = (num.as_str(), code.as_str()) {
-                    if n.len() == 22 && n.is_char_boundary(18) && c.len() == 18 && n[..18] != *c {
-                        let mut f = self.finding_stub();
-                        f.rule = "document.permit-number".into();
-                        f.message = format!(
-                            "permit number `{n}` does not start with the unit's credit code `{c}`"
-                        );
-                        f.help = Some("a permit number is the unit's credit code, a 3-digit serial and a letter".into());
-                        f.primary = Some(num.span);
-                        f.labels = vec![Label {
-                            span: code.span,
-                            text: "credit code".into(),
-                        }];
-                        f.path = "permit.number".into();
-                        f.field_zh = "许可证编号".into();
-                        self.findings.push(f);
-                    }
-                }
+            let code = root.get("unit").and_then(|u| u.get("credit_code"));
+            if let (Some(num), Some(code)) = (p.get("number"), code)
+                && let (Some(n), Some(c)) = (num.as_str(), code.as_str())
+                && n.len() == 22
+                && n.is_char_boundary(18)
+                && c.len() == 18
+                && n[..18] != *c
+            {
+                let mut f = self.finding_stub();
+                f.rule = "document.permit-number".into();
+                f.message =
+                    format!("permit number `{n}` does not start with the unit's credit code `{c}`");
+                f.help = Some(
+                    "a permit number is the unit's credit code, a 3-digit serial and a letter"
+                        .into(),
+                );
+                f.primary = Some(num.span);
+                f.labels = vec![Label {
+                    span: code.span,
+                    text: "credit code".into(),
+                }];
+                f.path = "permit.number".into();
+                f.field_zh = "许可证编号".into();
+                self.findings.push(f);
             }
         }
         // Water outlets: receiving class when direct; concentration or range.

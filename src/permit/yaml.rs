@@ -215,10 +215,10 @@ pub fn core_scalar(text: &str) -> Value {
     if let Some(v) = core_int(text) {
         return Value::Int(v);
     }
-    if is_core_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::Str(text.into())
 }
@@ -550,7 +550,7 @@ mod tests {
         parse(text, &Limits::default())
     }
 
-    fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+    fn slice(text: &str, span: Span) -> &str {
         &text[span.range()]
     }
 
