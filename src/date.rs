@@ -152,14 +152,24 @@ mod tests {
 
     #[test]
     fn rejects_bad_dates() {
-        for s in ["2023-02-29", "2024-13-01", "2024-1-01", "20240101", "2024-00-10", "２０２４-01-01"] {
+        for s in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "20240101",
+            "2024-00-10",
+            "２０２４-01-01",
+        ] {
             assert!(Date::parse(s).is_none(), "{s}");
         }
     }
 
     #[test]
     fn yearly_window_wraps_new_year() {
-        let w = YearlyWindow { from: (10, 1), to: (3, 31) };
+        let w = YearlyWindow {
+            from: (10, 1),
+            to: (3, 31),
+        };
         assert!(w.contains(Date::parse("2026-12-01").unwrap()));
         assert!(w.contains(Date::parse("2026-03-31").unwrap()));
         assert!(!w.contains(Date::parse("2026-04-01").unwrap()));

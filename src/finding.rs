@@ -84,8 +84,7 @@ pub struct Finding {
 impl Finding {
     /// 1-based line and character column of the primary span.
     pub fn line_col(&self) -> (usize, usize) {
-        self.primary
-            .map_or((1, 1), |s| self.file.line_col(s.start))
+        self.primary.map_or((1, 1), |s| self.file.line_col(s.start))
     }
 
     /// Stable fingerprint: rule, file name, permit path and message. Does not

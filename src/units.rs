@@ -76,25 +76,101 @@ pub struct Unit {
 
 /// Every unit permitlint knows. The first unit of each dimension is its base.
 pub static UNITS: &[Unit] = &[
-    Unit { symbol: "mg/m3", dim: Dim::AirConcentration, factor: 1.0 },
-    Unit { symbol: "g/m3", dim: Dim::AirConcentration, factor: 1000.0 },
-    Unit { symbol: "ug/m3", dim: Dim::AirConcentration, factor: 0.001 },
-    Unit { symbol: "mg/L", dim: Dim::WaterConcentration, factor: 1.0 },
-    Unit { symbol: "g/L", dim: Dim::WaterConcentration, factor: 1000.0 },
-    Unit { symbol: "ug/L", dim: Dim::WaterConcentration, factor: 0.001 },
-    Unit { symbol: "kg/h", dim: Dim::MassRate, factor: 1.0 },
-    Unit { symbol: "t/h", dim: Dim::MassRate, factor: 1000.0 },
-    Unit { symbol: "kg/d", dim: Dim::MassRate, factor: 1.0 / 24.0 },
-    Unit { symbol: "t/d", dim: Dim::MassRate, factor: 1000.0 / 24.0 },
-    Unit { symbol: "t/a", dim: Dim::AnnualMass, factor: 1.0 },
-    Unit { symbol: "kg/a", dim: Dim::AnnualMass, factor: 0.001 },
-    Unit { symbol: "m3/d", dim: Dim::VolumeRate, factor: 1.0 },
-    Unit { symbol: "m3/h", dim: Dim::VolumeRate, factor: 24.0 },
-    Unit { symbol: "MW", dim: Dim::Power, factor: 1.0 },
-    Unit { symbol: "kW", dim: Dim::Power, factor: 0.001 },
-    Unit { symbol: "m", dim: Dim::Length, factor: 1.0 },
-    Unit { symbol: "%", dim: Dim::Percent, factor: 1.0 },
-    Unit { symbol: "d", dim: Dim::Duration, factor: 1.0 },
+    Unit {
+        symbol: "mg/m3",
+        dim: Dim::AirConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "g/m3",
+        dim: Dim::AirConcentration,
+        factor: 1000.0,
+    },
+    Unit {
+        symbol: "ug/m3",
+        dim: Dim::AirConcentration,
+        factor: 0.001,
+    },
+    Unit {
+        symbol: "mg/L",
+        dim: Dim::WaterConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "g/L",
+        dim: Dim::WaterConcentration,
+        factor: 1000.0,
+    },
+    Unit {
+        symbol: "ug/L",
+        dim: Dim::WaterConcentration,
+        factor: 0.001,
+    },
+    Unit {
+        symbol: "kg/h",
+        dim: Dim::MassRate,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "t/h",
+        dim: Dim::MassRate,
+        factor: 1000.0,
+    },
+    Unit {
+        symbol: "kg/d",
+        dim: Dim::MassRate,
+        factor: 1.0 / 24.0,
+    },
+    Unit {
+        symbol: "t/d",
+        dim: Dim::MassRate,
+        factor: 1000.0 / 24.0,
+    },
+    Unit {
+        symbol: "t/a",
+        dim: Dim::AnnualMass,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "kg/a",
+        dim: Dim::AnnualMass,
+        factor: 0.001,
+    },
+    Unit {
+        symbol: "m3/d",
+        dim: Dim::VolumeRate,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "m3/h",
+        dim: Dim::VolumeRate,
+        factor: 24.0,
+    },
+    Unit {
+        symbol: "MW",
+        dim: Dim::Power,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "kW",
+        dim: Dim::Power,
+        factor: 0.001,
+    },
+    Unit {
+        symbol: "m",
+        dim: Dim::Length,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "%",
+        dim: Dim::Percent,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "d",
+        dim: Dim::Duration,
+        factor: 1.0,
+    },
 ];
 
 pub fn unit(symbol: &str) -> Option<&'static Unit> {
@@ -111,7 +187,12 @@ pub fn suggest_unit(symbol: &str) -> Option<&'static str> {
         .replace("nm3", "m3");
     UNITS
         .iter()
-        .map(|u| (strsim::levenshtein(&normalised, &u.symbol.to_ascii_lowercase()), u.symbol))
+        .map(|u| {
+            (
+                strsim::levenshtein(&normalised, &u.symbol.to_ascii_lowercase()),
+                u.symbol,
+            )
+        })
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, s)| s)
@@ -162,7 +243,10 @@ pub enum QuantityError {
     /// Not a number at all: `abc mg/m3`.
     BadNumber,
     /// A unit permitlint does not know, with a suggestion.
-    UnknownUnit { unit: String, suggestion: Option<&'static str> },
+    UnknownUnit {
+        unit: String,
+        suggestion: Option<&'static str>,
+    },
 }
 
 /// Parse `"<number> <unit>"`. One space (or none) between number and unit.
@@ -170,7 +254,15 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
     let t = text.trim();
     let split = t
         .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || ((c == '-' || c == '+') && i == 0) || c == 'e' && i > 0 && t[..i].bytes().any(|b| b.is_ascii_digit()) && t[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-')))
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || ((c == '-' || c == '+') && i == 0)
+                || c == 'e'
+                    && i > 0
+                    && t[..i].bytes().any(|b| b.is_ascii_digit())
+                    && t[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-'))
+        })
         .map_or(t.len(), |(i, _)| i);
     let (num, rest) = t.split_at(split);
     let value: f64 = num.parse().map_err(|_| QuantityError::BadNumber)?;
@@ -243,11 +335,17 @@ mod tests {
         assert_eq!(parse_quantity("abc mg/m3"), Err(QuantityError::BadNumber));
         assert_eq!(
             parse_quantity("35 mg/Nm3"),
-            Err(QuantityError::UnknownUnit { unit: "mg/Nm3".into(), suggestion: Some("mg/m3") })
+            Err(QuantityError::UnknownUnit {
+                unit: "mg/Nm3".into(),
+                suggestion: Some("mg/m3")
+            })
         );
         assert_eq!(
             parse_quantity("35 mg/m³"),
-            Err(QuantityError::UnknownUnit { unit: "mg/m³".into(), suggestion: Some("mg/m3") })
+            Err(QuantityError::UnknownUnit {
+                unit: "mg/m³".into(),
+                suggestion: Some("mg/m3")
+            })
         );
     }
 
@@ -255,6 +353,10 @@ mod tests {
     fn ranges() {
         assert_eq!(Range::parse("6-9"), Some(Range { lo: 6.0, hi: 9.0 }));
         assert_eq!(Range::parse("9-6"), None);
-        assert!(Range::parse("6-9").unwrap().contains_range(&Range::parse("6.5-8").unwrap()));
+        assert!(
+            Range::parse("6-9")
+                .unwrap()
+                .contains_range(&Range::parse("6.5-8").unwrap())
+        );
     }
 }

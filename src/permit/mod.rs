@@ -1,2 +1,161 @@
 //! Permit documents: YAML reading with byte spans, and document validation.
+//!
+//! [`load`] never fails: read errors, YAML errors and document problems all
+//! become findings (element `document`). `Loaded::permit` is `Some` whenever
+//! a tree could be built, even when validation found errors, so policies can
+//! still run on the good parts. **Policies must therefore tolerate untyped
+//! values**: a quantity that failed validation is still a `Value::Str`.
+
 pub mod model;
+pub mod validate;
+pub mod yaml;
+
+use crate::finding::{Finding, Label, Severity};
+use crate::span::{Source, SourceFile, Span};
+use model::Permit;
+use std::io::Read;
+use std::path::Path;
+pub use yaml::{Limits, LoadError};
+
+/// The result of loading one permit file.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The tree, typed where validation succeeded; `None` when no tree could be built.
+    pub permit: Option<Permit>,
+    /// Every problem found, in source order.
+    pub findings: Vec<Finding>,
+}
+
+/// Read, parse and validate one permit text.
+pub fn load(source: Source, limits: &Limits) -> Loaded {
+    if source.text.len() as u64 > limits.max_file_bytes {
+        let err = LoadError::TooLarge {
+            size: source.text.len() as u64,
+            limit: limits.max_file_bytes,
+        };
+        return failed(&source, &err);
+    }
+    if let Some(offset) = source.text.find('\0') {
+        let err = LoadError::Binary {
+            offset,
+            span: Span::new(offset, offset + 1),
+        };
+        return failed(&source, &err);
+    }
+    match yaml::parse(&source.text, limits) {
+        Err(err) => failed(&source, &err),
+        Ok(mut root) => {
+            let mut findings = validate::validate(&mut root, &source);
+            crate::finding::sort(&mut findings);
+            Loaded {
+                permit: Some(Permit { source, root }),
+                findings,
+            }
+        }
+    }
+}
+
+/// Read a file (refusing it by size before reading it) and [`load`] it.
+pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
+    let name = path.display().to_string();
+    match read_limited(path, limits.max_file_bytes) {
+        Ok(text) => load(SourceFile::new(name, text), limits),
+        Err((err, bytes)) => {
+            // Show what can be shown: the valid prefix for a UTF-8 error.
+            let text = match &err {
+                LoadError::NotUtf8 { offset, .. } => {
+                    String::from_utf8_lossy(&bytes[..*offset]).into_owned()
+                }
+                _ => String::new(),
+            };
+            failed(&SourceFile::new(name, text), &err)
+        }
+    }
+}
+
+/// Read at most `limit` bytes; a larger file is an error before its contents are read.
+fn read_limited(path: &Path, limit: u64) -> Result<String, (LoadError, Vec<u8>)> {
+    let io = |e: std::io::Error| {
+        (
+            LoadError::Io {
+                message: e.to_string().to_lowercase(),
+            },
+            Vec::new(),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if let Ok(meta) = file.metadata()
+        && meta.len() > limit
+    {
+        return Err((
+            LoadError::TooLarge {
+                size: meta.len(),
+                limit,
+            },
+            Vec::new(),
+        ));
+    }
+    // The metadata may lie (pipes, growing files): never read more than limit + 1.
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err((
+            LoadError::TooLarge {
+                size: bytes.len() as u64,
+                limit,
+            },
+            Vec::new(),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        (
+            LoadError::NotUtf8 {
+                offset,
+                span: Span::new(offset, offset),
+            },
+            bytes,
+        )
+    })
+}
+
+/// A load that produced no tree: one `document.yaml` finding.
+fn failed(source: &Source, err: &LoadError) -> Loaded {
+    use miette::Diagnostic;
+    let primary = err.span().map(|s| clamp(s, source.text.len()));
+    Loaded {
+        permit: None,
+        findings: vec![Finding {
+            rule: "document.yaml".into(),
+            severity: Severity::Error,
+            element: "document".into(),
+            department: String::new(),
+            message: err.to_string(),
+            basis: None,
+            help: err.help().map(|h| h.to_string()),
+            file: source.clone(),
+            primary,
+            labels: err
+                .secondary()
+                .map(|(span, text)| Label {
+                    span: clamp(span, source.text.len()),
+                    text: text.into(),
+                })
+                .into_iter()
+                .collect(),
+            path: String::new(),
+            field_zh: String::new(),
+        }],
+    }
+}
+
+fn clamp(s: Span, len: usize) -> Span {
+    let len = len as u32;
+    Span {
+        start: s.start.min(len),
+        end: s.end.min(len),
+    }
+}

@@ -73,7 +73,10 @@ pub struct EnumValue {
 
 impl EnumDef {
     pub fn index(&self, name: &str) -> Option<u16> {
-        self.values.iter().position(|v| v.name == name).map(|i| i as u16)
+        self.values
+            .iter()
+            .position(|v| v.name == name)
+            .map(|i| i as u16)
     }
     pub fn name_of(&self, index: u16) -> &'static str {
         self.values.get(index as usize).map_or("?", |v| v.name)

@@ -1,0 +1,969 @@
+//! Document validation: one pass over the tree against `schema::permit_v1`
+//! that reports **every** problem (一次性告知) and types scalars in place.
+//!
+//! **Invariant**: validation collects, it never stops at the first problem.
+//! A value that fails its check keeps its untyped form (`Str`, `Int`, ...);
+//! a value that passes is rewritten into `Value::Date`/`Qty`/`Range`/`Enum`,
+//! so the evaluator never parses text. Policies must therefore tolerate
+//! untyped values in a permit that has document errors.
+//!
+//! Every finding has element `document`, a rule id `document.<kind>`, the
+//! permit path of the value (`air.outlets[0].pollutants[1].concentration`)
+//! and the Chinese label of the field.
+
+use super::model::{Node, Value};
+use crate::date::Date;
+use crate::finding::{Finding, Label, Severity};
+use crate::schema::permit_v1::{self, ROOT};
+use crate::schema::types::{CodeKind, EnumDef, Field, RecordDef, RefTarget, Ty};
+use crate::span::{Source, Span};
+use crate::units::{self, Dim, QuantityError, Range};
+use std::collections::HashMap;
+
+/// The value of the `format` key this loader reads.
+pub const FORMAT: &str = "permit/v1";
+
+/// Validate `root` against the permit/v1 schema, typing scalars in place.
+pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
+    let mut v = Validator {
+        source,
+        findings: Vec::new(),
+        ids: HashMap::new(),
+        refs: Vec::new(),
+    };
+    if !matches!(root.value, Value::Map(_)) {
+        v.push(
+            "document.wrong-type",
+            Severity::Error,
+            root.span,
+            "",
+            ROOT.zh,
+            format!("a permit document is a mapping, found {}", root.kind_name()),
+            Some("start from the reference permit in `docs/permit-format.md`".into()),
+        );
+        return v.findings;
+    }
+    v.record(root, &ROOT, None, "", "");
+    v.check_references();
+    v.cross_field_rules(root);
+    v.findings
+}
+
+struct Validator<'a> {
+    source: &'a Source,
+    findings: Vec<Finding>,
+    /// Ids seen per list (schema path without indices): id → span.
+    ids: HashMap<&'static str, Vec<(String, Span)>>,
+    /// References to check once every id is known.
+    refs: Vec<PendingRef>,
+}
+
+struct PendingRef {
+    target: &'static RefTarget,
+    id: String,
+    span: Span,
+    path: String,
+    zh: &'static str,
+}
+
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+fn closest<'b>(word: &str, candidates: impl IntoIterator<Item = &'b str>) -> Option<&'b str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|&(d, c)| d <= 2.max(c.chars().count() / 3))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Human name of the values a type accepts, for "expected ..." messages.
+pub fn expected(ty: &Ty) -> String {
+    match ty {
+        Ty::Str => "a string".into(),
+        Ty::Bool => "`true` or `false`".into(),
+        Ty::Num => "a number".into(),
+        Ty::Date => "a date `YYYY-MM-DD`".into(),
+        Ty::Qty(dims) => format!("{} such as `{}`", dims_name(dims), dims[0].example()),
+        Ty::Range => "a range such as `6-9`".into(),
+        Ty::Enum(e) => format!("one of {}", enum_list(e)),
+        Ty::Code(_) => "a code (string)".into(),
+        Ty::Ref(_) => "an id".into(),
+        Ty::List(_) => "a list".into(),
+        Ty::Record(_) => "a mapping".into(),
+        Ty::Any => "a quantity or a range".into(),
+    }
+}
+
+fn dims_name(dims: &[Dim]) -> String {
+    let names: Vec<&str> = dims.iter().map(|d| d.name()).collect();
+    format!("a quantity ({})", names.join(" or "))
+}
+
+fn enum_list(e: &EnumDef) -> String {
+    let v: Vec<String> = e.values.iter().map(|v| format!("`{}`", v.name)).collect();
+    v.join(", ")
+}
+
+impl Validator<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        rule: &str,
+        severity: Severity,
+        span: Span,
+        path: &str,
+        field_zh: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        self.findings.push(Finding {
+            rule: rule.to_string(),
+            severity,
+            element: "document".into(),
+            department: String::new(),
+            message,
+            basis: None,
+            help,
+            file: self.source.clone(),
+            primary: Some(span),
+            labels: Vec::new(),
+            path: path.to_string(),
+            field_zh: field_zh.to_string(),
+        });
+    }
+
+    fn error(
+        &mut self,
+        rule: &str,
+        span: Span,
+        path: &str,
+        zh: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        self.push(rule, Severity::Error, span, path, zh, message, help);
+    }
+
+    /// Source text of a scalar (so `region: 007` keeps its leading zeros).
+    fn text_of(&self, node: &Node) -> String {
+        self.source
+            .text
+            .get(node.span.range())
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn record(
+        &mut self,
+        node: &mut Node,
+        def: &'static RecordDef,
+        key_span: Option<Span>,
+        path: &str,
+        schema_path: &str,
+    ) {
+        let map_span = node.span;
+        let Value::Map(entries) = &mut node.value else {
+            return;
+        };
+        // Unknown keys (warnings, not descended into).
+        for e in entries.iter() {
+            if def.field(&e.key).is_none() {
+                let names = def.fields.iter().map(|f| f.name);
+                let help = match closest(&e.key, names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => {
+                        let all: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+                        format!("known keys: {}", all.join(", "))
+                    }
+                };
+                let where_ = if path.is_empty() {
+                    "the document".to_string()
+                } else {
+                    format!("`{path}`")
+                };
+                self.push(
+                    "document.unknown-key",
+                    Severity::Warning,
+                    e.key_span,
+                    &join(path, &e.key),
+                    "",
+                    format!("unknown key `{}` in {where_}", e.key),
+                    Some(help),
+                );
+            }
+        }
+        for field in def.fields {
+            let fpath = join(path, field.name);
+            let fschema = join(schema_path, field.name);
+            let entry = entries.iter_mut().find(|e| &*e.key == field.name);
+            let absent = match &entry {
+                None => true,
+                Some(e) => matches!(e.node.value, Value::Null) && !field.nullable,
+            };
+            if absent {
+                if field.required {
+                    let where_ = if path.is_empty() {
+                        "the document".to_string()
+                    } else {
+                        format!("`{path}`")
+                    };
+                    let (rule, help) = if field.name == "format" && def.name == ROOT.name {
+                        (
+                            "document.format",
+                            Some(format!("add `format: {FORMAT}` at the top of the file")),
+                        )
+                    } else {
+                        (
+                            "document.missing-field",
+                            Some(format!("{}: {}", field.name, field.en)),
+                        )
+                    };
+                    let (span, verb) = match &entry {
+                        Some(e) => (e.key_span, "has no value"),
+                        None => (key_span.unwrap_or(map_span), "is missing"),
+                    };
+                    let message = if verb == "is missing" {
+                        format!(
+                            "missing required field `{}` ({}) in {where_}",
+                            field.name, field.zh
+                        )
+                    } else {
+                        format!(
+                            "required field `{}` ({}) in {where_} has no value",
+                            field.name, field.zh
+                        )
+                    };
+                    self.error(rule, span, &fpath, field.zh, message, help);
+                }
+                continue;
+            }
+            let Some(entry) = entry else { continue };
+            if matches!(entry.node.value, Value::Null) {
+                continue; // nullable and null
+            }
+            let key_span = entry.key_span;
+            self.value(
+                &mut entry.node,
+                field,
+                &field.ty,
+                def,
+                Some(key_span),
+                &fpath,
+                &fschema,
+            );
+        }
+        // Ids of list items.
+        if let Some(id) = entries.iter().find(|e| &*e.key == "id") {
+            let text = match &id.node.value {
+                Value::Str(s) => Some(s.to_string()),
+                Value::Int(_) | Value::Float(_) => Some(self.text_of(&id.node)),
+                _ => None,
+            };
+            if let (Some(text), Some(list)) = (text, list_path(schema_path)) {
+                let seen = self.ids.entry(list).or_default();
+                if let Some((_, first)) = seen.iter().find(|(s, _)| *s == text) {
+                    let first = *first;
+                    let span = id.node.span;
+                    let mut f = Finding {
+                        labels: vec![Label {
+                            span: first,
+                            text: "first used here".into(),
+                        }],
+                        ..self.finding_stub()
+                    };
+                    f.rule = "document.duplicate-id".into();
+                    f.message = format!("duplicate id `{text}` in `{list}`");
+                    f.help = Some("every item of a list has its own id".into());
+                    f.primary = Some(span);
+                    f.path = join(path, "id");
+                    f.field_zh = "编号".into();
+                    self.findings.push(f);
+                } else {
+                    seen.push((text, id.node.span));
+                }
+            }
+        }
+    }
+
+    fn finding_stub(&self) -> Finding {
+        Finding {
+            rule: String::new(),
+            severity: Severity::Error,
+            element: "document".into(),
+            department: String::new(),
+            message: String::new(),
+            basis: None,
+            help: None,
+            file: self.source.clone(),
+            primary: None,
+            labels: Vec::new(),
+            path: String::new(),
+            field_zh: String::new(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn value(
+        &mut self,
+        node: &mut Node,
+        field: &'static Field,
+        ty: &'static Ty,
+        parent: &'static RecordDef,
+        key_span: Option<Span>,
+        path: &str,
+        schema_path: &str,
+    ) {
+        let zh = field.zh;
+        let wrong = |v: &mut Self, node: &Node| {
+            v.error(
+                "document.wrong-type",
+                node.span,
+                path,
+                zh,
+                format!(
+                    "`{}` ({}) must be {}, found {}",
+                    field.name,
+                    zh,
+                    expected(ty),
+                    node.kind_name()
+                ),
+                None,
+            );
+        };
+        match ty {
+            Ty::Str => match &node.value {
+                Value::Str(_) => {}
+                Value::Int(_) | Value::Float(_) => {
+                    node.value = Value::Str(self.text_of(node).into())
+                }
+                _ => wrong(self, node),
+            },
+            Ty::Bool => {
+                if !matches!(node.value, Value::Bool(_)) {
+                    let help = match node.as_str() {
+                        Some("yes" | "on" | "是") => Some("write `true`".to_string()),
+                        Some("no" | "off" | "否") => Some("write `false`".to_string()),
+                        _ => None,
+                    };
+                    self.error(
+                        "document.wrong-type",
+                        node.span,
+                        path,
+                        zh,
+                        format!(
+                            "`{}` ({}) must be `true` or `false`, found {}",
+                            field.name,
+                            zh,
+                            node.kind_name()
+                        ),
+                        help,
+                    );
+                }
+            }
+            Ty::Num => {
+                if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
+                    wrong(self, node);
+                }
+            }
+            Ty::Date => match &node.value {
+                Value::Str(s) => match Date::parse(s) {
+                    Some(d) => node.value = Value::Date(d),
+                    None => {
+                        let m = format!("`{s}` is not a valid date for `{}` ({zh})", field.name);
+                        self.error(
+                            "document.date",
+                            node.span,
+                            path,
+                            zh,
+                            m,
+                            Some("write dates as `YYYY-MM-DD`, e.g. `2024-03-01`".into()),
+                        );
+                    }
+                },
+                _ => {
+                    let m = format!(
+                        "`{}` ({zh}) must be a date `YYYY-MM-DD`, found {}",
+                        field.name,
+                        node.kind_name()
+                    );
+                    self.error(
+                        "document.date",
+                        node.span,
+                        path,
+                        zh,
+                        m,
+                        Some("write dates as `YYYY-MM-DD`, e.g. `2024-03-01`".into()),
+                    );
+                }
+            },
+            Ty::Qty(dims) => self.quantity(node, field, dims, path),
+            Ty::Range => {
+                let text = match &node.value {
+                    Value::Str(s) => s.to_string(),
+                    _ => String::new(),
+                };
+                match Range::parse(&text) {
+                    Some(r) => node.value = Value::Range(r),
+                    None => {
+                        let shown = self.text_of(node);
+                        self.error(
+                            "document.wrong-type",
+                            node.span,
+                            path,
+                            zh,
+                            format!("`{shown}` is not a range for `{}` ({zh})", field.name),
+                            Some("write a range as `low-high`, e.g. `6-9`".into()),
+                        );
+                    }
+                }
+            }
+            Ty::Enum(e) => {
+                let text = match &node.value {
+                    Value::Str(s) => Some(s.to_string()),
+                    Value::Bool(_) | Value::Int(_) | Value::Float(_) => Some(self.text_of(node)),
+                    _ => None,
+                };
+                match text.as_deref().and_then(|t| e.index(t)) {
+                    Some(i) => node.value = Value::Enum(i),
+                    None => {
+                        let shown = text.unwrap_or_else(|| node.kind_name().to_string());
+                        let help = match closest(&shown, e.values.iter().map(|v| v.name)) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("expected one of {}", enum_list(e)),
+                        };
+                        self.error(
+                            "document.enum",
+                            node.span,
+                            path,
+                            zh,
+                            format!("`{shown}` is not a valid `{}` ({zh})", field.name),
+                            Some(help),
+                        );
+                    }
+                }
+            }
+            Ty::Code(kind) => {
+                let text = match &node.value {
+                    Value::Str(s) => s.to_string(),
+                    Value::Int(_) => self.text_of(node),
+                    _ => return wrong(self, node),
+                };
+                node.value = Value::Str(text.as_str().into());
+                if let Err((rule, message, help)) = check_code(*kind, &text, parent) {
+                    self.error(rule, node.span, path, zh, message, help);
+                }
+            }
+            Ty::Ref(target) => {
+                let text = match &node.value {
+                    Value::Str(s) => s.to_string(),
+                    Value::Int(_) => self.text_of(node),
+                    _ => return wrong(self, node),
+                };
+                node.value = Value::Str(text.as_str().into());
+                self.refs.push(PendingRef {
+                    target,
+                    id: text,
+                    span: node.span,
+                    path: path.to_string(),
+                    zh,
+                });
+            }
+            Ty::List(inner) => {
+                let Value::Seq(items) = &mut node.value else {
+                    return wrong(self, node);
+                };
+                for (i, item) in items.iter_mut().enumerate() {
+                    let ipath = format!("{path}[{i}]");
+                    if matches!(item.value, Value::Null) {
+                        self.error(
+                            "document.wrong-type",
+                            item.span,
+                            &ipath,
+                            zh,
+                            format!("empty item in `{}` ({zh})", field.name),
+                            None,
+                        );
+                        continue;
+                    }
+                    self.value(item, field, inner, parent, None, &ipath, schema_path);
+                }
+            }
+            Ty::Record(def) => {
+                if !matches!(node.value, Value::Map(_)) {
+                    return wrong(self, node);
+                }
+                self.record(node, def, key_span, path, schema_path);
+            }
+            Ty::Any => {}
+        }
+    }
+
+    fn quantity(&mut self, node: &mut Node, field: &'static Field, dims: &[Dim], path: &str) {
+        let zh = field.zh;
+        let want = format!("{} such as `{}`", dims_name(dims), dims[0].example());
+        let text = match &node.value {
+            Value::Str(s) => s.to_string(),
+            Value::Int(_) | Value::Float(_) => {
+                let t = self.text_of(node);
+                self.error(
+                    "document.unit",
+                    node.span,
+                    path,
+                    zh,
+                    format!("`{t}` has no unit: `{}` ({zh}) must be {want}", field.name),
+                    Some(format!(
+                        "write the unit, e.g. `{} {}`",
+                        t,
+                        dims[0].units().next().map_or("", |u| u.symbol)
+                    )),
+                );
+                return;
+            }
+            _ => {
+                let m = format!(
+                    "`{}` ({zh}) must be {want}, found {}",
+                    field.name,
+                    node.kind_name()
+                );
+                self.error("document.wrong-type", node.span, path, zh, m, None);
+                return;
+            }
+        };
+        match units::parse_quantity(&text) {
+            Ok(q) if dims.contains(&q.dim()) => node.value = Value::Qty(q),
+            Ok(q) => {
+                let help = same_shape_unit(q.unit.symbol, dims).map_or_else(
+                    || format!("expected {want}"),
+                    |s| format!("did you mean `{}`?", s),
+                );
+                self.error(
+                    "document.unit",
+                    node.span,
+                    path,
+                    zh,
+                    format!(
+                        "`{text}` is {} {}, but `{}` ({zh}) must be {want}",
+                        article(q.dim().name()),
+                        q.dim().name(),
+                        field.name
+                    ),
+                    Some(help),
+                );
+            }
+            Err(QuantityError::MissingUnit) => self.error(
+                "document.unit",
+                node.span,
+                path,
+                zh,
+                format!(
+                    "`{text}` has no unit: `{}` ({zh}) must be {want}",
+                    field.name
+                ),
+                Some(format!("write the unit, e.g. `{}`", dims[0].example())),
+            ),
+            Err(QuantityError::UnknownUnit { unit, suggestion }) => self.error(
+                "document.unit",
+                node.span,
+                path,
+                zh,
+                format!("unknown unit `{unit}` in `{}` ({zh})", field.name),
+                Some(suggestion.map_or_else(
+                    || format!("expected {want}"),
+                    |s| format!("did you mean `{s}`?"),
+                )),
+            ),
+            Err(QuantityError::BadNumber) => self.error(
+                "document.wrong-type",
+                node.span,
+                path,
+                zh,
+                format!(
+                    "`{text}` is not a quantity: `{}` ({zh}) must be {want}",
+                    field.name
+                ),
+                None,
+            ),
+        }
+    }
+
+    fn check_references(&mut self) {
+        let refs = std::mem::take(&mut self.refs);
+        for r in refs {
+            let lists: Vec<&str> = std::iter::once(r.target.path)
+                .chain(r.target.also.iter().copied())
+                .collect();
+            let found = lists.iter().any(|l| {
+                self.ids
+                    .get(l)
+                    .is_some_and(|ids| ids.iter().any(|(s, _)| *s == r.id))
+            });
+            if found {
+                continue;
+            }
+            let candidates: Vec<&str> = lists
+                .iter()
+                .filter_map(|l| self.ids.get(l))
+                .flat_map(|ids| ids.iter().map(|(s, _)| s.as_str()))
+                .collect();
+            let help = match closest(&r.id, candidates.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if candidates.is_empty() => format!("`{}` has no items", lists.join("` or `")),
+                None => format!("known ids: {}", candidates.join(", ")),
+            };
+            let message = format!("`{}` names no item of `{}`", r.id, lists.join("` or `"));
+            self.error(
+                "document.dangling-reference",
+                r.span,
+                &r.path,
+                r.zh,
+                message,
+                Some(help),
+            );
+        }
+    }
+
+    fn cross_field_rules(&mut self, root: &Node) {
+        // format: permit/v1
+        if let Some(f) = root.get("format") {
+            let ok = matches!(&f.value, Value::Str(s) if &**s == FORMAT);
+            if !ok && !matches!(f.value, Value::Null) {
+                let shown = self.text_of(f);
+                self.error(
+                    "document.format",
+                    f.span,
+                    "format",
+                    "格式版本",
+                    format!("unsupported format `{shown}`"),
+                    Some(format!(
+                        "this version of permitlint reads `format: {FORMAT}`"
+                    )),
+                );
+            }
+        }
+        // Validity period.
+        if let Some(p) = root.get("permit") {
+            if let (Some(from), Some(until)) = (p.get("valid_from"), p.get("valid_until"))
+                && let (Value::Date(a), Value::Date(b)) = (&from.value, &until.value)
+                && b <= a
+            {
+                let mut f = self.finding_stub();
+                f.rule = "document.validity".into();
+                f.message =
+                    format!("the permit is valid until `{b}`, not after it is valid from `{a}`");
+                f.help = Some("`valid_until` must be later than `valid_from`".into());
+                f.primary = Some(until.span);
+                f.labels = vec![Label {
+                    span: from.span,
+                    text: "valid from".into(),
+                }];
+                f.path = "permit.valid_until".into();
+                f.field_zh = "有效期止".into();
+                self.findings.push(f);
+            }
+            // Permit number against the unit's credit code.
+            let code = root.get("unit").and_then(|u| u.get("credit_code"));
+            if let (Some(num), Some(code)) = (p.get("number"), code)
+                && let (Some(n), Some(c)) = (num.as_str(), code.as_str())
+                && n.len() == 22
+                && n.is_char_boundary(18)
+                && c.len() == 18
+                && n[..18] != *c
+            {
+                let mut f = self.finding_stub();
+                f.rule = "document.permit-number".into();
+                f.message =
+                    format!("permit number `{n}` does not start with the unit's credit code `{c}`");
+                f.help = Some(
+                    "a permit number is the unit's credit code, a 3-digit serial and a letter"
+                        .into(),
+                );
+                f.primary = Some(num.span);
+                f.labels = vec![Label {
+                    span: code.span,
+                    text: "credit code".into(),
+                }];
+                f.path = "permit.number".into();
+                f.field_zh = "许可证编号".into();
+                self.findings.push(f);
+            }
+        }
+        // Water outlets: receiving class when direct; concentration or range.
+        if let Some(outlets) = root.get("water").and_then(|w| w.get("outlets")) {
+            let direct = permit_v1::DISCHARGE.index("direct");
+            for (i, o) in outlets.items().iter().enumerate() {
+                let path = format!("water.outlets[{i}]");
+                let is_direct = matches!(o.get("discharge").map(|d| &d.value), Some(Value::Enum(x)) if Some(*x) == direct);
+                if is_direct {
+                    let class = o.entry("receiving_class");
+                    if class.is_none_or(|e| matches!(e.node.value, Value::Null)) {
+                        let span = class.map_or(o.span, |e| e.key_span);
+                        self.error(
+                            "document.receiving-class",
+                            span,
+                            &format!("{path}.receiving_class"),
+                            "地表水环境功能区类别",
+                            format!("outlet `{path}` discharges directly but has no `receiving_class` (地表水环境功能区类别)"),
+                            Some("give the GB 3838-2002 class of the receiving water, `I`..`V`".into()),
+                        );
+                    }
+                }
+                for (j, p) in o
+                    .get("pollutants")
+                    .map_or(&[][..], |p| p.items())
+                    .iter()
+                    .enumerate()
+                {
+                    if !matches!(p.value, Value::Map(_)) {
+                        continue;
+                    }
+                    let ppath = format!("{path}.pollutants[{j}]");
+                    match (p.get("concentration"), p.get("range")) {
+                        (None, None) => self.error(
+                            "document.missing-field",
+                            p.span,
+                            &format!("{ppath}.concentration"),
+                            "许可排放浓度",
+                            format!("missing `concentration` (许可排放浓度) or `range` (许可排放范围) in `{ppath}`"),
+                            Some("give `concentration`, e.g. `50 mg/L`, or for pH a `range`, e.g. `6-9`".into()),
+                        ),
+                        (Some(c), Some(_)) => self.error(
+                            "document.conflicting-fields",
+                            c.span,
+                            &format!("{ppath}.concentration"),
+                            "许可排放浓度",
+                            format!("`{ppath}` has both `concentration` and `range`"),
+                            Some("keep one of them".into()),
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// A unit of the wanted dimensions that differs from `symbol` only in the
+/// volume part (`mg/L` → `mg/m3`), for did-you-mean help.
+fn same_shape_unit(symbol: &str, dims: &[Dim]) -> Option<&'static str> {
+    let head = symbol.split('/').next().unwrap_or(symbol);
+    dims.iter()
+        .flat_map(|d| d.units())
+        .find(|u| u.symbol.split('/').next() == Some(head))
+        .map(|u| u.symbol)
+}
+
+/// The list an id belongs to: the schema path of the record, if it is a list item.
+fn list_path(schema_path: &str) -> Option<&'static str> {
+    const LISTS: &[&str] = &[
+        "products",
+        "materials",
+        "facilities.production",
+        "facilities.treatment",
+        "eia",
+        "air.outlets",
+        "air.fugitive",
+        "water.outlets",
+        "solid_waste",
+    ];
+    LISTS.iter().copied().find(|l| *l == schema_path)
+}
+
+/// GB 32100-2015 code alphabet (no I, O, S, V, Z).
+pub const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// Problems with a unified social credit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreditCodeError {
+    Length(usize),
+    BadChar { ch: char, position: usize },
+    Check { found: char, expected: char },
+}
+
+/// Check a GB 32100-2015 unified social credit code, check character included.
+pub fn check_credit_code(code: &str) -> Result<(), CreditCodeError> {
+    let chars: Vec<char> = code.chars().collect();
+    if chars.len() != 18 {
+        return Err(CreditCodeError::Length(chars.len()));
+    }
+    let mut values = [0u32; 18];
+    for (i, &ch) in chars.iter().enumerate() {
+        match CREDIT_ALPHABET.find(ch) {
+            Some(v) => values[i] = v as u32,
+            None => {
+                return Err(CreditCodeError::BadChar {
+                    ch,
+                    position: i + 1,
+                });
+            }
+        }
+    }
+    let sum: u32 = CREDIT_WEIGHTS
+        .iter()
+        .zip(values.iter())
+        .map(|(w, v)| w * v)
+        .sum();
+    let check = ((31 - sum % 31) % 31) as usize;
+    let expected = CREDIT_ALPHABET.as_bytes()[check] as char;
+    if chars[17] != expected {
+        return Err(CreditCodeError::Check {
+            found: chars[17],
+            expected,
+        });
+    }
+    Ok(())
+}
+
+type CodeProblem = (&'static str, String, Option<String>);
+
+fn check_code(kind: CodeKind, text: &str, parent: &RecordDef) -> Result<(), CodeProblem> {
+    match kind {
+        CodeKind::CreditCode => check_credit_code(text).map_err(|e| {
+            let m = match e {
+                CreditCodeError::Length(n) => format!("credit code `{text}` has {n} characters, not 18"),
+                CreditCodeError::BadChar { ch, position } => {
+                    format!("credit code `{text}` has `{ch}` at position {position}, outside the GB 32100-2015 alphabet")
+                }
+                CreditCodeError::Check { found, expected } => {
+                    format!("credit code `{text}` has check character `{found}`, but GB 32100-2015 gives `{expected}`")
+                }
+            };
+            ("document.credit-code", m, Some("copy the code from the business licence (营业执照)".into()))
+        }),
+        CodeKind::PermitNumber => {
+            let b = text.as_bytes();
+            let ok = b.len() == 22
+                && text.is_ascii()
+                && b[18..21].iter().all(u8::is_ascii_digit)
+                && &text[18..21] != "000"
+                && b[21].is_ascii_uppercase();
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    "document.permit-number",
+                    format!("permit number `{text}` is not a credit code, a serial `001`-`999` and an uppercase letter"),
+                    Some("e.g. `91320506MA1W9X8Y68001P` (HJ 608-2017 appendix A)".into()),
+                ))
+            }
+        }
+        CodeKind::RegionCode => {
+            if text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(())
+            } else {
+                Err((
+                    "document.region-code",
+                    format!("region code `{text}` is not 6 digits (GB/T 2260)"),
+                    Some("e.g. `320506`; quote it so YAML keeps it a string".into()),
+                ))
+            }
+        }
+        CodeKind::IndustryCode => {
+            let b = text.as_bytes();
+            let ok = (3..=5).contains(&b.len())
+                && b[0].is_ascii_uppercase()
+                && b[1..].iter().all(u8::is_ascii_digit);
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    "document.industry-code",
+                    format!("industry code `{text}` is not a letter and 2-4 digits (GB/T 4754-2017)"),
+                    Some("e.g. `D4412`".into()),
+                ))
+            }
+        }
+        CodeKind::OutletId => {
+            let prefix = if parent.name == "water_outlet" { "DW" } else { "DA" };
+            let ok = text.len() == 5
+                && text.starts_with(prefix)
+                && text.as_bytes()[2..].iter().all(u8::is_ascii_digit);
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    "document.outlet-id",
+                    format!("outlet id `{text}` is not `{prefix}` and 3 digits"),
+                    Some(format!("e.g. `{prefix}001` (HJ 608-2017)")),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credit_code_check_character() {
+        assert_eq!(check_credit_code("91350100M000100Y43"), Ok(()));
+        assert_eq!(check_credit_code("91110000802100433B"), Ok(()));
+        assert_eq!(check_credit_code("91320506MA1W9X8Y68"), Ok(()));
+        assert_eq!(
+            check_credit_code("91350100M000100Y44"),
+            Err(CreditCodeError::Check {
+                found: '4',
+                expected: '3'
+            })
+        );
+        assert_eq!(
+            check_credit_code("91350100M000100Y4"),
+            Err(CreditCodeError::Length(17))
+        );
+        assert_eq!(
+            check_credit_code("91350100I000100Y43"),
+            Err(CreditCodeError::BadChar {
+                ch: 'I',
+                position: 9
+            })
+        );
+        assert_eq!(
+            check_credit_code("91350100M000100Y4３").map_err(|_| ()),
+            Err(())
+        );
+    }
+
+    #[test]
+    fn codes() {
+        let unit = &permit_v1::UNIT;
+        assert!(check_code(CodeKind::PermitNumber, "91320506MA1W9X8Y68001P", unit).is_ok());
+        assert!(check_code(CodeKind::PermitNumber, "91320506MA1W9X8Y68000P", unit).is_err());
+        assert!(check_code(CodeKind::PermitNumber, "91320506MA1W9X8Y6801P", unit).is_err());
+        assert!(check_code(CodeKind::PermitNumber, "91320506MA1W9X8Y68001p", unit).is_err());
+        assert!(check_code(CodeKind::RegionCode, "320506", unit).is_ok());
+        assert!(check_code(CodeKind::RegionCode, "32050", unit).is_err());
+        assert!(check_code(CodeKind::IndustryCode, "D4412", unit).is_ok());
+        assert!(check_code(CodeKind::IndustryCode, "D44123", unit).is_err());
+        assert!(check_code(CodeKind::OutletId, "DA001", &permit_v1::AIR_OUTLET).is_ok());
+        assert!(check_code(CodeKind::OutletId, "DW001", &permit_v1::AIR_OUTLET).is_err());
+        assert!(check_code(CodeKind::OutletId, "DW001", &permit_v1::WATER_OUTLET).is_ok());
+    }
+
+    #[test]
+    fn unit_suggestion_keeps_the_mass_part() {
+        assert_eq!(
+            same_shape_unit("mg/L", &[Dim::AirConcentration]),
+            Some("mg/m3")
+        );
+        assert_eq!(same_shape_unit("t/h", &[Dim::AnnualMass]), Some("t/a"));
+    }
+}

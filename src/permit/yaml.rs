@@ -1,0 +1,679 @@
+//! YAML reader: saphyr-parser events → [`Node`] trees with byte spans.
+//!
+//! The tree is built **iteratively** with an explicit stack, so nesting depth
+//! never turns into native recursion: a 10,000-deep file gives
+//! [`LoadError::TooDeep`], not a stack overflow.
+//!
+//! Semantics (YAML 1.2 core schema, restricted to what a permit needs):
+//! - plain scalars: `null`/`Null`/`NULL`/`~`/empty → `Null`; `true`/`True`/
+//!   `TRUE` (and false) → `Bool`; decimal, `0o`, `0x` integers → `Int`;
+//!   decimal floats and `.inf`/`.nan` → `Float`; everything else → `Str`.
+//!   YAML 1.1 booleans (`yes`, `no`, `on`, `off`) stay strings.
+//! - quoted and block scalars are always `Str`; a `!!str` tag forces `Str`.
+//! - mapping keys are stored as their text (`1: x` has key `1`); a collection
+//!   used as a key is an error. A duplicate key is an error at the second key.
+//! - aliases are **expanded** (a permit has no cycles and the tree must stay
+//!   a tree), under a cap on the total number of nodes all expansions add
+//!   ([`Limits::max_alias_nodes`]): a "billion laughs" file fails at the
+//!   alias that crosses the cap.
+//! - one document per file: a second document is an error at its `---`.
+//!
+//! saphyr's markers count characters; spans here are **byte** offsets. The
+//! char→byte table is only built when the text is not pure ASCII.
+
+use super::model::{Entry, Node, Value};
+use crate::span::Span;
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+/// Resource limits for reading one permit file. All configurable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file accepted, in bytes (checked before reading it).
+    pub max_file_bytes: u64,
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Total nodes all alias expansions may add.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_depth: 64,
+            max_alias_nodes: 10_000,
+        }
+    }
+}
+
+/// Why a file could not be read into a tree.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read the file: {message}")]
+    #[diagnostic(code(document::yaml))]
+    Io { message: String },
+
+    #[error("the file is {size} bytes, more than the limit of {limit} bytes")]
+    #[diagnostic(
+        code(document::yaml),
+        help(
+            "a permit file is a few tens of kilobytes; raise the limit only for a file you trust"
+        )
+    )]
+    TooLarge { size: u64, limit: u64 },
+
+    #[error("the file is not valid UTF-8 (first bad byte at offset {offset})")]
+    #[diagnostic(code(document::yaml), help("save the file as UTF-8"))]
+    NotUtf8 {
+        offset: usize,
+        #[label("not UTF-8")]
+        span: Span,
+    },
+
+    #[error("the file holds a NUL byte at offset {offset}: it looks binary, not YAML")]
+    #[diagnostic(code(document::yaml))]
+    Binary {
+        offset: usize,
+        #[label("NUL byte")]
+        span: Span,
+    },
+
+    #[error("the file is empty: it holds no permit document")]
+    #[diagnostic(code(document::yaml))]
+    Empty,
+
+    #[error("invalid YAML: {message}")]
+    #[diagnostic(code(document::yaml))]
+    Syntax {
+        message: String,
+        #[label("here")]
+        span: Span,
+    },
+
+    #[error("a permit file holds one document")]
+    #[diagnostic(code(document::yaml), help("put each permit in a file of its own"))]
+    MultipleDocuments {
+        #[label("second document starts here")]
+        span: Span,
+    },
+
+    #[error("duplicate key `{key}`")]
+    #[diagnostic(code(document::yaml), help("a key may appear once in a mapping"))]
+    DuplicateKey {
+        key: String,
+        #[label("second `{key}`")]
+        span: Span,
+        #[label("first defined here")]
+        first: Span,
+    },
+
+    #[error("a collection cannot be a mapping key")]
+    #[diagnostic(code(document::yaml))]
+    ComplexKey {
+        #[label("key")]
+        span: Span,
+    },
+
+    #[error("nesting deeper than {limit} levels")]
+    #[diagnostic(code(document::yaml))]
+    TooDeep {
+        limit: usize,
+        #[label("too deep")]
+        span: Span,
+    },
+
+    #[error("aliases expand to more than {limit} nodes")]
+    #[diagnostic(
+        code(document::yaml),
+        help("a permit needs no aliases; write the values out")
+    )]
+    AliasLimit {
+        limit: usize,
+        #[label("this alias crosses the limit")]
+        span: Span,
+    },
+
+    #[error("alias to an unknown anchor")]
+    #[diagnostic(code(document::yaml))]
+    UnknownAnchor {
+        #[label("unknown anchor")]
+        span: Span,
+    },
+}
+
+impl LoadError {
+    /// The byte span the error points at, if it has one.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            LoadError::Io { .. } | LoadError::TooLarge { .. } | LoadError::Empty => None,
+            LoadError::NotUtf8 { span, .. }
+            | LoadError::Binary { span, .. }
+            | LoadError::Syntax { span, .. }
+            | LoadError::MultipleDocuments { span }
+            | LoadError::DuplicateKey { span, .. }
+            | LoadError::ComplexKey { span }
+            | LoadError::TooDeep { span, .. }
+            | LoadError::AliasLimit { span, .. }
+            | LoadError::UnknownAnchor { span } => Some(*span),
+        }
+    }
+
+    /// A second location worth showing (the first of two duplicate keys).
+    pub fn secondary(&self) -> Option<(Span, &'static str)> {
+        match self {
+            LoadError::DuplicateKey { first, .. } => Some((*first, "first defined here")),
+            _ => None,
+        }
+    }
+}
+
+/// Character index → byte offset, for saphyr's character markers.
+struct Offsets {
+    /// `None` for ASCII text (char index == byte offset).
+    table: Option<Vec<u32>>,
+    len: usize,
+}
+
+impl Offsets {
+    fn new(text: &str) -> Offsets {
+        let table = (!text.is_ascii()).then(|| {
+            let mut t: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+            t.push(text.len() as u32);
+            t
+        });
+        Offsets {
+            table,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.table {
+            None => char_index.min(self.len),
+            Some(t) => t.get(char_index).map_or(self.len, |&b| b as usize),
+        }
+    }
+
+    fn span(&self, s: &saphyr_parser::Span) -> Span {
+        Span::new(self.byte(s.start.index()), self.byte(s.end.index()))
+    }
+}
+
+/// Classify a plain scalar by the YAML 1.2 core schema.
+pub fn core_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(v) = core_int(text) {
+        return Value::Int(v);
+    }
+    if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
+    }
+    Value::Str(text.into())
+}
+
+fn core_int(text: &str) -> Option<i64> {
+    if let Some(oct) = text.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return i64::from_str_radix(oct, 8).ok();
+        }
+        return None;
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return i64::from_str_radix(hex, 16).ok();
+        }
+        return None;
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    None
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_core_float(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - f;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let e = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == e {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Text of a scalar used as a mapping key.
+fn key_text(value: &Value) -> Option<Box<str>> {
+    Some(match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string().into(),
+        Value::Int(i) => i.to_string().into(),
+        Value::Float(f) => f.to_string().into(),
+        Value::Str(s) => s.clone(),
+        _ => return None,
+    })
+}
+
+/// A collection under construction.
+struct Frame {
+    start: Span,
+    flow: bool,
+    anchor: usize,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    /// Entries so far and a pending key waiting for its value.
+    Map(Vec<Entry>, Option<(Box<str>, Span)>),
+}
+
+/// An anchored node and its size, for bounded alias expansion.
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    height: usize,
+}
+
+fn count_nodes(node: &Node) -> (usize, usize) {
+    // Iterative: (nodes, height).
+    let mut total = 0;
+    let mut height = 0;
+    let mut stack = vec![(node, 1usize)];
+    while let Some((n, d)) = stack.pop() {
+        total += 1;
+        height = height.max(d);
+        match &n.value {
+            Value::Seq(items) => stack.extend(items.iter().map(|c| (c, d + 1))),
+            Value::Map(entries) => stack.extend(entries.iter().map(|e| (&e.node, d + 1))),
+            _ => {}
+        }
+    }
+    (total, height - 1)
+}
+
+/// Read one YAML document into a [`Node`] tree.
+pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
+    let offsets = Offsets::new(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: std::collections::HashMap<usize, Anchored> = Default::default();
+    let mut expanded = 0usize;
+    let mut root: Option<Node> = None;
+    let mut documents = 0usize;
+
+    while let Some(next) = parser.next_event() {
+        let (event, marks) = next.map_err(|e| {
+            let at = offsets.byte(e.marker().index());
+            if e.info() == "recursion limit exceeded" {
+                // saphyr's scanner caps flow nesting at 255 levels by itself.
+                return LoadError::TooDeep {
+                    limit: limits.max_depth.min(255),
+                    span: Span::new(at, at),
+                };
+            }
+            LoadError::Syntax {
+                message: e.info().to_string(),
+                span: Span::new(at, at),
+            }
+        })?;
+        let span = offsets.span(&marks);
+        let (node, anchor) = match event {
+            Event::StreamStart | Event::Nothing | Event::DocumentEnd => continue,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(LoadError::MultipleDocuments { span });
+                }
+                continue;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    return Err(LoadError::TooDeep {
+                        limit: limits.max_depth,
+                        span,
+                    });
+                }
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    FrameKind::Seq(Vec::new())
+                } else {
+                    FrameKind::Map(Vec::new(), None)
+                };
+                // A flow collection's start event covers its `[`/`{`; a block
+                // collection's start event is empty.
+                let flow = text
+                    .get(span.range())
+                    .is_some_and(|s| s.ends_with(['[', '{']));
+                stack.push(Frame {
+                    start: span,
+                    flow,
+                    anchor,
+                    kind,
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else {
+                    return Err(LoadError::Syntax {
+                        message: "unbalanced collection end".into(),
+                        span,
+                    });
+                };
+                let (value, last_end) = match frame.kind {
+                    FrameKind::Seq(items) => {
+                        let last = items.last().map(|n| n.span.end);
+                        (Value::Seq(items), last)
+                    }
+                    FrameKind::Map(entries, _) => {
+                        let last = entries.last().map(|e| e.node.span.end.max(e.key_span.end));
+                        (Value::Map(entries), last)
+                    }
+                };
+                // Start at the collection itself, not at its anchor.
+                let start = if frame.flow {
+                    frame.start.end.saturating_sub(1)
+                } else {
+                    last_start(text, frame.start)
+                };
+                let end = if frame.flow {
+                    span.end
+                } else {
+                    last_end.unwrap_or(span.end).max(start)
+                };
+                (
+                    Node {
+                        span: Span { start, end },
+                        value,
+                    },
+                    frame.anchor,
+                )
+            }
+            Event::Scalar(text_value, style, anchor, tag) => {
+                let forced_str = tag
+                    .as_ref()
+                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !forced_str {
+                    core_scalar(&text_value)
+                } else {
+                    Value::Str(text_value.as_ref().into())
+                };
+                let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    trim_trailing_ws(text, span)
+                } else {
+                    span
+                };
+                (Node { span, value }, anchor)
+            }
+            Event::Alias(id) => {
+                let Some(a) = anchors.get(&id) else {
+                    return Err(LoadError::UnknownAnchor { span });
+                };
+                expanded = expanded.saturating_add(a.nodes);
+                if expanded > limits.max_alias_nodes {
+                    return Err(LoadError::AliasLimit {
+                        limit: limits.max_alias_nodes,
+                        span,
+                    });
+                }
+                if stack.len() + a.height > limits.max_depth {
+                    return Err(LoadError::TooDeep {
+                        limit: limits.max_depth,
+                        span,
+                    });
+                }
+                let mut node = a.node.clone();
+                node.span = span;
+                (node, 0)
+            }
+        };
+        if anchor != 0 {
+            let (nodes, height) = count_nodes(&node);
+            anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    nodes,
+                    height,
+                },
+            );
+        }
+        // Attach the finished node to its parent.
+        match stack.last_mut() {
+            None => {
+                if root.is_some() {
+                    return Err(LoadError::MultipleDocuments { span: node.span });
+                }
+                root = Some(node);
+            }
+            Some(Frame {
+                kind: FrameKind::Seq(items),
+                ..
+            }) => items.push(node),
+            Some(Frame {
+                kind: FrameKind::Map(entries, pending),
+                ..
+            }) => match pending.take() {
+                None => {
+                    let Some(key) = key_text(&node.value) else {
+                        return Err(LoadError::ComplexKey { span: node.span });
+                    };
+                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                        return Err(LoadError::DuplicateKey {
+                            key: key.into(),
+                            span: node.span,
+                            first: first.key_span,
+                        });
+                    }
+                    *pending = Some((key, node.span));
+                }
+                Some((key, key_span)) => entries.push(Entry {
+                    key,
+                    key_span,
+                    node,
+                }),
+            },
+        }
+    }
+    match root {
+        None
+        | Some(Node {
+            value: Value::Null, ..
+        }) => Err(LoadError::Empty),
+        Some(node) => Ok(node),
+    }
+}
+
+/// A block collection's start event may cover an anchor and the spaces after
+/// it (`&a\n  `); the collection itself starts after them.
+fn last_start(text: &str, start: Span) -> u32 {
+    let s = text.get(start.range()).unwrap_or("");
+    if s.starts_with('&') || s.starts_with('!') {
+        let trimmed = s.trim_end();
+        let skipped = s.len() - trimmed.len();
+        if skipped > 0 {
+            return start.end;
+        }
+    }
+    start.start
+}
+
+fn trim_trailing_ws(text: &str, span: Span) -> Span {
+    let s = text.get(span.range()).unwrap_or("");
+    let trimmed = s.trim_end();
+    Span::new(span.start as usize, span.start as usize + trimmed.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Node, LoadError> {
+        parse(text, &Limits::default())
+    }
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.range()]
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        assert_eq!(core_scalar(""), Value::Null);
+        assert_eq!(core_scalar("~"), Value::Null);
+        assert_eq!(core_scalar("null"), Value::Null);
+        assert_eq!(core_scalar("True"), Value::Bool(true));
+        assert_eq!(core_scalar("FALSE"), Value::Bool(false));
+        assert_eq!(core_scalar("yes"), Value::Str("yes".into()));
+        assert_eq!(core_scalar("off"), Value::Str("off".into()));
+        assert_eq!(core_scalar("42"), Value::Int(42));
+        assert_eq!(core_scalar("-7"), Value::Int(-7));
+        assert_eq!(core_scalar("0x1F"), Value::Int(31));
+        assert_eq!(core_scalar("0o17"), Value::Int(15));
+        assert_eq!(core_scalar("1.5"), Value::Float(1.5));
+        assert_eq!(core_scalar("1e3"), Value::Float(1000.0));
+        assert_eq!(core_scalar(".5"), Value::Float(0.5));
+        assert_eq!(core_scalar("2024-03-01"), Value::Str("2024-03-01".into()));
+        assert_eq!(core_scalar("35 mg/m3"), Value::Str("35 mg/m3".into()));
+        assert_eq!(core_scalar("320506"), Value::Int(320506));
+        assert_eq!(core_scalar("1_000"), Value::Str("1_000".into()));
+        assert!(matches!(core_scalar(".nan"), Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn quoted_scalars_are_strings_and_spans_include_quotes() {
+        let t = "a: \"320506\"\nb: 'true'\nc: !!str 12\n";
+        let n = load(t).unwrap();
+        let a = n.get("a").unwrap();
+        assert_eq!(a.value, Value::Str("320506".into()));
+        assert_eq!(slice(t, a.span), "\"320506\"");
+        assert_eq!(n.get("b").unwrap().value, Value::Str("true".into()));
+        assert_eq!(n.get("c").unwrap().value, Value::Str("12".into()));
+    }
+
+    #[test]
+    fn spans_are_bytes_and_cover_collections() {
+        let t = "名称: 苏州某热电\nlist:\n  - 一\n  - [二, 三]\nm: {k: 值}\n";
+        let n = load(t).unwrap();
+        let e = n.entry("名称").unwrap();
+        assert_eq!(slice(t, e.key_span), "名称");
+        assert_eq!(slice(t, e.node.span), "苏州某热电");
+        let list = n.get("list").unwrap();
+        assert_eq!(slice(t, list.span), "- 一\n  - [二, 三]");
+        assert_eq!(slice(t, list.items()[1].span), "[二, 三]");
+        assert_eq!(slice(t, n.get("m").unwrap().span), "{k: 值}");
+        assert_eq!(slice(t, n.span), t.trim_end());
+    }
+
+    #[test]
+    fn non_string_keys_become_text() {
+        let n = load("1: a\ntrue: b\n~: c\n").unwrap();
+        assert!(n.get("1").is_some());
+        assert!(n.get("true").is_some());
+        assert!(n.get("null").is_some());
+    }
+
+    #[test]
+    fn duplicate_key_points_at_second() {
+        let t = "a: 1\nb: 2\na: 3\n";
+        match load(t) {
+            Err(LoadError::DuplicateKey { key, span, first }) => {
+                assert_eq!(key, "a");
+                assert_eq!(span.start, 10);
+                assert_eq!(first.start, 0);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn multiple_documents_point_at_second_marker() {
+        let t = "a: 1\n---\nb: 2\n";
+        match load(t) {
+            Err(LoadError::MultipleDocuments { span }) => assert_eq!(slice(t, span), "---"),
+            other => panic!("{other:?}"),
+        }
+        assert!(load("---\na: 1\n").is_ok());
+    }
+
+    #[test]
+    fn empty_inputs() {
+        for t in ["", "# only a comment\n", "---\n", "~\n"] {
+            assert_eq!(load(t), Err(LoadError::Empty), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn aliases_expand_within_the_cap() {
+        let n = load("a: &x [1, 2]\nb: *x\n").unwrap();
+        assert_eq!(n.get("b").unwrap().items().len(), 2);
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n\
+                    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+                    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
+                    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
+                    e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
+        assert!(matches!(load(bomb), Err(LoadError::AliasLimit { .. })));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(matches!(
+            load(&flow),
+            Err(LoadError::TooDeep { limit: 64, .. })
+        ));
+        let block = format!("{}x\n", "- ".repeat(10_000));
+        assert!(matches!(
+            load(&block),
+            Err(LoadError::TooDeep { limit: 64, .. })
+        ));
+        let ok = format!("{}x\n", "- ".repeat(60));
+        assert!(load(&ok).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_have_spans() {
+        let t = "a: 1\nb: [1, 2\n";
+        match load(t) {
+            Err(LoadError::Syntax { span, .. }) => assert!(span.end as usize <= t.len()),
+            other => panic!("{other:?}"),
+        }
+    }
+}
