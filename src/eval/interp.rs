@@ -1,0 +1,598 @@
+//! The interpreter: runs one checked policy over one permit.
+//!
+//! Logic is three-valued. A comparison with an absent or invalid value, or
+//! across dimensions, is *unknown*; `require` over an unknown condition
+//! produces no finding (the document validator has already reported the
+//! bad value), `when` and `where` over unknown skip. Loops range over permit
+//! lists only, and there is no recursion, so evaluation always terminates
+//! in time linear in the permit's size times the policy's size.
+
+use super::value::{Val, V};
+use super::{Contribution, Coverage};
+use crate::date::{Date, YearlyWindow};
+use crate::finding::Label;
+use crate::lang::ast::*;
+use crate::lang::library::{CompiledPolicy, ConstValue, Library};
+use crate::lang::template::{Part, Template};
+use crate::permit::model::Node;
+use crate::schema::permit_v1::ROOT;
+use crate::schema::types::RecordDef;
+use crate::span::Span;
+use crate::units::{Dim, Quantity};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// A failed requirement or a report, before it becomes a `Finding`.
+#[derive(Debug)]
+pub struct Raw {
+    pub message: String,
+    pub help: Option<String>,
+    pub primary: Option<Span>,
+    pub labels: Vec<Label>,
+}
+
+pub struct Interp<'a> {
+    pub lib: &'a Library,
+    pub policy: &'a CompiledPolicy,
+    pub root: &'a Node,
+    pub as_of: Date,
+    pub facts: &'a BTreeMap<String, Vec<Contribution>>,
+    pub finding_counts: [usize; 3],
+    pub env: Vec<(&'a str, Val<'a>)>,
+    /// Spans of the records the enclosing `for` loops are at (fallback
+    /// location when a requirement tests no permit value).
+    pub context: Vec<Span>,
+    pub out: Vec<Raw>,
+    pub derived: Vec<(String, Contribution)>,
+    pub coverage: Option<&'a mut Coverage>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn run(&mut self) {
+        let body: &'a [Stmt] = &self.policy.ast.body;
+        self.stmts(body);
+    }
+
+    fn stmts(&mut self, stmts: &'a [Stmt]) {
+        let depth = self.env.len();
+        for s in stmts {
+            self.stmt(s);
+        }
+        self.env.truncate(depth);
+    }
+
+    fn record_outcome(&mut self, span: Span, ok: bool) {
+        if let Some(c) = self.coverage.as_deref_mut() {
+            let e = c
+                .outcomes
+                .entry((self.policy.meta.id.clone(), self.policy.meta.version, span.start))
+                .or_default();
+            if ok {
+                e.passed += 1;
+            } else {
+                e.failed += 1;
+            }
+        }
+    }
+
+    fn stmt(&mut self, s: &'a Stmt) {
+        if let Some(c) = self.coverage.as_deref_mut() {
+            c.reached
+                .insert((self.policy.meta.id.clone(), self.policy.meta.version, s.span.start));
+        }
+        match &s.node {
+            StmtKind::Let(name, e) => {
+                let v = self.expr(e);
+                self.env.push((name.node.as_str(), v));
+            }
+            StmtKind::For { var, coll, filter, body } => {
+                let items = match self.expr(coll).v {
+                    V::List(items) => items,
+                    _ => return,
+                };
+                for item in items {
+                    let depth = self.env.len();
+                    let span = item.span;
+                    self.env.push((var.node.as_str(), item));
+                    let pass = match filter {
+                        Some(f) => self.expr(f).as_bool() == Some(true),
+                        None => true,
+                    };
+                    if pass {
+                        if let Some(sp) = span {
+                            self.context.push(sp);
+                        }
+                        self.stmts(body);
+                        if span.is_some() {
+                            self.context.pop();
+                        }
+                    }
+                    self.env.truncate(depth);
+                }
+            }
+            StmtKind::When { cond, then, otherwise } => match self.expr(cond).as_bool() {
+                Some(true) => self.stmts(then),
+                Some(false) => {
+                    if let Some(o) = otherwise {
+                        self.stmts(o)
+                    }
+                }
+                None => {}
+            },
+            StmtKind::During { from, to, ahead, body } => {
+                let window = YearlyWindow {
+                    from: from.node,
+                    to: to.node,
+                };
+                let days = match ahead.as_ref().map(|a| self.expr(a).v) {
+                    Some(V::Qty(q)) if q.dim() == Dim::Duration => q.base().round() as i64,
+                    _ => 0,
+                };
+                if window.active(self.as_of, days.clamp(0, 366)) {
+                    self.stmts(body);
+                }
+            }
+            StmtKind::Require { cond, message, clauses } => {
+                let v = self.expr(cond);
+                match v.as_bool() {
+                    Some(true) => self.record_outcome(s.span, true),
+                    Some(false) => {
+                        self.record_outcome(s.span, false);
+                        let primary = match &clauses.at {
+                            Some(at) => self.expr(at).span,
+                            None => self.tested_span(cond),
+                        };
+                        self.emit(message, clauses, primary);
+                    }
+                    None => {}
+                }
+            }
+            StmtKind::Report { message, clauses } => {
+                self.record_outcome(s.span, false);
+                let primary = clauses.at.as_ref().and_then(|at| self.expr(at).span);
+                self.emit(message, clauses, primary);
+            }
+            StmtKind::Derive { fact, value, item, because, clauses } => {
+                let v = self.expr(value);
+                let Some(info) = self.lib.facts.get(&fact.node) else { return };
+                let index = match &v.v {
+                    V::Enum(_, i) => Some(*i),
+                    V::Str(s) => info.enum_def.index(s),
+                    _ => None,
+                };
+                let Some(index) = index else { return };
+                let span = match &clauses.at {
+                    Some(at) => self.expr(at).span,
+                    None => self.context.last().copied(),
+                };
+                let reason = self.render(because);
+                let item = item.as_ref().map(|i| self.render(i));
+                self.record_outcome(s.span, false);
+                self.derived.push((
+                    fact.node.clone(),
+                    Contribution {
+                        value: index,
+                        item,
+                        reason,
+                        span,
+                        rule: self.policy.meta.id.clone(),
+                    },
+                ));
+            }
+        }
+    }
+
+    fn emit(&mut self, message: &'a Str, clauses: &'a Clauses, primary: Option<Span>) {
+        let primary = primary.or_else(|| self.context.last().copied());
+        let text = self.render(message);
+        let help = clauses.help.as_ref().map(|h| self.render(h));
+        let mut labels = Vec::new();
+        for (e, s) in &clauses.labels {
+            // `label facts.X "..."` points at every contribution that set the fact.
+            if let ExprKind::Field(base, name) = &e.node {
+                if matches!(&base.node, ExprKind::Var(v) if v == "facts") && !self.env.iter().any(|(n, _)| *n == "facts") {
+                    let text = self.render(s);
+                    if let Some(contribs) = self.facts.get(&name.node) {
+                        let max = contribs.iter().map(|c| c.value).max();
+                        for c in contribs.iter().filter(|c| Some(c.value) == max) {
+                            if let Some(sp) = c.span {
+                                let item = c.item.as_deref().map(|i| format!("{i} ")).unwrap_or_default();
+                                labels.push(Label {
+                                    span: sp,
+                                    text: format!("{text}: {item}{}", c.reason),
+                                });
+                            }
+                        }
+                    }
+                    continue;
+                }
+            }
+            if let Some(sp) = self.expr(e).span {
+                if Some(sp) != primary {
+                    let text = self.render(s);
+                    labels.push(Label { span: sp, text });
+                }
+            }
+        }
+        self.out.push(Raw {
+            message: text,
+            help,
+            primary,
+            labels,
+        });
+    }
+
+    /// The permit value a requirement tested: the left side of the first
+    /// comparison that has a location, else any located value in it.
+    fn tested_span(&mut self, cond: &'a Expr) -> Option<Span> {
+        match &cond.node {
+            ExprKind::Binary(op, a, b) if op.is_comparison() => self.expr(a).span.or_else(|| self.expr(b).span),
+            ExprKind::Binary(BinOp::And | BinOp::Or, a, b) => {
+                // The side that made it false.
+                let left = self.expr(a).as_bool();
+                if left == Some(false) || (matches!(&cond.node, ExprKind::Binary(BinOp::Or, ..))) && left != Some(true) {
+                    if let Some(s) = self.tested_span(a) {
+                        return Some(s);
+                    }
+                }
+                self.tested_span(b).or_else(|| self.tested_span(a))
+            }
+            ExprKind::Unary(UnOp::Not, a) | ExprKind::Paren(a) => self.tested_span(a),
+            ExprKind::Call(_, args) => args.first().and_then(|a| self.expr(a).span),
+            ExprKind::Quant { coll, .. } => self.expr(coll).span,
+            _ => self.expr(cond).span,
+        }
+    }
+
+    pub fn render(&mut self, s: &'a Str) -> String {
+        let Some(t) = self.policy.templates.get(&s.text.span.start) else {
+            return s.text.node.clone();
+        };
+        let t: &'a Template = t;
+        let mut out = String::new();
+        for p in &t.parts {
+            match p {
+                Part::Text(x) => out.push_str(x),
+                Part::Expr(e) => out.push_str(&self.expr(e).display()),
+            }
+        }
+        out
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Val<'a>> {
+        self.env.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    fn table(&self, name: &str) -> Option<&'a crate::lang::table::TableData> {
+        self.policy
+            .tables
+            .get(name)
+            .or_else(|| self.lib.tables.get(name))
+            .map(|t| t.as_ref())
+    }
+
+    pub fn expr(&mut self, e: &'a Expr) -> Val<'a> {
+        match &e.node {
+            ExprKind::Lit(l) => Val::new(match l {
+                Lit::Num(n) => V::Num(*n),
+                Lit::Str(s) => V::Str(Cow::Borrowed(s)),
+                Lit::Date(d) => V::Date(*d),
+                Lit::Bool(b) => V::Bool(*b),
+                Lit::None => V::Unknown,
+                Lit::Qty(v, u) => match crate::units::unit(u) {
+                    Some(unit) => V::Qty(Quantity { value: *v, unit }),
+                    None => V::Unknown,
+                },
+            }),
+            ExprKind::Paren(a) => self.expr(a),
+            ExprKind::Var(name) => self.var(name),
+            ExprKind::Field(base, f) => self.field(base, &f.node),
+            ExprKind::Index(base, keys) => {
+                let b = self.expr(base);
+                let V::Table(t) = b.v else { return Val::unknown() };
+                let mut key = Vec::with_capacity(keys.len());
+                for k in keys {
+                    match self.expr(k).text() {
+                        Some(s) => key.push(s.to_string()),
+                        None => return Val::unknown(),
+                    }
+                }
+                match t.lookup(&key) {
+                    Some(i) => Val::new(V::Row(t, i)),
+                    None => Val::unknown(),
+                }
+            }
+            ExprKind::Unary(op, a) => {
+                let v = self.expr(a);
+                let span = v.span;
+                let out = match (op, v.v) {
+                    (UnOp::Not, V::Bool(b)) => V::Bool(!b),
+                    (UnOp::Neg, V::Num(n)) => V::Num(-n),
+                    (UnOp::Neg, V::Qty(q)) => V::Qty(Quantity { value: -q.value, unit: q.unit }),
+                    _ => V::Unknown,
+                };
+                Val { v: out, span }
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b),
+            ExprKind::Call(name, args) => self.call(&name.node, args),
+            ExprKind::List(items) => Val::new(V::List(items.iter().map(|i| self.expr(i)).collect())),
+            ExprKind::Quant { kind, var, coll, filter, body } => {
+                let items = match self.expr(coll).v {
+                    V::List(items) => items,
+                    _ => return Val::unknown(),
+                };
+                let mut any_unknown = false;
+                let mut hit = false;
+                let mut all = true;
+                let mut count = 0usize;
+                let mut sum: Option<Val<'a>> = None;
+                for item in items {
+                    let depth = self.env.len();
+                    self.env.push((var.node.as_str(), item));
+                    let pass = match filter {
+                        Some(f) => self.expr(f).as_bool(),
+                        None => Some(true),
+                    };
+                    if pass == Some(true) {
+                        count += 1;
+                        match (kind, body) {
+                            (QuantKind::Any | QuantKind::All, Some(b)) => match self.expr(b).as_bool() {
+                                Some(true) => hit = true,
+                                Some(false) => all = false,
+                                None => any_unknown = true,
+                            },
+                            (QuantKind::Sum, Some(b)) => {
+                                let v = self.expr(b);
+                                sum = Some(match sum {
+                                    None => Val::new(v.v),
+                                    Some(acc) => Val::new(arith(BinOp::Add, &acc.v, &v.v)),
+                                });
+                            }
+                            _ => {}
+                        }
+                    } else if pass.is_none() {
+                        any_unknown = true;
+                    }
+                    self.env.truncate(depth);
+                }
+                Val::new(match kind {
+                    QuantKind::Any if hit => V::Bool(true),
+                    QuantKind::Any if any_unknown => V::Unknown,
+                    QuantKind::Any => V::Bool(false),
+                    QuantKind::All if !all => V::Bool(false),
+                    QuantKind::All if any_unknown => V::Unknown,
+                    QuantKind::All => V::Bool(true),
+                    QuantKind::Count => V::Num(count as f64),
+                    QuantKind::Sum => sum.map_or(V::Num(0.0), |s| s.v),
+                })
+            }
+        }
+    }
+
+    fn var(&mut self, name: &str) -> Val<'a> {
+        if let Some(v) = self.lookup(name) {
+            return v.clone();
+        }
+        if let Some(c) = self.lib.consts.get(name) {
+            return Val::new(match c {
+                ConstValue::Num(n) => V::Num(*n),
+                ConstValue::Qty(q) => V::Qty(*q),
+                ConstValue::Str(s) => V::Str(Cow::Owned(s.clone())),
+                ConstValue::Date(d) => V::Date(*d),
+                ConstValue::Bool(b) => V::Bool(*b),
+            });
+        }
+        if let Some(t) = self.table(name) {
+            return Val::new(V::Table(t));
+        }
+        if name == "today" {
+            return Val::new(V::Date(self.as_of));
+        }
+        match (ROOT.field(name), self.root.get(name)) {
+            (Some(f), Some(node)) => Val::from_node(node, &f.ty),
+            _ => Val::unknown(),
+        }
+    }
+
+    fn field(&mut self, base: &'a Expr, name: &str) -> Val<'a> {
+        if let ExprKind::Var(ns) = &base.node {
+            if self.lookup(ns).is_none() {
+                if ns == "facts" {
+                    let Some(info) = self.lib.facts.get(name) else { return Val::unknown() };
+                    let contribs = self.facts.get(name);
+                    let best = contribs.and_then(|cs| cs.iter().max_by_key(|c| c.value));
+                    return match best {
+                        Some(c) => Val {
+                            v: V::Enum(info.enum_def, c.value),
+                            span: c.span,
+                        },
+                        None => Val::unknown(),
+                    };
+                }
+                if ns == "findings" {
+                    let n = match name {
+                        "errors" => self.finding_counts[0],
+                        "warnings" => self.finding_counts[1],
+                        _ => self.finding_counts[2],
+                    };
+                    return Val::new(V::Num(n as f64));
+                }
+            }
+        }
+        let b = self.expr(base);
+        match b.v {
+            V::Record(node, rec) => record_field(node, rec, name),
+            V::Ref(id, target) => match self.deref(id, target) {
+                Some((node, rec)) => record_field(node, rec, name),
+                None => Val::unknown(),
+            },
+            V::Row(t, i) => match t.column(name) {
+                Some(c) => Val::from_cell(t, &t.rows[i][c]),
+                None => Val::unknown(),
+            },
+            _ => Val::unknown(),
+        }
+    }
+
+    /// Follow an id to the item it names in the target list(s).
+    fn deref(&self, id: &str, target: &'static crate::schema::types::RefTarget) -> Option<(&'a Node, &'static RecordDef)> {
+        for path in std::iter::once(target.path).chain(target.also.iter().copied()) {
+            let mut node = self.root;
+            for part in path.split('.') {
+                node = node.get(part)?;
+            }
+            for item in node.items() {
+                if item.get("id").and_then(|n| n.as_str()) == Some(id) {
+                    return Some((item, target.record));
+                }
+            }
+        }
+        None
+    }
+
+    fn call(&mut self, name: &str, args: &'a [Expr]) -> Val<'a> {
+        let vals: Vec<Val<'a>> = args.iter().map(|a| self.expr(a)).collect();
+        let first = vals.first().cloned().unwrap_or_else(Val::unknown);
+        let v = match name {
+            "exists" => V::Bool(match &first.v {
+                V::Unknown => false,
+                V::List(items) => !items.is_empty(),
+                _ => true,
+            }),
+            "count" => match &first.v {
+                V::List(items) => V::Num(items.len() as f64),
+                _ => V::Unknown,
+            },
+            "len" => match &first.v {
+                V::List(items) => V::Num(items.len() as f64),
+                V::Str(s) => V::Num(s.chars().count() as f64),
+                _ => V::Unknown,
+            },
+            "max" | "min" => {
+                let (a, b) = (&vals[0], &vals[1]);
+                return match a.compare(b) {
+                    Some(o) => {
+                        let pick_a = (o != Ordering::Less) == (name == "max");
+                        if pick_a { a.clone() } else { b.clone() }
+                    }
+                    None => Val::unknown(),
+                };
+            }
+            "add_years" => match (&vals[0].v, &vals[1].v) {
+                (V::Date(d), V::Num(n)) => V::Date(d.add_years(n.round() as i32)),
+                _ => V::Unknown,
+            },
+            "days" => match &first.v {
+                V::Num(n) => match crate::units::unit("d") {
+                    Some(unit) => V::Qty(Quantity { value: *n, unit }),
+                    None => V::Unknown,
+                },
+                _ => V::Unknown,
+            },
+            _ => V::Unknown,
+        };
+        Val { v, span: first.span }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Val<'a> {
+        // Short-circuit with Kleene logic.
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let l = self.expr(a).as_bool();
+            let stop = if op == BinOp::And { Some(false) } else { Some(true) };
+            if l == stop {
+                return Val::new(V::Bool(l == Some(true)));
+            }
+            let r = self.expr(b).as_bool();
+            return Val::new(match (op, l, r) {
+                (_, _, x) if x == stop => V::Bool(x == Some(true)),
+                (_, Some(x), Some(y)) => V::Bool(if op == BinOp::And { x && y } else { x || y }),
+                _ => V::Unknown,
+            });
+        }
+        let l = self.expr(a);
+        let r = self.expr(b);
+        let span = l.span.or(r.span);
+        let v = match op {
+            BinOp::Eq => l.equals(&r).map_or(V::Unknown, V::Bool),
+            BinOp::Ne => l.equals(&r).map_or(V::Unknown, |x| V::Bool(!x)),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match l.compare(&r) {
+                Some(o) => V::Bool(match op {
+                    BinOp::Lt => o == Ordering::Less,
+                    BinOp::Le => o != Ordering::Greater,
+                    BinOp::Gt => o == Ordering::Greater,
+                    _ => o != Ordering::Less,
+                }),
+                None => V::Unknown,
+            },
+            BinOp::In | BinOp::NotIn => {
+                let found = match &r.v {
+                    V::List(items) => {
+                        if l.is_unknown() {
+                            None
+                        } else {
+                            Some(items.iter().any(|i| l.equals(i) == Some(true)))
+                        }
+                    }
+                    V::Table(t) => l.text().map(|k| t.lookup(&[k.to_string()]).is_some()),
+                    _ => None,
+                };
+                match found {
+                    Some(f) => V::Bool(f == (op == BinOp::In)),
+                    None => V::Unknown,
+                }
+            }
+            BinOp::StartsWith => match (l.text(), r.text()) {
+                (Some(x), Some(y)) => V::Bool(x.starts_with(y)),
+                _ => V::Unknown,
+            },
+            _ => arith(op, &l.v, &r.v),
+        };
+        Val { v, span }
+    }
+}
+
+fn record_field<'a>(node: &'a Node, rec: &'static RecordDef, name: &str) -> Val<'a> {
+    match (rec.field(name), node.get(name)) {
+        (Some(f), Some(n)) => Val::from_node(n, &f.ty),
+        _ => Val::unknown(),
+    }
+}
+
+fn arith<'a>(op: BinOp, a: &V<'a>, b: &V<'a>) -> V<'a> {
+    let duration = || crate::units::unit("d");
+    match (a, b) {
+        (V::Num(x), V::Num(y)) => match op {
+            BinOp::Add => V::Num(x + y),
+            BinOp::Sub => V::Num(x - y),
+            BinOp::Mul => V::Num(x * y),
+            BinOp::Div if *y != 0.0 => V::Num(x / y),
+            _ => V::Unknown,
+        },
+        (V::Qty(x), V::Qty(y)) if x.dim() == y.dim() => match op {
+            BinOp::Add => V::Qty(Quantity::from_base(x.base() + y.base(), x.unit)),
+            BinOp::Sub => V::Qty(Quantity::from_base(x.base() - y.base(), x.unit)),
+            BinOp::Div if y.base() != 0.0 => V::Num(x.base() / y.base()),
+            _ => V::Unknown,
+        },
+        (V::Qty(x), V::Num(y)) => match op {
+            BinOp::Mul => V::Qty(Quantity { value: x.value * y, unit: x.unit }),
+            BinOp::Div if *y != 0.0 => V::Qty(Quantity { value: x.value / y, unit: x.unit }),
+            _ => V::Unknown,
+        },
+        (V::Num(x), V::Qty(y)) if op == BinOp::Mul => V::Qty(Quantity { value: x * y.value, unit: y.unit }),
+        (V::Date(x), V::Date(y)) if op == BinOp::Sub => match duration() {
+            Some(unit) => V::Qty(Quantity { value: (x.days() - y.days()) as f64, unit }),
+            None => V::Unknown,
+        },
+        (V::Date(x), V::Qty(q)) if q.dim() == Dim::Duration => {
+            let n = q.base().round() as i64;
+            match op {
+                BinOp::Add => V::Date(x.add_days(n)),
+                BinOp::Sub => V::Date(x.add_days(-n)),
+                _ => V::Unknown,
+            }
+        }
+        _ => V::Unknown,
+    }
+}

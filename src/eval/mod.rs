@@ -1,0 +1,136 @@
+//! The evaluator: every policy in force, over one loaded permit.
+//!
+//! Policies run in strata (see `lang::library::Stratum`): derivations first
+//! (facts such as the management category the catalogue requires), then
+//! ordinary rules, then review rules that read the number of findings.
+//! Within a stratum, policies run in id order; output is sorted afterwards
+//! anyway, so the order is never observable.
+
+pub mod interp;
+pub mod locate;
+pub mod value;
+
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
+use crate::lang::library::{Library, Stratum};
+use crate::permit::model::Permit;
+use crate::span::Span;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One contribution to a derived fact: "item 95 requires `key` because ...".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub value: u16,
+    pub item: Option<String>,
+    pub reason: String,
+    pub span: Option<Span>,
+    pub rule: String,
+}
+
+/// Which statements ran and how requirements came out (for `--coverage`).
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// (rule, version, statement offset) → outcomes.
+    pub outcomes: HashMap<(String, u32, u32), Outcome>,
+    pub reached: BTreeSet<(String, u32, u32)>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outcome {
+    pub passed: usize,
+    pub failed: usize,
+}
+
+impl Coverage {
+    pub fn merge(&mut self, other: Coverage) {
+        for (k, v) in other.outcomes {
+            let e = self.outcomes.entry(k).or_default();
+            e.passed += v.passed;
+            e.failed += v.failed;
+        }
+        self.reached.extend(other.reached);
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    /// Derived facts with every contribution, in derivation order.
+    pub facts: BTreeMap<String, Vec<Contribution>>,
+}
+
+/// Run every policy in force on `as_of` over `permit`. `prior` are the
+/// findings already made about this permit (document validation); review
+/// rules count them together with the policies' own.
+pub fn evaluate(
+    lib: &Library,
+    permit: &Permit,
+    as_of: Date,
+    prior: &[Finding],
+    mut coverage: Option<&mut Coverage>,
+) -> Evaluation {
+    let mut eval = Evaluation::default();
+    let policies = lib.in_force(as_of);
+    for stratum in [Stratum::Derive, Stratum::Rule, Stratum::Review] {
+        let mut counts = [0usize; 3];
+        for f in prior.iter().chain(&eval.findings) {
+            counts[f.severity as usize] += 1;
+        }
+        let mut derived = Vec::new();
+        for policy in policies.iter().filter(|p| p.stratum == stratum) {
+            let mut it = interp::Interp {
+                lib,
+                policy,
+                root: &permit.root,
+                as_of,
+                facts: &eval.facts,
+                finding_counts: counts,
+                env: Vec::new(),
+                context: Vec::new(),
+                out: Vec::new(),
+                derived: Vec::new(),
+                coverage: coverage.as_deref_mut(),
+            };
+            it.run();
+            let out = std::mem::take(&mut it.out);
+            derived.extend(std::mem::take(&mut it.derived));
+            for raw in out {
+                let (path, field_zh) = raw
+                    .primary
+                    .map(|s| locate::locate(&permit.root, s))
+                    .unwrap_or_default();
+                eval.findings.push(Finding {
+                    rule: policy.meta.id.clone(),
+                    severity: policy.meta.severity,
+                    element: policy.meta.element.clone(),
+                    department: lib.department(&policy.meta.element),
+                    message: raw.message,
+                    basis: Some(policy.meta.basis.clone()),
+                    help: raw.help,
+                    file: permit.source.clone(),
+                    primary: raw.primary,
+                    labels: raw.labels,
+                    path,
+                    field_zh,
+                });
+            }
+        }
+        for (fact, c) in derived {
+            eval.facts.entry(fact).or_default().push(c);
+        }
+    }
+    eval
+}
+
+/// Count findings by severity: `[errors, warnings, notices]`.
+pub fn counts(findings: &[Finding]) -> [usize; 3] {
+    let mut c = [0; 3];
+    for f in findings {
+        c[match f.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Notice => 2,
+        }] += 1;
+    }
+    c
+}

@@ -1,0 +1,179 @@
+//! Runtime values. A value read from the permit keeps the span of the node
+//! it came from, so a failed requirement can point at it.
+
+use crate::date::Date;
+use crate::lang::table::{CellValue, TableData};
+use crate::permit::model::{Node, Value};
+use crate::schema::types::{self as st, EnumDef, RecordDef, RefTarget};
+use crate::span::Span;
+use crate::units::{format_number, Quantity, Range};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug)]
+pub enum V<'a> {
+    Bool(bool),
+    Num(f64),
+    Str(Cow<'a, str>),
+    Date(Date),
+    Qty(Quantity),
+    Range(Range),
+    Enum(&'static EnumDef, u16),
+    /// An id referring to an item of another list.
+    Ref(&'a str, &'static RefTarget),
+    Record(&'a Node, &'static RecordDef),
+    List(Vec<Val<'a>>),
+    Table(&'a TableData),
+    Row(&'a TableData, usize),
+    /// Absent, invalid in the permit, or the result of comparing the
+    /// incomparable: requirements over unknown values are not decided.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Val<'a> {
+    pub v: V<'a>,
+    pub span: Option<Span>,
+}
+
+impl<'a> Val<'a> {
+    pub fn new(v: V<'a>) -> Self {
+        Val { v, span: None }
+    }
+    pub fn unknown() -> Self {
+        Val::new(V::Unknown)
+    }
+    pub fn at(v: V<'a>, span: Span) -> Self {
+        Val { v, span: Some(span) }
+    }
+
+    /// Interpret a permit node by its schema type.
+    pub fn from_node(node: &'a Node, ty: &'static st::Ty) -> Val<'a> {
+        let v = match (&node.value, ty) {
+            (Value::Null, _) => V::Unknown,
+            (Value::Qty(q), _) => V::Qty(*q),
+            (Value::Date(d), _) => V::Date(*d),
+            (Value::Range(r), _) => V::Range(*r),
+            (Value::Enum(i), st::Ty::Enum(def)) => V::Enum(def, *i),
+            (Value::Bool(b), st::Ty::Bool) => V::Bool(*b),
+            (Value::Int(i), st::Ty::Num) => V::Num(*i as f64),
+            (Value::Float(f), st::Ty::Num) => V::Num(*f),
+            (Value::Str(s), st::Ty::Ref(target)) => V::Ref(s, target),
+            (Value::Str(s), st::Ty::Str | st::Ty::Code(_)) => V::Str(Cow::Borrowed(s)),
+            // Codes written as plain numbers in YAML (`region: 320506`).
+            (Value::Int(i), st::Ty::Str | st::Ty::Code(_)) => V::Str(Cow::Owned(i.to_string())),
+            (Value::Seq(items), st::Ty::List(inner)) => {
+                V::List(items.iter().map(|n| Val::from_node(n, inner)).collect())
+            }
+            (Value::Map(_), st::Ty::Record(r)) => V::Record(node, r),
+            (Value::Str(s), st::Ty::Any) => V::Str(Cow::Borrowed(s)),
+            // Anything else failed validation and was reported there.
+            _ => V::Unknown,
+        };
+        Val {
+            v,
+            span: Some(node.span),
+        }
+    }
+
+    pub fn from_cell(t: &'a TableData, c: &CellValue) -> Val<'a> {
+        let _ = t;
+        Val::new(match c {
+            CellValue::Qty(q) => V::Qty(*q),
+            CellValue::Num(n) => V::Num(*n),
+            CellValue::Date(d) => V::Date(*d),
+            CellValue::Text(s) => V::Str(Cow::Owned(s.clone())),
+            CellValue::None => V::Unknown,
+        })
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.v, V::Unknown)
+    }
+
+    /// The text of a string-like value (string, enum name, id).
+    pub fn text(&self) -> Option<&str> {
+        match &self.v {
+            V::Str(s) => Some(s),
+            V::Enum(def, i) => Some(def.name_of(*i)),
+            V::Ref(id, _) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.v {
+            V::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Equality, three-valued: `None` when either side is unknown or the
+    /// two cannot be compared.
+    pub fn equals(&self, other: &Val) -> Option<bool> {
+        match (&self.v, &other.v) {
+            (V::Unknown, _) | (_, V::Unknown) => None,
+            (V::Enum(a, i), V::Enum(b, j)) if a.name == b.name => Some(i == j),
+            (V::Bool(a), V::Bool(b)) => Some(a == b),
+            (V::Date(a), V::Date(b)) => Some(a == b),
+            (V::Range(a), V::Range(b)) => Some(a == b),
+            _ => match (self.text(), other.text()) {
+                (Some(a), Some(b)) => Some(a == b),
+                _ => self.compare(other).map(|o| o == Ordering::Equal),
+            },
+        }
+    }
+
+    /// Order, three-valued. Quantities compare through their base unit and
+    /// only within one dimension; enumerations by their declared order.
+    pub fn compare(&self, other: &Val) -> Option<Ordering> {
+        match (&self.v, &other.v) {
+            (V::Num(a), V::Num(b)) => fuzzy_cmp(*a, *b),
+            (V::Qty(a), V::Qty(b)) if a.dim() == b.dim() => fuzzy_cmp(a.base(), b.base()),
+            (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
+            (V::Enum(a, i), V::Enum(b, j)) if a.name == b.name => Some(i.cmp(j)),
+            (V::Enum(def, i), V::Str(s)) => def.index(s).map(|j| i.cmp(&j)),
+            (V::Str(s), V::Enum(def, j)) => def.index(s).map(|i| i.cmp(j)),
+            _ => None,
+        }
+    }
+
+    /// Text for messages: `150 mg/m3`, `key`, `2012-01-01`.
+    pub fn display(&self) -> String {
+        match &self.v {
+            V::Bool(b) => b.to_string(),
+            V::Num(n) => format_number(*n),
+            V::Str(s) => s.to_string(),
+            V::Date(d) => d.to_string(),
+            V::Qty(q) => q.to_string(),
+            V::Range(r) => r.to_string(),
+            V::Enum(def, i) => def.name_of(*i).to_string(),
+            V::Ref(id, _) => id.to_string(),
+            V::Record(n, _) => n
+                .get("id")
+                .and_then(|i| i.as_str())
+                .or_else(|| n.get("name").and_then(|i| i.as_str()))
+                .unwrap_or("…")
+                .to_string(),
+            V::List(items) => items.iter().map(|v| v.display()).collect::<Vec<_>>().join(", "),
+            V::Table(t) => t.name.clone(),
+            V::Row(t, i) => t.rows[*i]
+                .iter()
+                .take(t.key_count)
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            V::Unknown => "（未填）".to_string(),
+        }
+    }
+}
+
+/// Compare with a relative tolerance, so `0.1 + 0.2 <= 0.3` holds.
+fn fuzzy_cmp(a: f64, b: f64) -> Option<Ordering> {
+    let scale = a.abs().max(b.abs()).max(1e-12);
+    if (a - b).abs() <= scale * 1e-9 {
+        Some(Ordering::Equal)
+    } else {
+        a.partial_cmp(&b)
+    }
+}
