@@ -1,12 +1,18 @@
 //! permitlint: checks pollutant discharge permits (排污许可证) against the
 //! regulations that govern them. See `docs/architecture.md` for the code map.
 
+pub mod cli;
+pub mod coverage;
 pub mod date;
+pub mod docs;
+pub mod eval;
 pub mod finding;
+pub mod lang;
+pub mod library;
 pub mod permit;
+pub mod policytest;
 pub mod report;
+pub mod run;
 pub mod schema;
 pub mod span;
 pub mod units;
-pub mod lang;
-pub mod eval;

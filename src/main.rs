@@ -1,3 +1,7 @@
+//! The `permitlint` binary: argument parsing and dispatch only; the work is
+//! in the library crate.
+
 fn main() {
-    println!("Hello, world!");
+    let code = permitlint::cli::main();
+    std::process::exit(code);
 }

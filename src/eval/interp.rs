@@ -7,7 +7,7 @@
 //! lists only, and there is no recursion, so evaluation always terminates
 //! in time linear in the permit's size times the policy's size.
 
-use super::value::{Val, V};
+use super::value::{V, Val};
 use super::{Contribution, Coverage};
 use crate::date::{Date, YearlyWindow};
 use crate::finding::Label;
@@ -66,7 +66,11 @@ impl<'a> Interp<'a> {
         if let Some(c) = self.coverage.as_deref_mut() {
             let e = c
                 .outcomes
-                .entry((self.policy.meta.id.clone(), self.policy.meta.version, span.start))
+                .entry((
+                    self.policy.meta.id.clone(),
+                    self.policy.meta.version,
+                    span.start,
+                ))
                 .or_default();
             if ok {
                 e.passed += 1;
@@ -78,15 +82,23 @@ impl<'a> Interp<'a> {
 
     fn stmt(&mut self, s: &'a Stmt) {
         if let Some(c) = self.coverage.as_deref_mut() {
-            c.reached
-                .insert((self.policy.meta.id.clone(), self.policy.meta.version, s.span.start));
+            c.reached.insert((
+                self.policy.meta.id.clone(),
+                self.policy.meta.version,
+                s.span.start,
+            ));
         }
         match &s.node {
             StmtKind::Let(name, e) => {
                 let v = self.expr(e);
                 self.env.push((name.node.as_str(), v));
             }
-            StmtKind::For { var, coll, filter, body } => {
+            StmtKind::For {
+                var,
+                coll,
+                filter,
+                body,
+            } => {
                 let items = match self.expr(coll).v {
                     V::List(items) => items,
                     _ => return,
@@ -111,7 +123,11 @@ impl<'a> Interp<'a> {
                     self.env.truncate(depth);
                 }
             }
-            StmtKind::When { cond, then, otherwise } => match self.expr(cond).as_bool() {
+            StmtKind::When {
+                cond,
+                then,
+                otherwise,
+            } => match self.expr(cond).as_bool() {
                 Some(true) => self.stmts(then),
                 Some(false) => {
                     if let Some(o) = otherwise {
@@ -120,7 +136,12 @@ impl<'a> Interp<'a> {
                 }
                 None => {}
             },
-            StmtKind::During { from, to, ahead, body } => {
+            StmtKind::During {
+                from,
+                to,
+                ahead,
+                body,
+            } => {
                 let window = YearlyWindow {
                     from: from.node,
                     to: to.node,
@@ -133,7 +154,11 @@ impl<'a> Interp<'a> {
                     self.stmts(body);
                 }
             }
-            StmtKind::Require { cond, message, clauses } => {
+            StmtKind::Require {
+                cond,
+                message,
+                clauses,
+            } => {
                 let v = self.expr(cond);
                 match v.as_bool() {
                     Some(true) => self.record_outcome(s.span, true),
@@ -153,9 +178,17 @@ impl<'a> Interp<'a> {
                 let primary = clauses.at.as_ref().and_then(|at| self.expr(at).span);
                 self.emit(message, clauses, primary);
             }
-            StmtKind::Derive { fact, value, item, because, clauses } => {
+            StmtKind::Derive {
+                fact,
+                value,
+                item,
+                because,
+                clauses,
+            } => {
                 let v = self.expr(value);
-                let Some(info) = self.lib.facts.get(&fact.node) else { return };
+                let Some(info) = self.lib.facts.get(&fact.node) else {
+                    return;
+                };
                 let index = match &v.v {
                     V::Enum(_, i) => Some(*i),
                     V::Str(s) => info.enum_def.index(s),
@@ -191,13 +224,19 @@ impl<'a> Interp<'a> {
         for (e, s) in &clauses.labels {
             // `label facts.X "..."` points at every contribution that set the fact.
             if let ExprKind::Field(base, name) = &e.node {
-                if matches!(&base.node, ExprKind::Var(v) if v == "facts") && !self.env.iter().any(|(n, _)| *n == "facts") {
+                if matches!(&base.node, ExprKind::Var(v) if v == "facts")
+                    && !self.env.iter().any(|(n, _)| *n == "facts")
+                {
                     let text = self.render(s);
                     if let Some(contribs) = self.facts.get(&name.node) {
                         let max = contribs.iter().map(|c| c.value).max();
                         for c in contribs.iter().filter(|c| Some(c.value) == max) {
                             if let Some(sp) = c.span {
-                                let item = c.item.as_deref().map(|i| format!("{i} ")).unwrap_or_default();
+                                let item = c
+                                    .item
+                                    .as_deref()
+                                    .map(|i| format!("{i} "))
+                                    .unwrap_or_default();
                                 labels.push(Label {
                                     span: sp,
                                     text: format!("{text}: {item}{}", c.reason),
@@ -227,11 +266,15 @@ impl<'a> Interp<'a> {
     /// comparison that has a location, else any located value in it.
     fn tested_span(&mut self, cond: &'a Expr) -> Option<Span> {
         match &cond.node {
-            ExprKind::Binary(op, a, b) if op.is_comparison() => self.expr(a).span.or_else(|| self.expr(b).span),
+            ExprKind::Binary(op, a, b) if op.is_comparison() => {
+                self.expr(a).span.or_else(|| self.expr(b).span)
+            }
             ExprKind::Binary(BinOp::And | BinOp::Or, a, b) => {
                 // The side that made it false.
                 let left = self.expr(a).as_bool();
-                if left == Some(false) || (matches!(&cond.node, ExprKind::Binary(BinOp::Or, ..))) && left != Some(true) {
+                if left == Some(false)
+                    || (matches!(&cond.node, ExprKind::Binary(BinOp::Or, ..))) && left != Some(true)
+                {
                     if let Some(s) = self.tested_span(a) {
                         return Some(s);
                     }
@@ -261,7 +304,11 @@ impl<'a> Interp<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<&Val<'a>> {
-        self.env.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.env
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 
     fn table(&self, name: &str) -> Option<&'a crate::lang::table::TableData> {
@@ -290,7 +337,9 @@ impl<'a> Interp<'a> {
             ExprKind::Field(base, f) => self.field(base, &f.node),
             ExprKind::Index(base, keys) => {
                 let b = self.expr(base);
-                let V::Table(t) = b.v else { return Val::unknown() };
+                let V::Table(t) = b.v else {
+                    return Val::unknown();
+                };
                 let mut key = Vec::with_capacity(keys.len());
                 for k in keys {
                     match self.expr(k).text() {
@@ -309,15 +358,26 @@ impl<'a> Interp<'a> {
                 let out = match (op, v.v) {
                     (UnOp::Not, V::Bool(b)) => V::Bool(!b),
                     (UnOp::Neg, V::Num(n)) => V::Num(-n),
-                    (UnOp::Neg, V::Qty(q)) => V::Qty(Quantity { value: -q.value, unit: q.unit }),
+                    (UnOp::Neg, V::Qty(q)) => V::Qty(Quantity {
+                        value: -q.value,
+                        unit: q.unit,
+                    }),
                     _ => V::Unknown,
                 };
                 Val { v: out, span }
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b),
             ExprKind::Call(name, args) => self.call(&name.node, args),
-            ExprKind::List(items) => Val::new(V::List(items.iter().map(|i| self.expr(i)).collect())),
-            ExprKind::Quant { kind, var, coll, filter, body } => {
+            ExprKind::List(items) => {
+                Val::new(V::List(items.iter().map(|i| self.expr(i)).collect()))
+            }
+            ExprKind::Quant {
+                kind,
+                var,
+                coll,
+                filter,
+                body,
+            } => {
                 let items = match self.expr(coll).v {
                     V::List(items) => items,
                     _ => return Val::unknown(),
@@ -337,11 +397,13 @@ impl<'a> Interp<'a> {
                     if pass == Some(true) {
                         count += 1;
                         match (kind, body) {
-                            (QuantKind::Any | QuantKind::All, Some(b)) => match self.expr(b).as_bool() {
-                                Some(true) => hit = true,
-                                Some(false) => all = false,
-                                None => any_unknown = true,
-                            },
+                            (QuantKind::Any | QuantKind::All, Some(b)) => {
+                                match self.expr(b).as_bool() {
+                                    Some(true) => hit = true,
+                                    Some(false) => all = false,
+                                    None => any_unknown = true,
+                                }
+                            }
                             (QuantKind::Sum, Some(b)) => {
                                 let v = self.expr(b);
                                 sum = Some(match sum {
@@ -399,7 +461,9 @@ impl<'a> Interp<'a> {
         if let ExprKind::Var(ns) = &base.node {
             if self.lookup(ns).is_none() {
                 if ns == "facts" {
-                    let Some(info) = self.lib.facts.get(name) else { return Val::unknown() };
+                    let Some(info) = self.lib.facts.get(name) else {
+                        return Val::unknown();
+                    };
                     let contribs = self.facts.get(name);
                     let best = contribs.and_then(|cs| cs.iter().max_by_key(|c| c.value));
                     return match best {
@@ -436,7 +500,11 @@ impl<'a> Interp<'a> {
     }
 
     /// Follow an id to the item it names in the target list(s).
-    fn deref(&self, id: &str, target: &'static crate::schema::types::RefTarget) -> Option<(&'a Node, &'static RecordDef)> {
+    fn deref(
+        &self,
+        id: &str,
+        target: &'static crate::schema::types::RefTarget,
+    ) -> Option<(&'a Node, &'static RecordDef)> {
         for path in std::iter::once(target.path).chain(target.also.iter().copied()) {
             let mut node = self.root;
             for part in path.split('.') {
@@ -492,14 +560,21 @@ impl<'a> Interp<'a> {
             },
             _ => V::Unknown,
         };
-        Val { v, span: first.span }
+        Val {
+            v,
+            span: first.span,
+        }
     }
 
     fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Val<'a> {
         // Short-circuit with Kleene logic.
         if matches!(op, BinOp::And | BinOp::Or) {
             let l = self.expr(a).as_bool();
-            let stop = if op == BinOp::And { Some(false) } else { Some(true) };
+            let stop = if op == BinOp::And {
+                Some(false)
+            } else {
+                Some(true)
+            };
             if l == stop {
                 return Val::new(V::Bool(l == Some(true)));
             }
@@ -576,13 +651,25 @@ fn arith<'a>(op: BinOp, a: &V<'a>, b: &V<'a>) -> V<'a> {
             _ => V::Unknown,
         },
         (V::Qty(x), V::Num(y)) => match op {
-            BinOp::Mul => V::Qty(Quantity { value: x.value * y, unit: x.unit }),
-            BinOp::Div if *y != 0.0 => V::Qty(Quantity { value: x.value / y, unit: x.unit }),
+            BinOp::Mul => V::Qty(Quantity {
+                value: x.value * y,
+                unit: x.unit,
+            }),
+            BinOp::Div if *y != 0.0 => V::Qty(Quantity {
+                value: x.value / y,
+                unit: x.unit,
+            }),
             _ => V::Unknown,
         },
-        (V::Num(x), V::Qty(y)) if op == BinOp::Mul => V::Qty(Quantity { value: x * y.value, unit: y.unit }),
+        (V::Num(x), V::Qty(y)) if op == BinOp::Mul => V::Qty(Quantity {
+            value: x * y.value,
+            unit: y.unit,
+        }),
         (V::Date(x), V::Date(y)) if op == BinOp::Sub => match duration() {
-            Some(unit) => V::Qty(Quantity { value: (x.days() - y.days()) as f64, unit }),
+            Some(unit) => V::Qty(Quantity {
+                value: (x.days() - y.days()) as f64,
+                unit,
+            }),
             None => V::Unknown,
         },
         (V::Date(x), V::Qty(q)) if q.dim() == Dim::Duration => {

@@ -6,7 +6,7 @@ use crate::lang::table::{CellValue, TableData};
 use crate::permit::model::{Node, Value};
 use crate::schema::types::{self as st, EnumDef, RecordDef, RefTarget};
 use crate::span::Span;
-use crate::units::{format_number, Quantity, Range};
+use crate::units::{Quantity, Range, format_number};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -44,7 +44,10 @@ impl<'a> Val<'a> {
         Val::new(V::Unknown)
     }
     pub fn at(v: V<'a>, span: Span) -> Self {
-        Val { v, span: Some(span) }
+        Val {
+            v,
+            span: Some(span),
+        }
     }
 
     /// Interpret a permit node by its schema type.
@@ -155,7 +158,11 @@ impl<'a> Val<'a> {
                 .or_else(|| n.get("name").and_then(|i| i.as_str()))
                 .unwrap_or("…")
                 .to_string(),
-            V::List(items) => items.iter().map(|v| v.display()).collect::<Vec<_>>().join(", "),
+            V::List(items) => items
+                .iter()
+                .map(|v| v.display())
+                .collect::<Vec<_>>()
+                .join(", "),
             V::Table(t) => t.name.clone(),
             V::Row(t, i) => t.rows[*i]
                 .iter()

@@ -7,7 +7,7 @@
 //! inverted effective ranges. The output is a [`Library`] ready to evaluate.
 
 use super::ast::*;
-use super::errors::{did_you_mean, CheckError};
+use super::errors::{CheckError, did_you_mean};
 use super::library::{CompiledPolicy, ConstValue, FactInfo, Library, PolicyMeta, Stratum};
 use super::table::{CellValue, TableData};
 use super::template::Template;
@@ -40,7 +40,11 @@ pub const DOC_SECTIONS: &[&str] = &["what", "why", "violating", "conforming"];
 pub const BUILTINS: &[(&str, usize, &str)] = &[
     ("exists", 1, "true when the value is present in the permit"),
     ("count", 1, "number of items in a list"),
-    ("len", 1, "number of characters of a text or items of a list"),
+    (
+        "len",
+        1,
+        "number of characters of a text or items of a list",
+    ),
     ("max", 2, "the larger of two values"),
     ("min", 2, "the smaller of two values"),
     ("add_years", 2, "the date `n` years after a date"),
@@ -195,24 +199,37 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
     cross_checks(&lib, &mut errors);
 
     lib.tables = globals.tables;
-    lib.consts = globals.consts.into_iter().map(|(k, (v, _))| (k, v)).collect();
+    lib.consts = globals
+        .consts
+        .into_iter()
+        .map(|(k, (v, _))| (k, v))
+        .collect();
     lib.facts = globals.facts;
     (lib, errors)
 }
 
 fn ordered_enums_help(enums: &BTreeMap<&'static str, &'static EnumDef>) -> String {
-    let mut names: Vec<&str> = enums.iter().filter(|(_, e)| e.ordered).map(|(k, _)| *k).collect();
+    let mut names: Vec<&str> = enums
+        .iter()
+        .filter(|(_, e)| e.ordered)
+        .map(|(k, _)| *k)
+        .collect();
     names.dedup();
     format!("ordered enumerations: {}", names.join(", "))
 }
 
 fn unknown_element(source: &Source, e: &Ident) -> CheckError {
-    CheckError::new(source, e.span, "unknown-element", format!("unknown element `{}`", e.node))
-        .help(
-            did_you_mean(&e.node, ELEMENTS.iter().copied())
-                .map(|d| format!("{d} elements: {}", ELEMENTS.join(", ")))
-                .unwrap_or_else(|| format!("elements: {}", ELEMENTS.join(", "))),
-        )
+    CheckError::new(
+        source,
+        e.span,
+        "unknown-element",
+        format!("unknown element `{}`", e.node),
+    )
+    .help(
+        did_you_mean(&e.node, ELEMENTS.iter().copied())
+            .map(|d| format!("{d} elements: {}", ELEMENTS.join(", ")))
+            .unwrap_or_else(|| format!("elements: {}", ELEMENTS.join(", "))),
+    )
 }
 
 fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
@@ -256,17 +273,20 @@ fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
     for p in &lib.policies {
         if let Some(sup) = &p.meta.supersedes {
             if !by_id.contains_key(sup.as_str()) {
-                let span = p
-                    .ast
-                    .header("supersedes")
-                    .map_or(p.ast.id.span, |h| h.span);
+                let span = p.ast.header("supersedes").map_or(p.ast.id.span, |h| h.span);
                 errors.push(
-                    CheckError::new(&p.source, span, "unknown-rule", format!("`supersedes` names unknown rule `{sup}`"))
-                        .help_opt(did_you_mean(sup, by_id.keys().copied())),
+                    CheckError::new(
+                        &p.source,
+                        span,
+                        "unknown-rule",
+                        format!("`supersedes` names unknown rule `{sup}`"),
+                    )
+                    .help_opt(did_you_mean(sup, by_id.keys().copied())),
                 );
             }
         }
-        if !lib.routes.contains_key(&p.meta.element) && ELEMENTS.contains(&p.meta.element.as_str()) {
+        if !lib.routes.contains_key(&p.meta.element) && ELEMENTS.contains(&p.meta.element.as_str())
+        {
             let span = p.ast.header("element").map_or(p.ast.id.span, |h| h.span);
             errors.push(
                 CheckError::new(
@@ -275,13 +295,20 @@ fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
                     "unrouted-element",
                     format!("element `{}` is not routed to a department", p.meta.element),
                 )
-                .help(format!("add `route {} to \"部门\"` to the library", p.meta.element)),
+                .help(format!(
+                    "add `route {} to \"部门\"` to the library",
+                    p.meta.element
+                )),
             );
         }
     }
 }
 
-fn const_value(source: &Source, e: &Expr, errors: &mut Vec<CheckError>) -> Option<(ConstValue, Ty)> {
+fn const_value(
+    source: &Source,
+    e: &Expr,
+    errors: &mut Vec<CheckError>,
+) -> Option<(ConstValue, Ty)> {
     match &e.node {
         ExprKind::Lit(Lit::Num(n)) => Some((ConstValue::Num(*n), Ty::Num)),
         ExprKind::Lit(Lit::Str(s)) => Some((ConstValue::Str(s.clone()), Ty::Str)),
@@ -292,13 +319,24 @@ fn const_value(source: &Source, e: &Expr, errors: &mut Vec<CheckError>) -> Optio
             Some((ConstValue::Qty(q), Ty::Qty(vec![q.dim()])))
         }
         _ => {
-            errors.push(CheckError::new(source, e.span, "const-value", "a constant must be a single value"));
+            errors.push(CheckError::new(
+                source,
+                e.span,
+                "const-value",
+                "a constant must be a single value",
+            ));
             None
         }
     }
 }
 
-fn quantity(source: &Source, v: f64, u: &str, span: Span, errors: &mut Vec<CheckError>) -> Option<Quantity> {
+fn quantity(
+    source: &Source,
+    v: f64,
+    u: &str,
+    span: Span,
+    errors: &mut Vec<CheckError>,
+) -> Option<Quantity> {
     match units::unit(u) {
         Some(unit) => Some(Quantity { value: v, unit }),
         None => {
@@ -307,10 +345,17 @@ fn quantity(source: &Source, v: f64, u: &str, span: Span, errors: &mut Vec<Check
                 .unwrap_or_else(|| {
                     format!(
                         "known units: {}",
-                        units::UNITS.iter().map(|u| u.symbol).collect::<Vec<_>>().join(", ")
+                        units::UNITS
+                            .iter()
+                            .map(|u| u.symbol)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 });
-            errors.push(CheckError::new(source, span, "unknown-unit", format!("unknown unit `{u}`")).help(help));
+            errors.push(
+                CheckError::new(source, span, "unknown-unit", format!("unknown unit `{u}`"))
+                    .help(help),
+            );
             None
         }
     }
@@ -319,7 +364,12 @@ fn quantity(source: &Source, v: f64, u: &str, span: Span, errors: &mut Vec<Check
 fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Option<Arc<TableData>> {
     let before = errors.len();
     let Some(header) = t.rows.first() else {
-        errors.push(CheckError::new(source, t.span, "table", format!("table `{}` has no header row", t.name.node)));
+        errors.push(CheckError::new(
+            source,
+            t.span,
+            "table",
+            format!("table `{}` has no header row", t.name.node),
+        ));
         return None;
     };
     let columns: Vec<String> = header
@@ -332,7 +382,12 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
         .collect();
     for (c, name) in header.node.iter().zip(&columns) {
         if name.is_empty() {
-            errors.push(CheckError::new(source, c.span, "table", "a header cell must be a column name"));
+            errors.push(CheckError::new(
+                source,
+                c.span,
+                "table",
+                "a header cell must be a column name",
+            ));
         }
     }
     for (i, k) in t.keys.iter().enumerate() {
@@ -344,7 +399,14 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
                     "table",
                     format!("the header row must start with the key column `{}`", k.node),
                 )
-                .help(format!("keys are declared as `({})`", t.keys.iter().map(|k| k.node.as_str()).collect::<Vec<_>>().join(", "))),
+                .help(format!(
+                    "keys are declared as `({})`",
+                    t.keys
+                        .iter()
+                        .map(|k| k.node.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
     }
@@ -359,7 +421,11 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
                     source,
                     row.span,
                     "table",
-                    format!("this row has {} cells but the header has {}", row.node.len(), columns.len()),
+                    format!(
+                        "this row has {} cells but the header has {}",
+                        row.node.len(),
+                        columns.len()
+                    ),
                 )
                 .help("write `-` for a cell the standard leaves empty"),
             );
@@ -384,7 +450,11 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
                                         q.dim().name()
                                     ),
                                 )
-                                .help(format!("write this cell in a unit of {}, such as `{}`", d.name(), d.example())),
+                                .help(format!(
+                                    "write this cell in a unit of {}, such as `{}`",
+                                    d.name(),
+                                    d.example()
+                                )),
                             ),
                             Some(_) => {}
                             None => col_dims[i] = Some((q.dim(), c.span)),
@@ -403,7 +473,12 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
                     CellValue::Text(s) => s.clone(),
                     CellValue::Num(n) => units::format_number(*n),
                     other => {
-                        errors.push(CheckError::new(source, c.span, "table", format!("key cell `{other}` must be a word")));
+                        errors.push(CheckError::new(
+                            source,
+                            c.span,
+                            "table",
+                            format!("key cell `{other}` must be a word"),
+                        ));
                         String::new()
                     }
                 };
@@ -416,7 +491,11 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
                 source,
                 row.span,
                 "table",
-                format!("duplicate row for key `{}` in table `{}`", key.join(", "), t.name.node),
+                format!(
+                    "duplicate row for key `{}` in table `{}`",
+                    key.join(", "),
+                    t.name.node
+                ),
             ));
         }
         rows.push(values);
@@ -491,8 +570,16 @@ fn check_policy(
     cx.stmts(&p.body);
     if let (Some(d), Some(r)) = (cx.derives, cx.reads_facts) {
         cx.errors.push(
-            CheckError::new(source, r, "fact-cycle", "a policy that derives facts cannot read facts")
-                .help(format!("move the rule that reads facts into its own policy (the derivation is at byte {})", d.start)),
+            CheckError::new(
+                source,
+                r,
+                "fact-cycle",
+                "a policy that derives facts cannot read facts",
+            )
+            .help(format!(
+                "move the rule that reads facts into its own policy (the derivation is at byte {})",
+                d.start
+            )),
         );
     }
     let stratum = if cx.derives.is_some() {
@@ -522,15 +609,25 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
     for h in &p.headers {
         let k = h.node.keyword();
         if seen.contains(&k) {
-            errors.push(CheckError::new(source, h.span, "duplicate-header", format!("`{k}` is given twice")));
+            errors.push(CheckError::new(
+                source,
+                h.span,
+                "duplicate-header",
+                format!("`{k}` is given twice"),
+            ));
         }
         seen.push(k);
     }
     let mut ok = true;
     let missing = |errors: &mut Vec<CheckError>, name: &str, example: &str| {
         errors.push(
-            CheckError::new(source, p.id.span, "missing-header", format!("policy `{}` has no `{name}`", p.id.node))
-                .help(format!("add `{example}` to the policy")),
+            CheckError::new(
+                source,
+                p.id.span,
+                "missing-header",
+                format!("policy `{}` has no `{name}`", p.id.node),
+            )
+            .help(format!("add `{example}` to the policy")),
         );
     };
     let title = match p.header("title").map(|h| &h.node) {
@@ -576,9 +673,14 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
             Some(sev) => sev,
             None => {
                 errors.push(
-                    CheckError::new(source, s.span, "unknown-severity", format!("unknown severity `{}`", s.node))
-                        .help_opt(did_you_mean(&s.node, ["error", "warning", "notice"]))
-                        .help("severities: error, warning, notice"),
+                    CheckError::new(
+                        source,
+                        s.span,
+                        "unknown-severity",
+                        format!("unknown severity `{}`", s.node),
+                    )
+                    .help_opt(did_you_mean(&s.node, ["error", "warning", "notice"]))
+                    .help("severities: error, warning, notice"),
                 );
                 ok = false;
                 Severity::Error
@@ -602,7 +704,10 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
                             source,
                             a.span.join(b.span),
                             "effective-range",
-                            format!("effective range `{} .. {}` is empty or inverted", a.node, b.node),
+                            format!(
+                                "effective range `{} .. {}` is empty or inverted",
+                                a.node, b.node
+                            ),
                         )
                         .help("the first date (生效) must come before the second (废止)"),
                     );
@@ -619,10 +724,21 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
     match &p.doc {
         Some(d) => {
             for (k, v) in &d.node {
-                if !DOC_SECTIONS.contains(&k.node.as_str()) && k.node != "references" && k.node != "notes" {
+                if !DOC_SECTIONS.contains(&k.node.as_str())
+                    && k.node != "references"
+                    && k.node != "notes"
+                {
                     errors.push(
-                        CheckError::new(source, k.span, "doc-section", format!("unknown documentation section `{}`", k.node))
-                            .help_opt(did_you_mean(&k.node, DOC_SECTIONS.iter().copied().chain(["references", "notes"]))),
+                        CheckError::new(
+                            source,
+                            k.span,
+                            "doc-section",
+                            format!("unknown documentation section `{}`", k.node),
+                        )
+                        .help_opt(did_you_mean(
+                            &k.node,
+                            DOC_SECTIONS.iter().copied().chain(["references", "notes"]),
+                        )),
                     );
                 }
                 doc.push((k.node.clone(), v.text.node.clone()));
@@ -630,15 +746,24 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
             for s in DOC_SECTIONS {
                 if !d.node.iter().any(|(k, _)| k.node == *s) {
                     errors.push(
-                        CheckError::new(source, d.span, "doc-section", format!("documentation has no `{s}` section"))
-                            .help("every policy documents `what`, `why`, `violating` and `conforming`"),
+                        CheckError::new(
+                            source,
+                            d.span,
+                            "doc-section",
+                            format!("documentation has no `{s}` section"),
+                        )
+                        .help("every policy documents `what`, `why`, `violating` and `conforming`"),
                     );
                     ok = false;
                 }
             }
         }
         None => {
-            missing(errors, "doc", "doc { what \"...\" why \"...\" violating \"\"\"...\"\"\" conforming \"\"\"...\"\"\" }");
+            missing(
+                errors,
+                "doc",
+                "doc { what \"...\" why \"...\" violating \"\"\"...\"\"\" conforming \"\"\"...\"\"\" }",
+            );
             ok = false;
         }
     }
@@ -659,7 +784,8 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
 
 impl Cx<'_> {
     fn err(&mut self, span: Span, kind: &'static str, msg: impl Into<String>) -> &mut CheckError {
-        self.errors.push(CheckError::new(self.source, span, kind, msg));
+        self.errors
+            .push(CheckError::new(self.source, span, kind, msg));
         let last = self.errors.len() - 1;
         &mut self.errors[last]
     }
@@ -674,14 +800,21 @@ impl Cx<'_> {
 
     fn bind(&mut self, name: &Ident, ty: Ty) {
         if self.lookup_var(&name.node).is_some() {
-            self.err(name.span, "shadowing", format!("`{}` is already defined here", name.node))
-                .help = Some("choose another name".into());
+            self.err(
+                name.span,
+                "shadowing",
+                format!("`{}` is already defined here", name.node),
+            )
+            .help = Some("choose another name".into());
         }
         if self.root_field(&name.node).is_some() || BUILTIN_NAMES.contains(&name.node.as_str()) {
             self.err(
                 name.span,
                 "shadowing",
-                format!("`{}` would hide the permit section or built-in of the same name", name.node),
+                format!(
+                    "`{}` would hide the permit section or built-in of the same name",
+                    name.node
+                ),
             )
             .help = Some("choose another name".into());
         }
@@ -691,7 +824,11 @@ impl Cx<'_> {
     fn expect_bool(&mut self, e: &Expr, what: &str) {
         let t = self.expr(e);
         if !matches!(t, Ty::Bool | Ty::Unknown) {
-            self.err(e.span, "type-mismatch", format!("{what} must be true or false, found {t}"));
+            self.err(
+                e.span,
+                "type-mismatch",
+                format!("{what} must be true or false, found {t}"),
+            );
         }
     }
 
@@ -706,7 +843,11 @@ impl Cx<'_> {
             Err(e) => {
                 let span = e.span();
                 let msg = e.to_string();
-                self.err(Span::new(span.offset(), span.offset() + span.len()), "template", msg);
+                self.err(
+                    Span::new(span.offset(), span.offset() + span.len()),
+                    "template",
+                    msg,
+                );
             }
         }
     }
@@ -730,7 +871,12 @@ impl Cx<'_> {
                 let t = self.expr(e);
                 self.bind(name, t);
             }
-            StmtKind::For { var, coll, filter, body } => {
+            StmtKind::For {
+                var,
+                coll,
+                filter,
+                body,
+            } => {
                 let elem = self.element_ty(coll);
                 let depth = self.scope.len();
                 self.bind(var, elem);
@@ -740,26 +886,47 @@ impl Cx<'_> {
                 self.stmts(body);
                 self.scope.truncate(depth);
             }
-            StmtKind::When { cond, then, otherwise } => {
+            StmtKind::When {
+                cond,
+                then,
+                otherwise,
+            } => {
                 self.expect_bool(cond, "a `when` condition");
                 self.stmts(then);
                 if let Some(o) = otherwise {
                     self.stmts(o);
                 }
             }
-            StmtKind::During { from, to, ahead, body } => {
+            StmtKind::During {
+                from,
+                to,
+                ahead,
+                body,
+            } => {
                 if from.node == to.node {
-                    self.err(from.span.join(to.span), "window", "a yearly window needs two different days");
+                    self.err(
+                        from.span.join(to.span),
+                        "window",
+                        "a yearly window needs two different days",
+                    );
                 }
                 if let Some(a) = ahead {
                     let t = self.expr(a);
                     if !matches!(&t, Ty::Qty(d) if d.contains(&Dim::Duration)) {
-                        self.err(a.span, "unit-mismatch", format!("`ahead` takes a duration such as `30 d`, found {t}"));
+                        self.err(
+                            a.span,
+                            "unit-mismatch",
+                            format!("`ahead` takes a duration such as `30 d`, found {t}"),
+                        );
                     }
                 }
                 self.stmts(body);
             }
-            StmtKind::Require { cond, message, clauses } => {
+            StmtKind::Require {
+                cond,
+                message,
+                clauses,
+            } => {
                 self.expect_bool(cond, "a requirement");
                 self.template(message);
                 self.clauses(clauses);
@@ -768,7 +935,13 @@ impl Cx<'_> {
                 self.template(message);
                 self.clauses(clauses);
             }
-            StmtKind::Derive { fact, value, item, because, clauses } => {
+            StmtKind::Derive {
+                fact,
+                value,
+                item,
+                because,
+                clauses,
+            } => {
                 self.derives.get_or_insert(fact.span);
                 let t = self.expr(value);
                 match self.globals.facts.get(&fact.node) {
@@ -777,10 +950,17 @@ impl Cx<'_> {
                         self.compatible(value, &t, &want, Some(value.span), false);
                     }
                     None => {
-                        let names: Vec<&str> = self.globals.facts.keys().map(|s| s.as_str()).collect();
+                        let names: Vec<&str> =
+                            self.globals.facts.keys().map(|s| s.as_str()).collect();
                         let help = did_you_mean(&fact.node, names.iter().copied());
-                        self.err(fact.span, "unknown-fact", format!("unknown fact `{}`", fact.node)).help =
-                            help.or_else(|| Some("declare it with `fact NAME: ENUM` at the top level".into()));
+                        self.err(
+                            fact.span,
+                            "unknown-fact",
+                            format!("unknown fact `{}`", fact.node),
+                        )
+                        .help = help.or_else(|| {
+                            Some("declare it with `fact NAME: ENUM` at the top level".into())
+                        });
                     }
                 }
                 if let Some(i) = item {
@@ -799,14 +979,22 @@ impl Cx<'_> {
             Ty::List(inner) => *inner,
             Ty::Unknown => Ty::Unknown,
             other => {
-                self.err(coll.span, "type-mismatch", format!("expected a list to iterate over, found {other}"));
+                self.err(
+                    coll.span,
+                    "type-mismatch",
+                    format!("expected a list to iterate over, found {other}"),
+                );
                 Ty::Unknown
             }
         }
     }
 
     fn lookup_var(&self, name: &str) -> Option<&Ty> {
-        self.scope.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
     }
 
     fn root_field(&self, name: &str) -> Option<&'static st::Field> {
@@ -824,7 +1012,10 @@ impl Cx<'_> {
     }
 
     fn table(&self, name: &str) -> Option<Arc<TableData>> {
-        self.tables.get(name).or_else(|| self.globals.tables.get(name)).cloned()
+        self.tables
+            .get(name)
+            .or_else(|| self.globals.tables.get(name))
+            .cloned()
     }
 
     fn expr(&mut self, e: &Expr) -> Ty {
@@ -850,7 +1041,11 @@ impl Cx<'_> {
                     (UnOp::Not, Ty::Bool | Ty::Unknown) => Ty::Bool,
                     (UnOp::Neg, Ty::Num | Ty::Qty(_) | Ty::Unknown) => t,
                     (UnOp::Not, _) => {
-                        self.err(a.span, "type-mismatch", format!("`not` needs true or false, found {t}"));
+                        self.err(
+                            a.span,
+                            "type-mismatch",
+                            format!("`not` needs true or false, found {t}"),
+                        );
                         Ty::Bool
                     }
                     (UnOp::Neg, _) => {
@@ -868,12 +1063,22 @@ impl Cx<'_> {
                     if i == 0 {
                         elem = t;
                     } else if !same_kind(&elem, &t) {
-                        self.err(it.span, "type-mismatch", format!("list items must have one type: expected {elem}, found {t}"));
+                        self.err(
+                            it.span,
+                            "type-mismatch",
+                            format!("list items must have one type: expected {elem}, found {t}"),
+                        );
                     }
                 }
                 Ty::List(Box::new(elem))
             }
-            ExprKind::Quant { kind, var, coll, filter, body } => {
+            ExprKind::Quant {
+                kind,
+                var,
+                coll,
+                filter,
+                body,
+            } => {
                 let elem = self.element_ty(coll);
                 let depth = self.scope.len();
                 self.bind(var, elem);
@@ -886,13 +1091,24 @@ impl Cx<'_> {
                         Ty::Bool
                     }
                     (QuantKind::Any | QuantKind::All, None) => {
-                        self.err(e.span, "syntax", format!("`{}` needs a condition after `:`", kind.keyword())).help =
-                            Some(format!("`{} x in list: x.field == \"value\"`", kind.keyword()));
+                        self.err(
+                            e.span,
+                            "syntax",
+                            format!("`{}` needs a condition after `:`", kind.keyword()),
+                        )
+                        .help = Some(format!(
+                            "`{} x in list: x.field == \"value\"`",
+                            kind.keyword()
+                        ));
                         Ty::Bool
                     }
                     (QuantKind::Count, Some(b)) => {
-                        self.err(b.span, "syntax", "`count` takes a `where` filter, not a value after `:`").help =
-                            Some("`count x in list where condition`".into());
+                        self.err(
+                            b.span,
+                            "syntax",
+                            "`count` takes a `where` filter, not a value after `:`",
+                        )
+                        .help = Some("`count x in list where condition`".into());
                         Ty::Num
                     }
                     (QuantKind::Count, None) => Ty::Num,
@@ -901,14 +1117,18 @@ impl Cx<'_> {
                         match t {
                             Ty::Num | Ty::Qty(_) | Ty::Unknown => t,
                             other => {
-                                self.err(b.span, "type-mismatch", format!("`sum` adds numbers or quantities, found {other}"));
+                                self.err(
+                                    b.span,
+                                    "type-mismatch",
+                                    format!("`sum` adds numbers or quantities, found {other}"),
+                                );
                                 Ty::Unknown
                             }
                         }
                     }
                     (QuantKind::Sum, None) => {
-                        self.err(e.span, "syntax", "`sum` needs the value to add after `:`").help =
-                            Some("`sum p in list: p.annual`".into());
+                        self.err(e.span, "syntax", "`sum` needs the value to add after `:`")
+                            .help = Some("`sum p in list: p.annual`".into());
                         Ty::Unknown
                     }
                 };
@@ -941,10 +1161,15 @@ impl Cx<'_> {
         }
         let names = self.all_names();
         let help = did_you_mean(name, names.iter().map(|s| s.as_str()));
-        self.err(span, "unknown-name", format!("unknown name `{name}`")).help = help.or_else(|| {
+        self.err(span, "unknown-name", format!("unknown name `{name}`"))
+            .help = help.or_else(|| {
             Some(format!(
                 "permit sections: {}",
-                ROOT.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                ROOT.fields
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         });
         Ty::Unknown
@@ -959,9 +1184,15 @@ impl Cx<'_> {
                     return match self.globals.facts.get(&field.node) {
                         Some(f) => Ty::Enum(f.enum_def),
                         None => {
-                            let names: Vec<&str> = self.globals.facts.keys().map(|s| s.as_str()).collect();
+                            let names: Vec<&str> =
+                                self.globals.facts.keys().map(|s| s.as_str()).collect();
                             let help = did_you_mean(&field.node, names.iter().copied());
-                            self.err(field.span, "unknown-fact", format!("unknown fact `{}`", field.node)).help = help;
+                            self.err(
+                                field.span,
+                                "unknown-fact",
+                                format!("unknown fact `{}`", field.node),
+                            )
+                            .help = help;
                             Ty::Unknown
                         }
                     };
@@ -972,8 +1203,17 @@ impl Cx<'_> {
                         "errors" | "warnings" | "notices" => Ty::Num,
                         _ => {
                             let help = did_you_mean(&field.node, ["errors", "warnings", "notices"]);
-                            self.err(field.span, "unknown-field", format!("`findings` has no `{}`", field.node)).help =
-                                help.or_else(|| Some("`findings.errors`, `findings.warnings`, `findings.notices`".into()));
+                            self.err(
+                                field.span,
+                                "unknown-field",
+                                format!("`findings` has no `{}`", field.node),
+                            )
+                            .help = help.or_else(|| {
+                                Some(
+                                    "`findings.errors`, `findings.warnings`, `findings.notices`"
+                                        .into(),
+                                )
+                            });
                             Ty::Unknown
                         }
                     };
@@ -988,13 +1228,15 @@ impl Cx<'_> {
                 return match table.column(&field.node) {
                     Some(c) if c >= table.key_count || true => table_column_ty(table, c),
                     _ => {
-                        let help = did_you_mean(&field.node, table.columns.iter().map(|s| s.as_str()));
+                        let help =
+                            did_you_mean(&field.node, table.columns.iter().map(|s| s.as_str()));
                         self.err(
                             field.span,
                             "unknown-column",
                             format!("table `{}` has no column `{}`", table.name, field.node),
                         )
-                        .help = help.or_else(|| Some(format!("columns: {}", table.columns.join(", "))));
+                        .help =
+                            help.or_else(|| Some(format!("columns: {}", table.columns.join(", "))));
                         Ty::Unknown
                     }
                 };
@@ -1010,7 +1252,11 @@ impl Cx<'_> {
                 return Ty::Unknown;
             }
             other => {
-                self.err(field.span, "type-mismatch", format!("{other} has no field `{}`", field.node));
+                self.err(
+                    field.span,
+                    "type-mismatch",
+                    format!("{other} has no field `{}`", field.node),
+                );
                 return Ty::Unknown;
             }
         };
@@ -1027,7 +1273,12 @@ impl Cx<'_> {
                     Some(format!(
                         "fields of `{}`: {}",
                         record.name,
-                        record.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                        record
+                            .fields
+                            .iter()
+                            .map(|f| f.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                 });
                 Ty::Unknown
@@ -1039,7 +1290,11 @@ impl Cx<'_> {
         let t = self.expr(base);
         let Ty::Table(table) = t else {
             if !t.is_unknown() {
-                self.err(base.span, "type-mismatch", format!("only tables can be looked up with `[...]`, found {t}"));
+                self.err(
+                    base.span,
+                    "type-mismatch",
+                    format!("only tables can be looked up with `[...]`, found {t}"),
+                );
             }
             return Ty::Unknown;
         };
@@ -1047,18 +1302,33 @@ impl Cx<'_> {
             self.err(
                 base.span.join(keys.last().map_or(base.span, |k| k.span)),
                 "table-key",
-                format!("table `{}` is looked up by {} key(s), found {}", table.name, table.key_count, keys.len()),
+                format!(
+                    "table `{}` is looked up by {} key(s), found {}",
+                    table.name,
+                    table.key_count,
+                    keys.len()
+                ),
             )
-            .help = Some(format!("keys: {}", table.columns[..table.key_count].join(", ")));
+            .help = Some(format!(
+                "keys: {}",
+                table.columns[..table.key_count].join(", ")
+            ));
             return Ty::Row(table);
         }
         for (i, k) in keys.iter().enumerate() {
             let kt = self.expr(k);
             if !(kt.is_textual() || matches!(kt, Ty::Unknown | Ty::Num)) {
-                self.err(k.span, "type-mismatch", format!("a table key must be text, found {kt}"));
+                self.err(
+                    k.span,
+                    "type-mismatch",
+                    format!("a table key must be text, found {kt}"),
+                );
             }
             if let ExprKind::Lit(Lit::Str(s)) = &k.node {
-                let present = table.rows.iter().any(|r| matches!(&r[i], super::table::CellValue::Text(t) if t == s));
+                let present = table
+                    .rows
+                    .iter()
+                    .any(|r| matches!(&r[i], super::table::CellValue::Text(t) if t == s));
                 if !present {
                     let mut values: Vec<String> = table
                         .rows
@@ -1073,9 +1343,13 @@ impl Cx<'_> {
                     self.err(
                         k.span,
                         "table-key",
-                        format!("table `{}` has no row with {} `{s}`", table.name, table.columns[i]),
+                        format!(
+                            "table `{}` has no row with {} `{s}`",
+                            table.name, table.columns[i]
+                        ),
                     )
-                    .help = help.or_else(|| Some(format!("{}: {}", table.columns[i], values.join(", "))));
+                    .help = help
+                        .or_else(|| Some(format!("{}: {}", table.columns[i], values.join(", "))));
                 }
             }
         }
@@ -1085,10 +1359,19 @@ impl Cx<'_> {
     fn call(&mut self, name: &Ident, args: &[Expr]) -> Ty {
         let Some((_, arity, _)) = BUILTINS.iter().find(|(n, _, _)| *n == name.node) else {
             let help = did_you_mean(&name.node, BUILTINS.iter().map(|(n, _, _)| *n));
-            self.err(name.span, "unknown-function", format!("unknown function `{}`", name.node)).help = help.or_else(|| {
+            self.err(
+                name.span,
+                "unknown-function",
+                format!("unknown function `{}`", name.node),
+            )
+            .help = help.or_else(|| {
                 Some(format!(
                     "functions: {}",
-                    BUILTINS.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ")
+                    BUILTINS
+                        .iter()
+                        .map(|(n, _, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             });
             for a in args {
@@ -1098,14 +1381,26 @@ impl Cx<'_> {
         };
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         if tys.len() != *arity {
-            self.err(name.span, "arity", format!("`{}` takes {arity} argument(s), found {}", name.node, tys.len()));
+            self.err(
+                name.span,
+                "arity",
+                format!(
+                    "`{}` takes {arity} argument(s), found {}",
+                    name.node,
+                    tys.len()
+                ),
+            );
             return Ty::Unknown;
         }
         match name.node.as_str() {
             "exists" => Ty::Bool,
             "count" => {
                 if !matches!(tys[0], Ty::List(_) | Ty::Unknown) {
-                    self.err(args[0].span, "type-mismatch", format!("`count` needs a list, found {}", tys[0]));
+                    self.err(
+                        args[0].span,
+                        "type-mismatch",
+                        format!("`count` needs a list, found {}", tys[0]),
+                    );
                 }
                 Ty::Num
             }
@@ -1116,10 +1411,18 @@ impl Cx<'_> {
             }
             "add_years" => {
                 if !matches!(tys[0], Ty::Date | Ty::Unknown) {
-                    self.err(args[0].span, "type-mismatch", format!("`add_years` needs a date, found {}", tys[0]));
+                    self.err(
+                        args[0].span,
+                        "type-mismatch",
+                        format!("`add_years` needs a date, found {}", tys[0]),
+                    );
                 }
                 if !matches!(tys[1], Ty::Num | Ty::Unknown) {
-                    self.err(args[1].span, "type-mismatch", format!("`add_years` needs a number of years, found {}", tys[1]));
+                    self.err(
+                        args[1].span,
+                        "type-mismatch",
+                        format!("`add_years` needs a number of years, found {}", tys[1]),
+                    );
                 }
                 Ty::Date
             }
@@ -1130,7 +1433,14 @@ impl Cx<'_> {
 
     /// Check that `t` (of expression `e`) can be compared with `want`.
     /// String literals compared with enumerations must be known values.
-    fn compatible(&mut self, e: &Expr, t: &Ty, want: &Ty, _at: Option<Span>, ordered: bool) -> bool {
+    fn compatible(
+        &mut self,
+        e: &Expr,
+        t: &Ty,
+        want: &Ty,
+        _at: Option<Span>,
+        ordered: bool,
+    ) -> bool {
         use Ty::*;
         match (t, want) {
             (Unknown, _) | (_, Unknown) | (None, _) | (_, None) => true,
@@ -1138,7 +1448,13 @@ impl Cx<'_> {
                 if a.iter().any(|d| b.contains(d)) {
                     true
                 } else {
-                    let help = b.first().map(|d| format!("write it in a unit of {}, such as `{}`", d.name(), d.example()));
+                    let help = b.first().map(|d| {
+                        format!(
+                            "write it in a unit of {}, such as `{}`",
+                            d.name(),
+                            d.example()
+                        )
+                    });
                     self.err(
                         e.span,
                         "unit-mismatch",
@@ -1155,17 +1471,29 @@ impl Cx<'_> {
             (Enum(a), Enum(b)) => {
                 if std::ptr::eq(*a, *b) || a.name == b.name {
                     if ordered && !a.ordered {
-                        self.err(e.span, "unordered", format!("`{}` values have no order", a.name));
+                        self.err(
+                            e.span,
+                            "unordered",
+                            format!("`{}` values have no order", a.name),
+                        );
                     }
                     true
                 } else {
-                    self.err(e.span, "type-mismatch", format!("cannot compare {t} with {want}"));
+                    self.err(
+                        e.span,
+                        "type-mismatch",
+                        format!("cannot compare {t} with {want}"),
+                    );
                     false
                 }
             }
             (Str | Ref(_), Str | Ref(_)) => {
                 if ordered {
-                    self.err(e.span, "unordered", "text has no order; compare it with `==`, `in` or `starts_with`");
+                    self.err(
+                        e.span,
+                        "unordered",
+                        "text has no order; compare it with `==`, `in` or `starts_with`",
+                    );
                 }
                 true
             }
@@ -1177,10 +1505,17 @@ impl Cx<'_> {
             }
             _ => {
                 let help = match (t, want) {
-                    (Num, Qty(d)) | (Qty(d), Num) => d.first().map(|d| format!("give the number a unit, such as `{}`", d.example())),
+                    (Num, Qty(d)) | (Qty(d), Num) => d
+                        .first()
+                        .map(|d| format!("give the number a unit, such as `{}`", d.example())),
                     _ => Option::None,
                 };
-                self.err(e.span, "type-mismatch", format!("cannot compare {t} with {want}")).help = help;
+                self.err(
+                    e.span,
+                    "type-mismatch",
+                    format!("cannot compare {t} with {want}"),
+                )
+                .help = help;
                 false
             }
         }
@@ -1189,7 +1524,11 @@ impl Cx<'_> {
     /// `"keyy"` where a `management` value is expected: unknown enum value.
     fn enum_literal(&mut self, e: &Expr, def: &'static EnumDef, ordered: bool) {
         if ordered && !def.ordered {
-            self.err(e.span, "unordered", format!("`{}` values have no order", def.name));
+            self.err(
+                e.span,
+                "unordered",
+                format!("`{}` values have no order", def.name),
+            );
         }
         let lits: Vec<&Expr> = match &e.node {
             ExprKind::Lit(Lit::Str(_)) => vec![e],
@@ -1201,11 +1540,15 @@ impl Cx<'_> {
                 if def.index(s).is_none() {
                     let names: Vec<&str> = def.values.iter().map(|v| v.name).collect();
                     let help = did_you_mean(s, names.iter().copied());
-                    self.err(l.span, "unknown-enum-value", format!("`{s}` is not a `{}` value", def.name)).help =
-                        Some(match help {
-                            Some(h) => format!("{h} values: {}", names.join(", ")),
-                            Option::None => format!("values: {}", names.join(", ")),
-                        });
+                    self.err(
+                        l.span,
+                        "unknown-enum-value",
+                        format!("`{s}` is not a `{}` value", def.name),
+                    )
+                    .help = Some(match help {
+                        Some(h) => format!("{h} values: {}", names.join(", ")),
+                        Option::None => format!("values: {}", names.join(", ")),
+                    });
                 }
             }
         }
@@ -1219,7 +1562,11 @@ impl Cx<'_> {
             BinOp::And | BinOp::Or => {
                 for (e, t) in [(a, &ta), (b, &tb)] {
                     if !matches!(t, Ty::Bool | Ty::Unknown) {
-                        self.err(e.span, "type-mismatch", format!("`{}` joins conditions, found {t}", op.symbol()));
+                        self.err(
+                            e.span,
+                            "type-mismatch",
+                            format!("`{}` joins conditions, found {t}", op.symbol()),
+                        );
                     }
                 }
                 Ty::Bool
@@ -1240,7 +1587,15 @@ impl Cx<'_> {
                     self.compatible(b, &tb, &ta, None, true);
                 }
                 for (e, t) in [(a, &ta), (b, &tb)] {
-                    if matches!(t, Ty::Bool | Ty::Record(_) | Ty::List(_) | Ty::Table(_) | Ty::Row(_) | Ty::Range) {
+                    if matches!(
+                        t,
+                        Ty::Bool
+                            | Ty::Record(_)
+                            | Ty::List(_)
+                            | Ty::Table(_)
+                            | Ty::Row(_)
+                            | Ty::Range
+                    ) {
                         self.err(e.span, "unordered", format!("{t} has no order"));
                     }
                 }
@@ -1251,22 +1606,43 @@ impl Cx<'_> {
                     Ty::List(elem) => {
                         let elem = elem.as_ref().clone();
                         if matches!(b.node, ExprKind::List(_)) {
-                            self.compatible(b, &Ty::List(Box::new(elem)), &Ty::List(Box::new(ta)), None, false);
+                            self.compatible(
+                                b,
+                                &Ty::List(Box::new(elem)),
+                                &Ty::List(Box::new(ta)),
+                                None,
+                                false,
+                            );
                         } else {
                             self.compatible(a, &ta, &elem, None, false);
                         }
                     }
                     Ty::Table(t) => {
                         if t.key_count != 1 {
-                            self.err(b.span, "table-key", format!("`in` needs a table with one key; `{}` has {}", t.name, t.key_count));
+                            self.err(
+                                b.span,
+                                "table-key",
+                                format!(
+                                    "`in` needs a table with one key; `{}` has {}",
+                                    t.name, t.key_count
+                                ),
+                            );
                         }
                         if !(ta.is_textual() || ta.is_unknown()) {
-                            self.err(a.span, "type-mismatch", format!("table keys are text, found {ta}"));
+                            self.err(
+                                a.span,
+                                "type-mismatch",
+                                format!("table keys are text, found {ta}"),
+                            );
                         }
                     }
                     Ty::Unknown => {}
                     other => {
-                        self.err(b.span, "type-mismatch", format!("`{}` needs a list or a table, found {other}", op.symbol()));
+                        self.err(
+                            b.span,
+                            "type-mismatch",
+                            format!("`{}` needs a list or a table, found {other}", op.symbol()),
+                        );
                     }
                 }
                 Ty::Bool
@@ -1274,7 +1650,11 @@ impl Cx<'_> {
             BinOp::StartsWith => {
                 for (e, t) in [(a, &ta), (b, &tb)] {
                     if !(t.is_textual() || t.is_unknown()) {
-                        self.err(e.span, "type-mismatch", format!("`starts_with` compares text, found {t}"));
+                        self.err(
+                            e.span,
+                            "type-mismatch",
+                            format!("`starts_with` compares text, found {t}"),
+                        );
                     }
                 }
                 Ty::Bool
@@ -1289,7 +1669,14 @@ impl Cx<'_> {
                 (Ty::Date, Ty::Date) if op == BinOp::Sub => Ty::Qty(vec![Dim::Duration]),
                 (Ty::Date, Ty::Qty(d)) if d.contains(&Dim::Duration) => Ty::Date,
                 _ => {
-                    self.err(whole.span, "type-mismatch", format!("cannot {} {ta} and {tb}", if op == BinOp::Add { "add" } else { "subtract" }));
+                    self.err(
+                        whole.span,
+                        "type-mismatch",
+                        format!(
+                            "cannot {} {ta} and {tb}",
+                            if op == BinOp::Add { "add" } else { "subtract" }
+                        ),
+                    );
                     Ty::Unknown
                 }
             },
@@ -1303,7 +1690,18 @@ impl Cx<'_> {
                     Ty::Num
                 }
                 _ => {
-                    self.err(whole.span, "type-mismatch", format!("cannot {} {ta} by {tb}", if op == BinOp::Mul { "multiply" } else { "divide" }));
+                    self.err(
+                        whole.span,
+                        "type-mismatch",
+                        format!(
+                            "cannot {} {ta} by {tb}",
+                            if op == BinOp::Mul {
+                                "multiply"
+                            } else {
+                                "divide"
+                            }
+                        ),
+                    );
                     Ty::Unknown
                 }
             },
@@ -1315,6 +1713,14 @@ fn same_kind(a: &Ty, b: &Ty) -> bool {
     use Ty::*;
     matches!(
         (a, b),
-        (Unknown, _) | (_, Unknown) | (Num, Num) | (Str, Str) | (Date, Date) | (Bool, Bool) | (Qty(_), Qty(_)) | (None, _) | (_, None)
+        (Unknown, _)
+            | (_, Unknown)
+            | (Num, Num)
+            | (Str, Str)
+            | (Date, Date)
+            | (Bool, Bool)
+            | (Qty(_), Qty(_))
+            | (None, _)
+            | (_, None)
     )
 }

@@ -3,7 +3,7 @@
 //! lowercase, user values in backticks, with a span and, where a fix is
 //! known, a `help:`.
 
-use crate::span::{named, Source, Span};
+use crate::span::{Source, Span, named};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
@@ -86,7 +86,11 @@ impl ParseError {
     /// Attach the file to an error found by the AST builder.
     pub fn attach(self, source: &Source) -> ParseError {
         match self {
-            ParseError::Invalid { src: None, span, message } => ParseError::Invalid {
+            ParseError::Invalid {
+                src: None,
+                span,
+                message,
+            } => ParseError::Invalid {
                 src: Some(named(source)),
                 span,
                 message,
@@ -123,7 +127,12 @@ pub struct CheckError {
 }
 
 impl CheckError {
-    pub fn new(source: &Source, span: Span, kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(
+        source: &Source,
+        span: Span,
+        kind: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         CheckError {
             src: named(source),
             span: span.into(),
@@ -150,7 +159,10 @@ impl CheckError {
 }
 
 /// "did you mean `x`?" from a fuzzy match over candidates.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let best = candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))

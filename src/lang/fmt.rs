@@ -63,7 +63,9 @@ fn collect_comments(text: &str) -> Vec<Comment> {
             }
             b'"' if text[i..].starts_with("\"\"\"") => {
                 line_has_code = true;
-                i = text[i + 3..].find("\"\"\"").map_or(b.len(), |j| i + 3 + j + 3);
+                i = text[i + 3..]
+                    .find("\"\"\"")
+                    .map_or(b.len(), |j| i + 3 + j + 3);
             }
             b'"' => {
                 line_has_code = true;
@@ -149,7 +151,10 @@ impl Printer<'_> {
     /// Emit a trailing comment that sits on the same line right after `end`.
     fn trailing(&mut self, end: u32) {
         if let Some(c) = self.comments.get(self.next) {
-            let between = self.text.get(end as usize..c.start as usize).unwrap_or("\n");
+            let between = self
+                .text
+                .get(end as usize..c.start as usize)
+                .unwrap_or("\n");
             if c.trailing && !between.contains('\n') && self.out.ends_with('\n') {
                 self.out.pop();
                 self.out.push_str("  ");
@@ -200,7 +205,15 @@ impl Printer<'_> {
         self.trailing(p.id.span.end);
         self.indent += 1;
         // Headers in canonical order.
-        for kw in ["title", "version", "basis", "element", "severity", "effective", "supersedes"] {
+        for kw in [
+            "title",
+            "version",
+            "basis",
+            "element",
+            "severity",
+            "effective",
+            "supersedes",
+        ] {
             if let Some(h) = p.header(kw) {
                 self.flush_before(h.span.start);
                 let s = header(&h.node, self.indent);
@@ -247,10 +260,21 @@ impl Printer<'_> {
         head.push_str(" {");
         self.line(&head);
         self.indent += 1;
-        let cells: Vec<Vec<String>> = t.rows.iter().map(|r| r.node.iter().map(cell).collect()).collect();
+        let cells: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.node.iter().map(cell).collect())
+            .collect();
         let ncols = cells.iter().map(|r| r.len()).max().unwrap_or(0);
         let widths: Vec<usize> = (0..ncols)
-            .map(|i| cells.iter().filter_map(|r| r.get(i)).map(|c| c.width()).max().unwrap_or(0))
+            .map(|i| {
+                cells
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| c.width())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         for (row, texts) in t.rows.iter().zip(&cells) {
             self.flush_before(row.span.start);
@@ -313,14 +337,23 @@ impl Printer<'_> {
                 self.line(&format!("let {} = {}", n.node, expr(e)));
                 self.trailing(s.span.end);
             }
-            StmtKind::For { var, coll, filter, body } => {
+            StmtKind::For {
+                var,
+                coll,
+                filter,
+                body,
+            } => {
                 let mut head = format!("for {} in {}", var.node, expr(coll));
                 if let Some(f) = filter {
                     head.push_str(&format!(" where {}", expr(f)));
                 }
                 self.block(head, body, s.span.end.saturating_sub(1));
             }
-            StmtKind::When { cond, then, otherwise } => {
+            StmtKind::When {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let head = format!("when {}", expr(cond));
                 match otherwise {
                     None => self.block(head, then, s.span.end.saturating_sub(1)),
@@ -329,7 +362,9 @@ impl Printer<'_> {
                         self.line(&format!("{head} {{"));
                         self.indent += 1;
                         self.stmts(then);
-                        self.flush_before(else_start.min(then.last().map_or(else_start, |t| t.span.end)));
+                        self.flush_before(
+                            else_start.min(then.last().map_or(else_start, |t| t.span.end)),
+                        );
                         self.indent -= 1;
                         self.line("} else {");
                         self.indent += 1;
@@ -340,7 +375,12 @@ impl Printer<'_> {
                     }
                 }
             }
-            StmtKind::During { from, to, ahead, body } => {
+            StmtKind::During {
+                from,
+                to,
+                ahead,
+                body,
+            } => {
                 let mut head = format!(
                     "during {:02}-{:02}..{:02}-{:02}",
                     from.node.0, from.node.1, to.node.0, to.node.1
@@ -350,7 +390,11 @@ impl Printer<'_> {
                 }
                 self.block(head, body, s.span.end.saturating_sub(1));
             }
-            StmtKind::Require { cond, message, clauses } => {
+            StmtKind::Require {
+                cond,
+                message,
+                clauses,
+            } => {
                 self.line(&format!("require {}", expr(cond)));
                 self.trailing(cond.span.end);
                 self.indent += 1;
@@ -366,7 +410,13 @@ impl Printer<'_> {
                 self.trailing(message.text.span.end);
                 self.clauses(clauses);
             }
-            StmtKind::Derive { fact, value, item, because, clauses } => {
+            StmtKind::Derive {
+                fact,
+                value,
+                item,
+                because,
+                clauses,
+            } => {
                 let mut l = format!("derive {} = {}", fact.node, expr(value));
                 if let Some(i) = item {
                     l.push_str(&format!(" item {}", string(i, 0)));
@@ -392,8 +442,14 @@ fn header(h: &HeaderKind, indent: usize) -> String {
         HeaderKind::Element(e) => format!("element {}", e.node),
         HeaderKind::Severity(e) => format!("severity {}", e.node),
         HeaderKind::Effective(a, b) => {
-            let a = a.as_ref().map(|d| format!("{} ", d.node)).unwrap_or_default();
-            let b = b.as_ref().map(|d| format!(" {}", d.node)).unwrap_or_default();
+            let a = a
+                .as_ref()
+                .map(|d| format!("{} ", d.node))
+                .unwrap_or_default();
+            let b = b
+                .as_ref()
+                .map(|d| format!(" {}", d.node))
+                .unwrap_or_default();
             format!("effective {a}..{b}")
         }
         HeaderKind::Supersedes(id) => format!("supersedes {}", id.node),
@@ -474,9 +530,18 @@ pub fn expr(e: &Expr) -> String {
             n.node,
             args.iter().map(expr).collect::<Vec<_>>().join(", ")
         ),
-        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", ")),
+        ExprKind::List(items) => format!(
+            "[{}]",
+            items.iter().map(expr).collect::<Vec<_>>().join(", ")
+        ),
         ExprKind::Paren(a) => format!("({})", expr(a)),
-        ExprKind::Quant { kind, var, coll, filter, body } => {
+        ExprKind::Quant {
+            kind,
+            var,
+            coll,
+            filter,
+            body,
+        } => {
             let mut s = format!("{} {} in {}", kind.keyword(), var.node, expr(coll));
             if let Some(f) = filter {
                 s.push_str(&format!(" where {}", expr(f)));

@@ -91,8 +91,17 @@ pub enum ConstValue {
 impl Library {
     /// The policies in force on `date`, in a fixed order (by id).
     pub fn in_force(&self, date: Date) -> Vec<&CompiledPolicy> {
-        let mut v: Vec<&CompiledPolicy> = self.policies.iter().filter(|p| p.meta.in_force(date)).collect();
-        v.sort_by(|a, b| a.meta.id.cmp(&b.meta.id).then(a.meta.version.cmp(&b.meta.version)));
+        let mut v: Vec<&CompiledPolicy> = self
+            .policies
+            .iter()
+            .filter(|p| p.meta.in_force(date))
+            .collect();
+        v.sort_by(|a, b| {
+            a.meta
+                .id
+                .cmp(&b.meta.id)
+                .then(a.meta.version.cmp(&b.meta.version))
+        });
         v
     }
 

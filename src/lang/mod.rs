@@ -5,9 +5,9 @@
 pub mod ast;
 pub mod check;
 pub mod errors;
+pub mod fmt;
 pub mod library;
 pub mod parser;
 pub mod table;
 pub mod template;
 pub mod types;
-pub mod fmt;

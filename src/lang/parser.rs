@@ -6,9 +6,9 @@ use super::ast::*;
 use super::errors::ParseError;
 use crate::date::Date;
 use crate::span::{Source, Span};
+use pest::Parser;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
-use pest::Parser;
 use std::sync::LazyLock;
 
 #[derive(pest_derive::Parser)]
@@ -42,9 +42,8 @@ pub fn parse_file(source: &Source) -> Result<PolicyFile, ParseError> {
 /// Parse an expression written inside a message string (`{p.concentration}`),
 /// with spans shifted to where it sits in the file.
 pub fn parse_expr_at(source: &Source, text: &str, offset: usize) -> Result<Expr, ParseError> {
-    let pairs = PolicyParser::parse(Rule::expr, text).map_err(|e| {
-        ParseError::from_pest_at(source, e, offset)
-    })?;
+    let pairs = PolicyParser::parse(Rule::expr, text)
+        .map_err(|e| ParseError::from_pest_at(source, e, offset))?;
     let pair = pairs.into_iter().next().ok_or_else(|| ParseError::Syntax {
         src: source.named_source(),
         span: Span::new(offset, offset + text.len()).into(),
@@ -188,7 +187,13 @@ pub fn dedent(text: &str) -> String {
         .unwrap_or(0);
     let mut out: Vec<&str> = lines
         .iter()
-        .map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() })
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
         .collect();
     while out.last().is_some_and(|l| l.trim().is_empty()) {
         out.pop();
@@ -197,7 +202,8 @@ pub fn dedent(text: &str) -> String {
 }
 
 fn date(p: &Pair<Rule>) -> Result<Date, ParseError> {
-    Date::parse(p.as_str()).ok_or_else(|| invalid(p, &format!("`{}` is not a calendar date", p.as_str())))
+    Date::parse(p.as_str())
+        .ok_or_else(|| invalid(p, &format!("`{}` is not a calendar date", p.as_str())))
 }
 
 fn number(p: &Pair<Rule>) -> Result<f64, ParseError> {
@@ -365,7 +371,10 @@ fn quantity(p: Pair<Rule>) -> Result<(f64, String), ParseError> {
 fn const_def(p: Pair<Rule>) -> Result<Const, ParseError> {
     let sp = span(&p);
     let mut it = p.into_inner();
-    let name = it.next().map(ident).unwrap_or_else(|| Spanned::new(String::new(), sp));
+    let name = it
+        .next()
+        .map(ident)
+        .unwrap_or_else(|| Spanned::new(String::new(), sp));
     let value = match it.next() {
         Some(v) => literal_expr(v)?,
         None => Spanned::new(ExprKind::Lit(Lit::None), sp),
@@ -377,8 +386,14 @@ fn const_def(p: Pair<Rule>) -> Result<Const, ParseError> {
 fn fact_def(p: Pair<Rule>) -> FactDecl {
     let sp = span(&p);
     let mut it = p.into_inner();
-    let name = it.next().map(ident).unwrap_or_else(|| Spanned::new(String::new(), sp));
-    let ty = it.next().map(ident).unwrap_or_else(|| Spanned::new(String::new(), sp));
+    let name = it
+        .next()
+        .map(ident)
+        .unwrap_or_else(|| Spanned::new(String::new(), sp));
+    let ty = it
+        .next()
+        .map(ident)
+        .unwrap_or_else(|| Spanned::new(String::new(), sp));
     let doc = it.next().map(string);
     FactDecl { name, ty, doc }
 }
@@ -386,7 +401,10 @@ fn fact_def(p: Pair<Rule>) -> FactDecl {
 fn route_def(p: Pair<Rule>) -> Result<Route, ParseError> {
     let sp = span(&p);
     let mut it = p.into_inner();
-    let element = it.next().map(ident).unwrap_or_else(|| Spanned::new(String::new(), sp));
+    let element = it
+        .next()
+        .map(ident)
+        .unwrap_or_else(|| Spanned::new(String::new(), sp));
     let department = it.next().map(string).unwrap_or(Str {
         text: Spanned::new(String::new(), sp),
         triple: false,
@@ -590,7 +608,11 @@ pub(crate) fn expr(p: Pair<Rule>) -> Result<Expr, ParseError> {
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
             let sp = span(&op).join(rhs.span);
-            let u = if op.as_rule() == Rule::op_not { UnOp::Not } else { UnOp::Neg };
+            let u = if op.as_rule() == Rule::op_not {
+                UnOp::Not
+            } else {
+                UnOp::Neg
+            };
             Ok(Spanned::new(ExprKind::Unary(u, Box::new(rhs)), sp))
         })
         .map_infix(|lhs, op, rhs| {
@@ -613,7 +635,10 @@ pub(crate) fn expr(p: Pair<Rule>) -> Result<Expr, ParseError> {
                 _ => BinOp::Div,
             };
             let sp = lhs.span.join(rhs.span);
-            Ok(Spanned::new(ExprKind::Binary(b, Box::new(lhs), Box::new(rhs)), sp))
+            Ok(Spanned::new(
+                ExprKind::Binary(b, Box::new(lhs), Box::new(rhs)),
+                sp,
+            ))
         })
         .parse(p.into_inner())
 }
@@ -664,9 +689,12 @@ fn literal_expr(p: Pair<Rule>) -> Result<Expr, ParseError> {
 fn primary(p: Pair<Rule>) -> Result<Expr, ParseError> {
     let sp = span(&p);
     let kind = match p.as_rule() {
-        Rule::quantity | Rule::date | Rule::number | Rule::string | Rule::boolean | Rule::none_lit => {
-            return literal_expr(p)
-        }
+        Rule::quantity
+        | Rule::date
+        | Rule::number
+        | Rule::string
+        | Rule::boolean
+        | Rule::none_lit => return literal_expr(p),
         Rule::ident => ExprKind::Var(p.as_str().to_string()),
         Rule::paren => match p.into_inner().next() {
             Some(e) => ExprKind::Paren(Box::new(expr(e)?)),
@@ -675,7 +703,10 @@ fn primary(p: Pair<Rule>) -> Result<Expr, ParseError> {
         Rule::list_lit => ExprKind::List(p.into_inner().map(expr).collect::<Result<_, _>>()?),
         Rule::call => {
             let mut it = p.into_inner();
-            let name = it.next().map(ident).unwrap_or_else(|| Spanned::new(String::new(), sp));
+            let name = it
+                .next()
+                .map(ident)
+                .unwrap_or_else(|| Spanned::new(String::new(), sp));
             ExprKind::Call(name, it.map(expr).collect::<Result<_, _>>()?)
         }
         Rule::quantifier => {
@@ -686,7 +717,10 @@ fn primary(p: Pair<Rule>) -> Result<Expr, ParseError> {
                 Some("sum") => QuantKind::Sum,
                 _ => QuantKind::Any,
             };
-            let var = it.next().map(ident).unwrap_or_else(|| Spanned::new(String::new(), sp));
+            let var = it
+                .next()
+                .map(ident)
+                .unwrap_or_else(|| Spanned::new(String::new(), sp));
             let coll = match it.next() {
                 Some(c) => expr(c)?,
                 None => return Err(invalid_span(sp, "quantifier without a collection")),

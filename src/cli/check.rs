@@ -1,0 +1,215 @@
+//! `permitlint check [PATHS...]`: the main job.
+
+use super::{ColorChoice, LibraryArgs};
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
+use crate::report::{self, Format, RuleMeta, RunInfo};
+use crate::run::{self, FileResult, Options};
+use crate::span::SourceFile;
+use clap::Args;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
+    #[arg(default_value = "corpus")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    /// Evaluate as of this date (policy versions in force, special periods); default today.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Largest permit file accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Deepest YAML nesting accepted.
+    #[arg(long, default_value_t = 64)]
+    pub max_depth: usize,
+    /// Most nodes that YAML aliases may add in one file.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_alias_nodes: usize,
+    /// Also list the rules in force that never fired on these permits.
+    #[arg(long)]
+    pub coverage: bool,
+}
+
+#[derive(Copy, Clone, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Github => Format::Github,
+        }
+    }
+}
+
+pub fn rule_metas(lib: &crate::lang::library::Library, as_of: Date) -> Vec<RuleMeta> {
+    lib.in_force(as_of)
+        .into_iter()
+        .map(|p| RuleMeta {
+            id: p.meta.id.clone(),
+            title: p.meta.title.clone(),
+            basis: p.meta.basis.clone(),
+            element: p.meta.element.clone(),
+            severity: p.meta.severity,
+            help: crate::docs::policy_markdown(lib, p),
+        })
+        .collect()
+}
+
+pub fn walk_finding(path: &str, message: &str) -> Finding {
+    Finding {
+        rule: "document.unreadable".into(),
+        severity: Severity::Error,
+        element: "document".into(),
+        department: String::new(),
+        message: message.to_string(),
+        basis: None,
+        help: Some("check the path and its permissions".into()),
+        file: SourceFile::new(path, ""),
+        primary: None,
+        labels: Vec::new(),
+        path: String::new(),
+        field_zh: String::new(),
+    }
+}
+
+pub fn run(a: CheckArgs) -> i32 {
+    let start = Instant::now();
+    if let Some(j) = a.jobs {
+        if j == 0 {
+            eprintln!("error: `--jobs` must be at least 1");
+            return 2;
+        }
+        // Only fails when the global pool is already built; harmless then.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j)
+            .build_global();
+    }
+    let Some(lib) = super::load_library(&a.library) else {
+        return 2;
+    };
+    let as_of = a.as_of.unwrap_or_else(Date::today);
+    let mut opts = Options::new(as_of);
+    opts.limits.max_file_bytes = a.max_file_size;
+    opts.limits.max_depth = a.max_depth;
+    opts.limits.max_alias_nodes = a.max_alias_nodes;
+    opts.coverage = a.coverage;
+    let (files, issues) = run::collect(&a.paths);
+    let format: Format = a.format.into();
+    let human = super::human_options(a.color);
+    let streaming = matches!(format, Format::Human | Format::Github);
+    let mut all: Vec<Finding> = Vec::new();
+    let mut counts = [0usize; 3];
+    let mut internal = false;
+    let mut stdout = std::io::stdout().lock();
+    let mut walk: Vec<Finding> = issues
+        .iter()
+        .map(|i| walk_finding(&i.path, &i.message))
+        .collect();
+    crate::finding::sort(&mut walk);
+    let run_info = |files: usize| RunInfo {
+        as_of,
+        files,
+        elapsed: start.elapsed(),
+        rules: rule_metas(&lib, as_of),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let info0 = run_info(files.len());
+    let progress = (std::io::stderr().is_terminal() && files.len() > 2000).then(|| {
+        let pb = indicatif::ProgressBar::new(files.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} permits {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>| {
+        for f in &findings {
+            counts[f.severity as usize] += 1;
+        }
+        if streaming {
+            let text = report::render(format, &findings, &info0, &human);
+            let _ = stdout.write_all(text.as_bytes());
+        } else {
+            all.extend(findings);
+        }
+    };
+    emit(walk, &mut all);
+    let mut fired: std::collections::BTreeSet<String> = Default::default();
+    let coverage = run::check_files(&lib, &files, &opts, false, |results: Vec<FileResult>| {
+        if let Some(pb) = &progress {
+            pb.inc(results.len() as u64);
+        }
+        let mut chunk = Vec::new();
+        for r in results {
+            internal |= r.internal_error;
+            fired.extend(r.findings.iter().map(|f| f.rule.clone()));
+            chunk.extend(r.findings);
+        }
+        emit(chunk, &mut all);
+    });
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    let info = run_info(files.len());
+    if !streaming {
+        let text = report::render(format, &all, &info, &human);
+        let _ = stdout.write_all(text.as_bytes());
+    }
+    let _ = stdout.flush();
+    if let Some(cov) = coverage {
+        let never: Vec<String> = lib
+            .in_force(as_of)
+            .iter()
+            .map(|p| p.meta.id.clone())
+            .filter(|id| !fired.contains(id))
+            .collect();
+        eprintln!(
+            "coverage: {} of {} rules in force fired on these permits",
+            lib.in_force(as_of).len() - never.len(),
+            lib.in_force(as_of).len()
+        );
+        for id in never {
+            eprintln!("  never fired: {id}");
+        }
+        let _ = cov;
+    }
+    eprintln!(
+        "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s) in {:.2}s",
+        files.len(),
+        as_of,
+        counts[0],
+        counts[1],
+        counts[2],
+        start.elapsed().as_secs_f64()
+    );
+    if internal {
+        2
+    } else if counts[0] > 0 {
+        1
+    } else {
+        0
+    }
+}

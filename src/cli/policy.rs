@@ -1,0 +1,310 @@
+//! `permitlint policy check|fmt|test|docs`: tools for policy authors.
+
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Parse and type-check policy files against the permit schema; report every error.
+    Check(PolicyCheckArgs),
+    /// Format policy files in the canonical layout (comments kept).
+    Fmt(FmtArgs),
+    /// Print `docs/policies.md`, generated from the policies' own documentation.
+    Docs(PolicyDirArg),
+    /// Run the rule tests next to the policies (`tests/*.yaml` with `# expect:` annotations).
+    Test(TestArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Policy folder holding policies and their `tests/` (default: `policies`).
+    #[arg(default_value = "policies")]
+    pub dir: PathBuf,
+    /// Report, per rule, whether its requirements were exercised both ways,
+    /// and the policy lines never evaluated.
+    #[arg(long)]
+    pub coverage: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyDirArg {
+    /// Policy folder (default: the shipped library).
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyCheckArgs {
+    /// Policy folders or files (default: `policies`).
+    #[arg(default_value = "policies")]
+    pub dirs: Vec<PathBuf>,
+    /// `human` or `json`.
+    #[arg(long, default_value = "human")]
+    pub format: String,
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Do not write; exit 1 and name the files that would change.
+    #[arg(long)]
+    pub check: bool,
+    /// Files or folders (default: `policies`).
+    #[arg(default_value = "policies")]
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn run(c: PolicyCommand) -> i32 {
+    match c {
+        PolicyCommand::Check(a) => check(a),
+        PolicyCommand::Fmt(a) => fmt(a),
+        PolicyCommand::Test(a) => test(a),
+        PolicyCommand::Docs(a) => {
+            let args = super::LibraryArgs {
+                policies: a.dir.into_iter().collect(),
+            };
+            let Some(lib) = super::load_library(&args) else {
+                return 2;
+            };
+            print!("{}", crate::docs::policies_markdown(&lib));
+            0
+        }
+    }
+}
+
+fn check(a: PolicyCheckArgs) -> i32 {
+    let mut files = Vec::new();
+    for dir in &a.dirs {
+        if !dir.exists() {
+            eprintln!("error: `{}` does not exist", dir.display());
+            return 2;
+        }
+        match crate::library::read_dir(dir) {
+            Ok(f) => files.extend(f),
+            Err(errs) => {
+                for e in errs {
+                    eprintln!("error: {e}");
+                }
+                return 2;
+            }
+        }
+    }
+    let n = files.len();
+    match crate::lang::library::build(files) {
+        Ok(lib) => {
+            if a.format == "json" {
+                println!(
+                    "{}",
+                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] })
+                );
+            } else {
+                eprintln!(
+                    "{} policy file(s), {} policies: no errors",
+                    n,
+                    lib.policies.len()
+                );
+            }
+            0
+        }
+        Err((_, errors)) => {
+            if a.format == "json" {
+                let mut out = Vec::new();
+                for e in &errors.parse {
+                    out.push(error_json(&*e, "syntax", None));
+                }
+                for e in &errors.check {
+                    out.push(error_json(e, e.kind, e.help.clone()));
+                }
+                println!("{}", serde_json::json!({ "files": n, "errors": out }));
+            } else {
+                let handler = super::report_handler(false);
+                let mut stdout = std::io::stdout().lock();
+                for e in &errors.parse {
+                    let _ = writeln!(
+                        stdout,
+                        "{}\n{}",
+                        heading(e),
+                        super::render_diag(&handler, e)
+                    );
+                }
+                for e in &errors.check {
+                    let _ = writeln!(
+                        stdout,
+                        "{}\n{}",
+                        heading(e),
+                        super::render_diag(&handler, e)
+                    );
+                }
+                eprintln!("{} error(s) in {} policy file(s)", errors.len(), n);
+            }
+            1
+        }
+    }
+}
+
+/// `file:line:column` of a diagnostic's first label.
+fn heading(d: &dyn miette::Diagnostic) -> String {
+    let Some(src) = d.source_code() else {
+        return String::from("<policy>");
+    };
+    let Some(label) = d.labels().and_then(|mut l| l.next()) else {
+        return String::new();
+    };
+    match src.read_span(label.inner(), 0, 0) {
+        Ok(c) => format!(
+            "{}:{}:{}: {}",
+            c.name().unwrap_or("<policy>"),
+            c.line() + 1,
+            c.column() + 1,
+            d
+        ),
+        Err(_) => d.to_string(),
+    }
+}
+
+fn error_json(d: &dyn miette::Diagnostic, kind: &str, help: Option<String>) -> serde_json::Value {
+    let mut file = String::new();
+    let (mut line, mut column, mut start, mut end) = (0, 0, 0, 0);
+    if let (Some(src), Some(label)) = (d.source_code(), d.labels().and_then(|mut l| l.next())) {
+        if let Ok(c) = src.read_span(label.inner(), 0, 0) {
+            file = c.name().unwrap_or("").to_string();
+            line = c.line() + 1;
+            column = c.column() + 1;
+        }
+        start = label.offset();
+        end = label.offset() + label.len();
+    }
+    serde_json::json!({
+        "file": file, "line": line, "column": column, "start_byte": start, "end_byte": end,
+        "kind": kind, "message": d.to_string(), "help": help.or_else(|| d.help().map(|h| h.to_string())),
+    })
+}
+
+fn fmt(a: FmtArgs) -> i32 {
+    let mut files = Vec::new();
+    for p in &a.paths {
+        match crate::library::read_dir(p) {
+            Ok(f) => files.extend(f),
+            Err(errs) => {
+                for e in errs {
+                    eprintln!("error: {e}");
+                }
+                return 2;
+            }
+        }
+    }
+    let mut changed = Vec::new();
+    let mut failed = false;
+    for (name, text) in files {
+        let source = crate::span::SourceFile::new(name.clone(), text.clone());
+        match crate::lang::fmt::format_source(&source) {
+            Ok(out) if out != text => {
+                if a.check {
+                    changed.push(name);
+                } else if let Err(e) = std::fs::write(&name, out) {
+                    eprintln!("error: cannot write `{name}`: {e}");
+                    failed = true;
+                } else {
+                    changed.push(name);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let handler = super::report_handler(false);
+                eprintln!("{}", super::render_diag(&handler, &e));
+                failed = true;
+            }
+        }
+    }
+    for c in &changed {
+        if a.check {
+            println!("would reformat {c}");
+        } else {
+            println!("formatted {c}");
+        }
+    }
+    if failed {
+        2
+    } else if a.check && !changed.is_empty() {
+        1
+    } else {
+        0
+    }
+}
+
+fn test(a: TestArgs) -> i32 {
+    use crate::policytest;
+    let args = super::LibraryArgs {
+        policies: vec![a.dir.clone()],
+    };
+    let Some(lib) = super::load_library(&args) else {
+        return 2;
+    };
+    let paths = policytest::find_cases(&a.dir);
+    let mut coverage = a.coverage.then(crate::eval::Coverage::default);
+    let mut cases = Vec::new();
+    let mut failed = 0;
+    let mut out = std::io::stdout().lock();
+    for p in &paths {
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = writeln!(out, "FAIL {}: cannot read: {e}", p.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let (case, r) = policytest::run_case(&lib, p, &text, coverage.as_mut());
+        if r.failures.is_empty() && r.unknown_rules.is_empty() {
+            let _ = writeln!(out, "ok   {}", r.path);
+        } else {
+            failed += 1;
+            let _ = writeln!(out, "FAIL {}", r.path);
+            for u in &r.unknown_rules {
+                let _ = writeln!(out, "     unknown rule `{u}` in an annotation");
+            }
+            for (rule, (want, got)) in &r.failures {
+                let lines = |s: &std::collections::BTreeSet<usize>| {
+                    if s.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        s.iter()
+                            .map(|l| format!("line {l}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "     {rule}\n       expected: {}\n       actual:   {}",
+                    lines(want),
+                    lines(got)
+                );
+            }
+        }
+        cases.push(case);
+    }
+    let (no_fire, no_silent) = policytest::untested(&lib, &cases);
+    for r in &no_fire {
+        let _ = writeln!(out, "MISSING {r}: no case where it fires (`# expect: {r}`)");
+    }
+    for r in &no_silent {
+        let _ = writeln!(
+            out,
+            "MISSING {r}: no case where it must stay silent (`# ok: {r}`)"
+        );
+    }
+    if let Some(cov) = &coverage {
+        let _ = write!(out, "{}", crate::coverage::report(&lib, cov));
+    }
+    let _ = writeln!(
+        out,
+        "{} passed, {} failed",
+        cases.len() - failed.min(cases.len()),
+        failed + no_fire.len() + no_silent.len()
+    );
+    if failed > 0 || !no_fire.is_empty() || !no_silent.is_empty() {
+        1
+    } else {
+        0
+    }
+}

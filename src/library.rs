@@ -1,0 +1,72 @@
+//! The policy library: the shipped `policies/` folder compiled into the
+//! binary, or policy folders read from disk (`--policies DIR`).
+
+use crate::lang::library::{Library, LibraryErrors, build};
+use include_dir::{Dir, include_dir};
+use std::path::Path;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+/// Extension of policy files.
+pub const EXT: &str = "policy";
+
+/// The shipped library's files as (`policies/<path>`, text), sorted.
+pub fn embedded_files() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![&EMBEDDED];
+    while let Some(dir) = stack.pop() {
+        for f in dir.files() {
+            if f.path().extension().and_then(|e| e.to_str()) == Some(EXT) {
+                if let Some(text) = f.contents_utf8() {
+                    out.push((format!("policies/{}", f.path().display()), text.to_string()));
+                }
+            }
+        }
+        stack.extend(dir.dirs());
+    }
+    out.sort();
+    out
+}
+
+/// Policy files under `dir` (recursively), as (path, text). Unreadable
+/// files are returned as errors, not skipped.
+pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    if dir.is_file() {
+        match std::fs::read_to_string(dir) {
+            Ok(t) => out.push((dir.display().to_string(), t)),
+            Err(e) => errors.push(format!("{}: {e}", dir.display())),
+        }
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter(|_| dir.is_dir())
+    {
+        match entry {
+            Ok(e)
+                if e.file_type().is_file()
+                    && e.path().extension().and_then(|x| x.to_str()) == Some(EXT) =>
+            {
+                match std::fs::read_to_string(e.path()) {
+                    Ok(t) => out.push((e.path().display().to_string(), t)),
+                    Err(err) => errors.push(format!("{}: {err}", e.path().display())),
+                }
+            }
+            Ok(_) => {}
+            Err(err) => errors.push(err.to_string()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Build the shipped library. The shipped library is checked by the test
+/// suite, so an error here is a bug in the release, not in the user's input.
+pub fn shipped() -> Result<Library, (Library, LibraryErrors)> {
+    build(embedded_files())
+}

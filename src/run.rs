@@ -1,0 +1,240 @@
+//! The `check` pipeline, shared by every command that looks at permits:
+//! walk the paths, load each permit, evaluate the library, collect findings.
+//!
+//! Files are processed in parallel (rayon) in chunks, in path order; each
+//! chunk's results are handed to a sink before the next chunk starts, so
+//! memory is bounded by the chunk, not by the corpus. Output never depends on
+//! the thread count: results are ordered by path and findings sorted.
+
+use crate::date::Date;
+use crate::eval::{self, Contribution, Coverage};
+use crate::finding::{self, Finding, Severity};
+use crate::lang::library::Library;
+use crate::permit::{self, Limits};
+use crate::span::SourceFile;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub as_of: Date,
+    pub limits: Limits,
+    /// Files per parallel chunk.
+    pub chunk: usize,
+    pub coverage: bool,
+}
+
+impl Options {
+    pub fn new(as_of: Date) -> Options {
+        Options {
+            as_of,
+            limits: Limits::default(),
+            chunk: 256,
+            coverage: false,
+        }
+    }
+}
+
+/// Everything known about one checked file.
+#[derive(Debug)]
+pub struct FileResult {
+    pub path: String,
+    pub findings: Vec<Finding>,
+    pub facts: BTreeMap<String, Vec<Contribution>>,
+    /// The loaded permit, kept only when the caller asked for it.
+    pub permit: Option<permit::model::Permit>,
+    /// A panic was caught while checking this file.
+    pub internal_error: bool,
+}
+
+/// A problem with the walk itself (unreadable folder, symlink loop).
+#[derive(Debug)]
+pub struct WalkIssue {
+    pub path: String,
+    pub message: String,
+}
+
+/// Find the permit files under `paths`: `.yaml`/`.yml` files in folders
+/// (recursively, following links, reporting loops), and files named
+/// directly whatever their extension. Sorted, deduplicated.
+pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkIssue>) {
+    let mut files = Vec::new();
+    let mut issues = Vec::new();
+    for root in paths {
+        if !root.exists() && root.symlink_metadata().is_err() {
+            issues.push(WalkIssue {
+                path: root.display().to_string(),
+                message: "no such file or folder".into(),
+            });
+            continue;
+        }
+        if !root.is_dir() {
+            files.push(root.clone());
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            match entry {
+                Ok(e) => {
+                    let p = e.path();
+                    let is_yaml = p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                        x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+                    });
+                    if e.file_type().is_file() && is_yaml {
+                        files.push(p.to_path_buf());
+                    }
+                }
+                Err(err) => {
+                    let path = err
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    let message = if err.loop_ancestor().is_some() {
+                        format!(
+                            "symbolic link loop: `{}` leads back to `{}`",
+                            path,
+                            err.loop_ancestor()
+                                .map(|a| a.display().to_string())
+                                .unwrap_or_default()
+                        )
+                    } else {
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string())
+                    };
+                    issues.push(WalkIssue { path, message });
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, issues)
+}
+
+/// Check one file: load, validate, evaluate. Never panics: a panic inside
+/// is caught and reported as an internal-error finding for this file.
+pub fn check_file(
+    lib: &Library,
+    path: &Path,
+    opts: &Options,
+    keep_permit: bool,
+    coverage: Option<&mut Coverage>,
+) -> FileResult {
+    let name = path.display().to_string();
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let loaded = permit::load_path(path, &opts.limits);
+        finish(lib, &name, loaded, opts, keep_permit, coverage)
+    }));
+    result.unwrap_or_else(|payload| internal_error(&name, payload))
+}
+
+/// Check a permit given as text (tests, `policy test`).
+pub fn check_text(
+    lib: &Library,
+    name: &str,
+    text: &str,
+    opts: &Options,
+    coverage: Option<&mut Coverage>,
+) -> FileResult {
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let loaded = permit::load(SourceFile::new(name, text), &opts.limits);
+        finish(lib, name, loaded, opts, true, coverage)
+    }));
+    result.unwrap_or_else(|payload| internal_error(name, payload))
+}
+
+fn finish(
+    lib: &Library,
+    name: &str,
+    loaded: permit::Loaded,
+    opts: &Options,
+    keep_permit: bool,
+    coverage: Option<&mut Coverage>,
+) -> FileResult {
+    let mut findings = loaded.findings;
+    let doc_department = lib.department("document");
+    for f in &mut findings {
+        if f.department.is_empty() {
+            f.department = doc_department.clone();
+        }
+    }
+    let mut facts = BTreeMap::new();
+    if let Some(p) = &loaded.permit {
+        let ev = eval::evaluate(lib, p, opts.as_of, &findings, coverage);
+        findings.extend(ev.findings);
+        facts = ev.facts;
+    }
+    finding::sort(&mut findings);
+    FileResult {
+        path: name.to_string(),
+        findings,
+        facts,
+        permit: if keep_permit { loaded.permit } else { None },
+        internal_error: false,
+    }
+}
+
+fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileResult {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    FileResult {
+        path: name.to_string(),
+        findings: vec![Finding {
+            rule: "internal.panic".into(),
+            severity: Severity::Error,
+            element: "internal".into(),
+            department: String::new(),
+            message: format!("internal error while checking this file: {what}"),
+            basis: None,
+            help: Some(
+                "this is a bug in permitlint; please report it with this file attached".into(),
+            ),
+            file: SourceFile::new(name, ""),
+            primary: None,
+            labels: Vec::new(),
+            path: String::new(),
+            field_zh: String::new(),
+        }],
+        facts: BTreeMap::new(),
+        permit: None,
+        internal_error: true,
+    }
+}
+
+/// Check `files` in parallel chunks, handing each chunk's results, in path
+/// order, to `sink`. Returns the merged coverage when asked for.
+pub fn check_files(
+    lib: &Library,
+    files: &[PathBuf],
+    opts: &Options,
+    keep_permit: bool,
+    mut sink: impl FnMut(Vec<FileResult>),
+) -> Option<Coverage> {
+    let mut total = opts.coverage.then(Coverage::default);
+    for chunk in files.chunks(opts.chunk.max(1)) {
+        let results: Vec<(FileResult, Option<Coverage>)> = chunk
+            .par_iter()
+            .map(|p| {
+                let mut cov = opts.coverage.then(Coverage::default);
+                let r = check_file(lib, p, opts, keep_permit, cov.as_mut());
+                (r, cov)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(results.len());
+        for (r, cov) in results {
+            if let (Some(t), Some(c)) = (total.as_mut(), cov) {
+                t.merge(c);
+            }
+            out.push(r);
+        }
+        sink(out);
+    }
+    total
+}
