@@ -84,6 +84,9 @@ pub fn schema_enums() -> BTreeMap<&'static str, &'static EnumDef> {
 
 struct Globals {
     tables: HashMap<String, Arc<TableData>>,
+    /// Tables that failed to build: their names resolve to an unknown type
+    /// so one broken table does not cascade into "unknown name" errors.
+    broken_tables: Vec<String>,
     consts: HashMap<String, (ConstValue, Ty)>,
     facts: BTreeMap<String, FactInfo>,
 }
@@ -94,6 +97,7 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
     let mut lib = Library::default();
     let mut globals = Globals {
         tables: HashMap::new(),
+        broken_tables: Vec::new(),
         consts: HashMap::new(),
         facts: BTreeMap::new(),
     };
@@ -104,7 +108,11 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
         for item in &f.items {
             match item {
                 Item::Table(t) => {
-                    if let Some(data) = build_table(&f.source, t, &mut errors) {
+                    let data = build_table(&f.source, t, &mut errors);
+                    if data.is_none() {
+                        globals.broken_tables.push(t.name.node.clone());
+                    }
+                    if let Some(data) = data {
                         if globals.tables.contains_key(&t.name.node) {
                             errors.push(CheckError::new(
                                 &f.source,
@@ -158,8 +166,10 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
                             "unknown-enum",
                             format!("unknown enumeration `{}`", d.ty.node),
                         )
-                        .help_opt(did_you_mean(&d.ty.node, enums.keys().copied()))
-                        .help(ordered_enums_help(&enums)),
+                        .help(match did_you_mean(&d.ty.node, enums.keys().copied()) {
+                            Some(h) => format!("{h} {}", ordered_enums_help(&enums)),
+                            None => ordered_enums_help(&enums),
+                        }),
                     ),
                 },
                 Item::Route(r) => {
@@ -188,7 +198,7 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
     for f in files {
         for item in &f.items {
             if let Item::Policy(p) = item {
-                if let Some(cp) = check_policy(&f.source, p, &globals, &enums, &mut errors) {
+                if let Some(cp) = check_policy(&f.source, p, &globals, &mut errors) {
                     lib.policies.push(cp);
                 }
             }
@@ -531,8 +541,8 @@ struct Cx<'a> {
     source: &'a Source,
     errors: &'a mut Vec<CheckError>,
     globals: &'a Globals,
-    enums: &'a BTreeMap<&'static str, &'static EnumDef>,
     tables: HashMap<String, Arc<TableData>>,
+    broken_tables: Vec<String>,
     scope: Vec<(String, Ty)>,
     templates: HashMap<u32, Template>,
     derives: Option<Span>,
@@ -544,23 +554,26 @@ fn check_policy(
     source: &Source,
     p: &Policy,
     globals: &Globals,
-    enums: &BTreeMap<&'static str, &'static EnumDef>,
     errors: &mut Vec<CheckError>,
 ) -> Option<CompiledPolicy> {
     let before = errors.len();
     let meta = check_header(source, p, errors);
     let mut tables = HashMap::new();
+    let mut broken = Vec::new();
     for t in &p.tables {
-        if let Some(d) = build_table(source, t, errors) {
-            tables.insert(t.name.node.clone(), d);
+        match build_table(source, t, errors) {
+            Some(d) => {
+                tables.insert(t.name.node.clone(), d);
+            }
+            None => broken.push(t.name.node.clone()),
         }
     }
     let mut cx = Cx {
         source,
         errors,
         globals,
-        enums,
         tables,
+        broken_tables: broken,
         scope: Vec::new(),
         templates: HashMap::new(),
         derives: None,
@@ -679,8 +692,10 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
                         "unknown-severity",
                         format!("unknown severity `{}`", s.node),
                     )
-                    .help_opt(did_you_mean(&s.node, ["error", "warning", "notice"]))
-                    .help("severities: error, warning, notice"),
+                    .help(match did_you_mean(&s.node, ["error", "warning", "notice"]) {
+                        Some(d) => format!("{d} severities: error, warning, notice"),
+                        None => "severities: error, warning, notice".into(),
+                    }),
                 );
                 ok = false;
                 Severity::Error
@@ -748,7 +763,7 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
                     errors.push(
                         CheckError::new(
                             source,
-                            d.span,
+                            Span::new(d.span.start as usize, d.span.start as usize + 3),
                             "doc-section",
                             format!("documentation has no `{s}` section"),
                         )
@@ -1147,6 +1162,9 @@ impl Cx<'_> {
         }
         if let Some(t) = self.table(name) {
             return Ty::Table(t);
+        }
+        if self.broken_tables.iter().chain(&self.globals.broken_tables).any(|b| b == name) {
+            return Ty::Unknown;
         }
         if let Some(f) = self.root_field(name) {
             return Ty::from_schema(&f.ty);

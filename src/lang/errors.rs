@@ -47,9 +47,17 @@ impl ParseError {
         };
         let expected = match &e.variant {
             ErrorVariant::ParsingError { positives, .. } => {
+                // Operators and postfix forms read as one alternative: listing
+                // fifteen symbols buries the one word the author needs.
                 let mut names: Vec<&str> = positives
                     .iter()
-                    .map(|r| super::parser::rule_name(*r))
+                    .map(|r| {
+                        if super::parser::is_operator(*r) {
+                            "an operator"
+                        } else {
+                            super::parser::rule_name(*r)
+                        }
+                    })
                     .filter(|n| *n != "whitespace")
                     .collect();
                 names.sort_unstable();

@@ -457,7 +457,7 @@ fn month_day(p: &Pair<Rule>) -> Result<Spanned<(u8, u8)>, ParseError> {
 fn stmt(p: Pair<Rule>) -> Result<Stmt, ParseError> {
     let sp = span(&p);
     let rule = p.as_rule();
-    let mut it = p.into_inner().peekable();
+    let mut it = p.into_inner().filter(|q| q.as_rule() != Rule::kw_else).peekable();
     let kind = match rule {
         Rule::let_stmt => {
             let (Some(n), Some(e)) = (it.next(), it.next()) else {
@@ -747,6 +747,30 @@ fn primary(p: Pair<Rule>) -> Result<Expr, ParseError> {
     Ok(Spanned::new(kind, sp))
 }
 
+/// Infix operators and postfix forms (collapsed to "an operator" in errors).
+pub(crate) fn is_operator(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::op_or
+            | Rule::op_and
+            | Rule::op_in
+            | Rule::op_not_in
+            | Rule::op_starts
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_ne
+            | Rule::op_eq
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+            | Rule::field_access
+            | Rule::index
+    )
+}
+
 /// Words for grammar rules, used when pest reports what it expected.
 /// Exhaustive on purpose: a new rule must be given a name here.
 pub(crate) fn rule_name(r: Rule) -> &'static str {
@@ -785,6 +809,7 @@ pub(crate) fn rule_name(r: Rule) -> &'static str {
         Rule::during_stmt => "`during MM-DD..MM-DD { ... }`",
         Rule::ahead => "`ahead 30 d`",
         Rule::require_stmt => "`require CONDITION else \"message\"`",
+        Rule::kw_else => "`else \"message\"`",
         Rule::report_stmt => "`report \"message\"`",
         Rule::derive_stmt => "`derive FACT = VALUE because \"reason\"`",
         Rule::item_clause => "`item \"95\"`",

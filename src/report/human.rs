@@ -37,7 +37,14 @@ pub struct FindingDiagnostic {
     help: Option<String>,
     source: Option<NamedSource<String>>,
     labels: Vec<LabeledSpan>,
+    /// Labels far from the primary value, each shown as its own snippet
+    /// (miette would otherwise print every line between them).
+    related: Vec<FindingDiagnostic>,
 }
+
+/// Secondary labels further than this many lines from the primary value are
+/// rendered as separate related snippets.
+const NEAR_LINES: usize = 6;
 
 impl FindingDiagnostic {
     pub fn new(f: &Finding) -> FindingDiagnostic {
@@ -47,6 +54,7 @@ impl FindingDiagnostic {
             Severity::Notice => miette::Severity::Advice,
         };
         let text = &f.file.text;
+        let mut related = Vec::new();
         let (source, labels) = match f.primary {
             Some(primary) => {
                 let label = [&f.field_zh, &f.path]
@@ -57,12 +65,27 @@ impl FindingDiagnostic {
                     label,
                     miette_span(text, primary),
                 )];
-                labels.extend(f.labels.iter().map(|l| {
-                    LabeledSpan::new_with_span(
+                let primary_line = f.file.line_col(primary.start).0;
+                for l in &f.labels {
+                    let line = f.file.line_col(l.span.start).0;
+                    let span = LabeledSpan::new_with_span(
                         (!l.text.is_empty()).then(|| l.text.clone()),
                         miette_span(text, l.span),
-                    )
-                }));
+                    );
+                    if line.abs_diff(primary_line) <= NEAR_LINES {
+                        labels.push(span);
+                    } else {
+                        related.push(FindingDiagnostic {
+                            code: String::new(),
+                            message: format!("related: {}", l.text),
+                            severity: miette::Severity::Advice,
+                            help: None,
+                            source: Some(f.file.named_source()),
+                            labels: vec![span],
+                            related: Vec::new(),
+                        });
+                    }
+                }
                 (Some(f.file.named_source()), labels)
             }
             None => (None, Vec::new()),
@@ -74,6 +97,7 @@ impl FindingDiagnostic {
             help: f.help.clone(),
             source,
             labels,
+            related,
         }
     }
 }
@@ -93,7 +117,14 @@ impl std::error::Error for FindingDiagnostic {}
 
 impl Diagnostic for FindingDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display + 'a>)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
@@ -147,6 +178,7 @@ pub fn render_one(f: &Finding, opts: &HumanOptions) -> String {
         let bare = FindingDiagnostic {
             source: None,
             labels: Vec::new(),
+            related: Vec::new(),
             ..diag
         };
         let _ = handler.render_report(&mut out, &bare);
