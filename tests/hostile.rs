@@ -84,8 +84,14 @@ fn deep_block_nesting() {
         t.push_str("k:\n");
     }
     // 50 MB of indentation: raise the size limit so the depth limit is what trips.
-    let limits = Limits { max_file_bytes: 64 << 20, ..Limits::default() };
-    only_yaml_finding(&load(SourceFile::new("deep.yaml", t), &limits), "nesting deeper than 64");
+    let limits = Limits {
+        max_file_bytes: 64 << 20,
+        ..Limits::default()
+    };
+    only_yaml_finding(
+        &load(SourceFile::new("deep.yaml", t), &limits),
+        "nesting deeper than 64",
+    );
 }
 
 #[test]
