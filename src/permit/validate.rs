@@ -137,20 +137,17 @@ impl Validator<'_> {
         message: String,
         help: Option<String>,
     ) {
-        self.findings.push(Finding {
+        let f = Finding {
             rule: rule.to_string(),
             severity,
-            element: "document".into(),
-            department: String::new(),
             message,
-            basis: None,
             help,
-            file: self.source.clone(),
             primary: Some(span),
-            labels: Vec::new(),
             path: path.to_string(),
             field_zh: field_zh.to_string(),
-        });
+            ..self.finding_stub()
+        };
+        self.findings.push(f);
     }
 
     fn error(
