@@ -193,7 +193,8 @@ pub fn suggest_unit(symbol: &str) -> Option<&'static str> {
                 u.symbol,
             )
         })
-        .filter(|(d, _)| *d <= 2)
+        // At most 2 edits, and fewer than half the symbol (`吨/年` is not `g/L`).
+        .filter(|(d, s)| *d <= 2 && d * 2 < s.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, s)| s)
 }
@@ -347,6 +348,13 @@ mod tests {
                 suggestion: Some("mg/m3")
             })
         );
+    }
+
+    #[test]
+    fn suggestions_must_be_close() {
+        assert_eq!(suggest_unit("吨/年"), None);
+        assert_eq!(suggest_unit("kg/hr"), Some("kg/h"));
+        assert_eq!(suggest_unit("MG/M3"), Some("mg/m3"));
     }
 
     #[test]

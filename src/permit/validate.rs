@@ -76,12 +76,20 @@ fn join(parent: &str, key: &str) -> String {
 
 fn closest<'b>(word: &str, candidates: impl IntoIterator<Item = &'b str>) -> Option<&'b str> {
     let lower = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|&(d, c)| d <= 2.max(c.chars().count() / 3))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
+    let mut best: Option<(usize, f64, &'b str)> = None;
+    for c in candidates {
+        let cl = c.to_lowercase();
+        let d = strsim::levenshtein(&lower, &cl);
+        if d > 2.max(c.chars().count() / 3) {
+            continue;
+        }
+        // Ties go to the candidate sharing the longer prefix (`FA002` → `FA001`).
+        let jw = strsim::jaro_winkler(&lower, &cl);
+        if best.is_none_or(|(bd, bj, _)| d < bd || (d == bd && jw > bj)) {
+            best = Some((d, jw, c));
+        }
+    }
+    best.map(|(_, _, c)| c)
 }
 
 /// Human name of the values a type accepts, for "expected ..." messages.
@@ -102,9 +110,14 @@ pub fn expected(ty: &Ty) -> String {
     }
 }
 
+/// `an air concentration`, `a power, mass rate, volume flow or annual quantity`.
 fn dims_name(dims: &[Dim]) -> String {
     let names: Vec<&str> = dims.iter().map(|d| d.name()).collect();
-    format!("a quantity ({})", names.join(" or "))
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    format!("{} {list}", article(&list))
 }
 
 fn enum_list(e: &EnumDef) -> String {
@@ -124,20 +137,17 @@ impl Validator<'_> {
         message: String,
         help: Option<String>,
     ) {
-        self.findings.push(Finding {
+        let f = Finding {
             rule: rule.to_string(),
             severity,
-            element: "document".into(),
-            department: String::new(),
             message,
-            basis: None,
             help,
-            file: self.source.clone(),
             primary: Some(span),
-            labels: Vec::new(),
             path: path.to_string(),
             field_zh: field_zh.to_string(),
-        });
+            ..self.finding_stub()
+        };
+        self.findings.push(f);
     }
 
     fn error(
@@ -223,7 +233,7 @@ impl Validator<'_> {
                     } else {
                         (
                             "document.missing-field",
-                            Some(format!("{}: {}", field.name, field.en)),
+                            Some(format!("add `{}:` ({})", field.name, field.en)),
                         )
                     };
                     let (span, verb) = match &entry {
@@ -575,10 +585,14 @@ impl Validator<'_> {
                 path,
                 zh,
                 format!("unknown unit `{unit}` in `{}` ({zh})", field.name),
-                Some(suggestion.map_or_else(
-                    || format!("expected {want}"),
-                    |s| format!("did you mean `{s}`?"),
-                )),
+                Some(
+                    suggestion
+                        .filter(|s| units::unit(s).is_some_and(|u| dims.contains(&u.dim)))
+                        .map_or_else(
+                            || format!("expected {want}"),
+                            |s| format!("did you mean `{s}`?"),
+                        ),
+                ),
             ),
             Err(QuantityError::BadNumber) => self.error(
                 "document.wrong-type",
@@ -658,7 +672,7 @@ impl Validator<'_> {
                 f.rule = "document.validity".into();
                 f.message =
                     format!("the permit is valid until `{b}`, not after it is valid from `{a}`");
-                f.help = Some("`valid_until` must be later than `valid_from`".into());
+                f.help = Some("the validity period (有效期) ends after it starts".into());
                 f.primary = Some(until.span);
                 f.labels = vec![Label {
                     span: from.span,

@@ -412,7 +412,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                 let start = if frame.flow {
                     frame.start.end.saturating_sub(1)
                 } else {
-                    last_start(text, frame.start)
+                    collection_start(text, frame.start)
                 };
                 let end = if frame.flow {
                     span.end
@@ -524,7 +524,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
 
 /// A block collection's start event may cover an anchor and the spaces after
 /// it (`&a\n  `); the collection itself starts after them.
-fn last_start(text: &str, start: Span) -> u32 {
+fn collection_start(text: &str, start: Span) -> u32 {
     let s = text.get(start.range()).unwrap_or("");
     if s.starts_with('&') || s.starts_with('!') {
         let trimmed = s.trim_end();
