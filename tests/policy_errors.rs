@@ -44,7 +44,8 @@ policy air.test.limits {
 "#;
 
 fn render(files: Vec<(String, String)>) -> (Vec<String>, String) {
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none()).with_width(100);
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none()).with_width(100);
     match build(files) {
         Ok(_) => (Vec::new(), String::from("(no errors)")),
         Err((_, errors)) => {
@@ -70,7 +71,10 @@ fn render(files: Vec<(String, String)>) -> (Vec<String>, String) {
 }
 
 fn case(name: &str, from: &str, to: &str, expect_kind: &str) {
-    assert!(BASE.contains(from), "case {name}: `{from}` not in the base policy");
+    assert!(
+        BASE.contains(from),
+        "case {name}: `{from}` not in the base policy"
+    );
     let text = BASE.replacen(from, to, 1);
     let files = vec![
         ("policies/library.policy".to_string(), ROUTES.to_string()),
@@ -96,164 +100,364 @@ fn base_policy_is_valid() {
 
 #[test]
 fn unknown_field_with_did_you_mean() {
-    case("unknown_field", "p.concentration <=", "p.concentraton <=", "unknown-field");
+    case(
+        "unknown_field",
+        "p.concentration <=",
+        "p.concentraton <=",
+        "unknown-field",
+    );
 }
 #[test]
 fn unknown_section() {
-    case("unknown_section", "in air.outlets", "in air.outlet", "unknown-field");
+    case(
+        "unknown_section",
+        "in air.outlets",
+        "in air.outlet",
+        "unknown-field",
+    );
 }
 #[test]
 fn unknown_root_name() {
-    case("unknown_root_name", "in air.outlets", "in aír.outlets", "syntax");
+    case(
+        "unknown_root_name",
+        "in air.outlets",
+        "in aír.outlets",
+        "syntax",
+    );
 }
 #[test]
 fn unknown_variable() {
-    case("unknown_variable", "in o.pollutants", "in q.pollutants", "unknown-name");
+    case(
+        "unknown_variable",
+        "in o.pollutants",
+        "in q.pollutants",
+        "unknown-name",
+    );
 }
 #[test]
 fn unit_dimension_mismatch() {
-    case("unit_dimension_mismatch", "<= limits[p.pollutant].new", "<= 100 mg/L", "unit-mismatch");
+    case(
+        "unit_dimension_mismatch",
+        "<= limits[p.pollutant].new",
+        "<= 100 mg/L",
+        "unit-mismatch",
+    );
 }
 #[test]
 fn number_without_unit() {
-    case("number_without_unit", "<= limits[p.pollutant].new", "<= 100", "type-mismatch");
+    case(
+        "number_without_unit",
+        "<= limits[p.pollutant].new",
+        "<= 100",
+        "type-mismatch",
+    );
 }
 #[test]
 fn unknown_unit_in_literal() {
-    case("unknown_unit_in_literal", "<= limits[p.pollutant].new", "<= 100 mg/Nm3", "unknown-unit");
+    case(
+        "unknown_unit_in_literal",
+        "<= limits[p.pollutant].new",
+        "<= 100 mg/Nm3",
+        "unknown-unit",
+    );
 }
 #[test]
 fn unknown_unit_in_table() {
-    case("unknown_unit_in_table", "| SO2       | 100 mg/m3 |", "| SO2       | 100 mg/m³ |", "unknown-unit");
+    case(
+        "unknown_unit_in_table",
+        "| SO2       | 100 mg/m3 |",
+        "| SO2       | 100 mg/m³ |",
+        "unknown-unit",
+    );
 }
 #[test]
 fn table_mixes_dimensions() {
-    case("table_mixes_dimensions", "| NOx       | 100 mg/m3 |", "| NOx       | 100 mg/L  |", "unit-mismatch");
+    case(
+        "table_mixes_dimensions",
+        "| NOx       | 100 mg/m3 |",
+        "| NOx       | 100 mg/L  |",
+        "unit-mismatch",
+    );
 }
 #[test]
 fn table_row_too_short() {
-    case("table_row_too_short", "| NOx       | 100 mg/m3 | 100 mg/m3 |", "| NOx       | 100 mg/m3 |", "table");
+    case(
+        "table_row_too_short",
+        "| NOx       | 100 mg/m3 | 100 mg/m3 |",
+        "| NOx       | 100 mg/m3 |",
+        "table",
+    );
 }
 #[test]
 fn table_duplicate_row() {
-    case("table_duplicate_row", "| NOx       | 100 mg/m3 | 100 mg/m3 |", "| SO2       | 100 mg/m3 | 100 mg/m3 |", "table");
+    case(
+        "table_duplicate_row",
+        "| NOx       | 100 mg/m3 | 100 mg/m3 |",
+        "| SO2       | 100 mg/m3 | 100 mg/m3 |",
+        "table",
+    );
 }
 #[test]
 fn table_header_does_not_match_key() {
-    case("table_header_does_not_match_key", "| pollutant | new", "| pollutants | new", "table");
+    case(
+        "table_header_does_not_match_key",
+        "| pollutant | new",
+        "| pollutants | new",
+        "table",
+    );
 }
 #[test]
 fn table_lookup_missing_key() {
-    case("table_lookup_missing_key", "limits[p.pollutant].new\n", "limits[\"SO3\"].new\n", "table-key");
+    case(
+        "table_lookup_missing_key",
+        "limits[p.pollutant].new\n",
+        "limits[\"SO3\"].new\n",
+        "table-key",
+    );
 }
 #[test]
 fn table_lookup_wrong_arity() {
-    case("table_lookup_wrong_arity", "limits[p.pollutant].new\n", "limits[p.pollutant, \"x\"].new\n", "table-key");
+    case(
+        "table_lookup_wrong_arity",
+        "limits[p.pollutant].new\n",
+        "limits[p.pollutant, \"x\"].new\n",
+        "table-key",
+    );
 }
 #[test]
 fn table_unknown_column() {
-    case("table_unknown_column", "limits[p.pollutant].new\n", "limits[p.pollutant].newer\n", "unknown-column");
+    case(
+        "table_unknown_column",
+        "limits[p.pollutant].new\n",
+        "limits[p.pollutant].newer\n",
+        "unknown-column",
+    );
 }
 #[test]
 fn unknown_table() {
-    case("unknown_table", "p.pollutant in limits", "p.pollutant in limitz", "unknown-name");
+    case(
+        "unknown_table",
+        "p.pollutant in limits",
+        "p.pollutant in limitz",
+        "unknown-name",
+    );
 }
 #[test]
 fn unknown_enum_value() {
-    case("unknown_enum_value", "for o in air.outlets where o.standard == \"GB 13223-2011\"", "for o in air.outlets where o.type == \"mian\"", "unknown-enum-value");
+    case(
+        "unknown_enum_value",
+        "for o in air.outlets where o.standard == \"GB 13223-2011\"",
+        "for o in air.outlets where o.type == \"mian\"",
+        "unknown-enum-value",
+    );
 }
 #[test]
 fn unordered_comparison_of_text() {
-    case("unordered_comparison_of_text", "o.standard == \"GB 13223-2011\"", "o.standard < \"GB\"", "unordered");
+    case(
+        "unordered_comparison_of_text",
+        "o.standard == \"GB 13223-2011\"",
+        "o.standard < \"GB\"",
+        "unordered",
+    );
 }
 #[test]
 fn condition_not_boolean() {
-    case("condition_not_boolean", "where o.standard == \"GB 13223-2011\"", "where o.standard", "type-mismatch");
+    case(
+        "condition_not_boolean",
+        "where o.standard == \"GB 13223-2011\"",
+        "where o.standard",
+        "type-mismatch",
+    );
 }
 #[test]
 fn field_of_a_list() {
-    case("field_of_a_list", "in o.pollutants where", "in o.pollutants.pollutant where", "type-mismatch");
+    case(
+        "field_of_a_list",
+        "in o.pollutants where",
+        "in o.pollutants.pollutant where",
+        "type-mismatch",
+    );
 }
 #[test]
 fn iterate_over_non_list() {
-    case("iterate_over_non_list", "in o.pollutants where", "in o.standard where", "type-mismatch");
+    case(
+        "iterate_over_non_list",
+        "in o.pollutants where",
+        "in o.standard where",
+        "type-mismatch",
+    );
 }
 #[test]
 fn unknown_function() {
-    case("unknown_function", "label o.standard", "label exist(o.standard)", "unknown-function");
+    case(
+        "unknown_function",
+        "label o.standard",
+        "label exist(o.standard)",
+        "unknown-function",
+    );
 }
 #[test]
 fn wrong_arity() {
-    case("wrong_arity", "label o.standard", "label add_years(o.standard)", "arity");
+    case(
+        "wrong_arity",
+        "label o.standard",
+        "label add_years(o.standard)",
+        "arity",
+    );
 }
 #[test]
 fn unknown_element() {
-    case("unknown_element", "element air", "element airr", "unknown-element");
+    case(
+        "unknown_element",
+        "element air",
+        "element airr",
+        "unknown-element",
+    );
 }
 #[test]
 fn unknown_severity() {
-    case("unknown_severity", "severity error", "severity eror", "unknown-severity");
+    case(
+        "unknown_severity",
+        "severity error",
+        "severity eror",
+        "unknown-severity",
+    );
 }
 #[test]
 fn missing_basis() {
-    case("missing_basis", "  basis \"GB 13223-2011 表1\"\n", "", "missing-header");
+    case(
+        "missing_basis",
+        "  basis \"GB 13223-2011 表1\"\n",
+        "",
+        "missing-header",
+    );
 }
 #[test]
 fn duplicate_header() {
-    case("duplicate_header", "  version 1\n", "  version 1\n  version 2\n", "duplicate-header");
+    case(
+        "duplicate_header",
+        "  version 1\n",
+        "  version 1\n  version 2\n",
+        "duplicate-header",
+    );
 }
 #[test]
 fn inverted_effective_range() {
-    case("inverted_effective_range", "effective 2012-01-01 ..", "effective 2012-01-01 .. 2011-01-01", "effective-range");
+    case(
+        "inverted_effective_range",
+        "effective 2012-01-01 ..",
+        "effective 2012-01-01 .. 2011-01-01",
+        "effective-range",
+    );
 }
 #[test]
 fn empty_effective_range() {
-    case("empty_effective_range", "effective 2012-01-01 ..", "effective 2012-01-01 .. 2012-01-01", "effective-range");
+    case(
+        "empty_effective_range",
+        "effective 2012-01-01 ..",
+        "effective 2012-01-01 .. 2012-01-01",
+        "effective-range",
+    );
 }
 #[test]
 fn missing_doc_section() {
-    case("missing_doc_section", "    conforming \"c\"\n", "", "doc-section");
+    case(
+        "missing_doc_section",
+        "    conforming \"c\"\n",
+        "",
+        "doc-section",
+    );
 }
 #[test]
 fn unknown_doc_section() {
-    case("unknown_doc_section", "    why \"y\"\n", "    why \"y\"\n    wy \"z\"\n", "doc-section");
+    case(
+        "unknown_doc_section",
+        "    why \"y\"\n",
+        "    why \"y\"\n    wy \"z\"\n",
+        "doc-section",
+    );
 }
 #[test]
 fn duplicate_rule_id() {
     let second = BASE.split("policy air.test.limits").nth(1).unwrap();
-    case("duplicate_rule_id", "policy air.test.limits", &format!("policy air.test.limits{second}\npolicy air.test.limits"), "duplicate-rule");
+    case(
+        "duplicate_rule_id",
+        "policy air.test.limits",
+        &format!("policy air.test.limits{second}\npolicy air.test.limits"),
+        "duplicate-rule",
+    );
 }
 #[test]
 fn supersedes_unknown_rule() {
-    case("supersedes_unknown_rule", "  effective 2012-01-01 ..\n", "  effective 2012-01-01 ..\n  supersedes air.test.limit\n", "unknown-rule");
+    case(
+        "supersedes_unknown_rule",
+        "  effective 2012-01-01 ..\n",
+        "  effective 2012-01-01 ..\n  supersedes air.test.limit\n",
+        "unknown-rule",
+    );
 }
 #[test]
 fn syntax_error_in_words() {
-    case("syntax_error_in_words", "require p.concentration <=", "require p.concentration <= <=", "syntax");
+    case(
+        "syntax_error_in_words",
+        "require p.concentration <=",
+        "require p.concentration <= <=",
+        "syntax",
+    );
 }
 #[test]
 fn syntax_missing_else() {
-    case("syntax_missing_else", "        else \"{p.pollutant}", "        \"{p.pollutant}", "syntax");
+    case(
+        "syntax_missing_else",
+        "        else \"{p.pollutant}",
+        "        \"{p.pollutant}",
+        "syntax",
+    );
 }
 #[test]
 fn bad_date() {
-    case("bad_date", "effective 2012-01-01", "effective 2012-02-30", "syntax");
+    case(
+        "bad_date",
+        "effective 2012-01-01",
+        "effective 2012-02-30",
+        "syntax",
+    );
 }
 #[test]
 fn interpolation_unknown_field() {
-    case("interpolation_unknown_field", "{p.concentration} 超过", "{p.concentation} 超过", "unknown-field");
+    case(
+        "interpolation_unknown_field",
+        "{p.concentration} 超过",
+        "{p.concentation} 超过",
+        "unknown-field",
+    );
 }
 #[test]
 fn interpolation_unclosed() {
-    case("interpolation_unclosed", "{limits[p.pollutant].new}\"", "{limits[p.pollutant].new\"", "template");
+    case(
+        "interpolation_unclosed",
+        "{limits[p.pollutant].new}\"",
+        "{limits[p.pollutant].new\"",
+        "template",
+    );
 }
 #[test]
 fn unknown_fact() {
-    case("unknown_fact", "label o.standard", "label facts.required_managment", "unknown-fact");
+    case(
+        "unknown_fact",
+        "label o.standard",
+        "label facts.required_managment",
+        "unknown-fact",
+    );
 }
 #[test]
 fn shadowing_a_section() {
-    case("shadowing_a_section", "    for p in o.pollutants", "    let unit = o.standard\n    for p in o.pollutants", "shadowing");
+    case(
+        "shadowing_a_section",
+        "    for p in o.pollutants",
+        "    let unit = o.standard\n    for p in o.pollutants",
+        "shadowing",
+    );
 }
 #[test]
 fn ahead_needs_duration() {
@@ -282,5 +486,8 @@ fn every_error_of_every_file_is_reported() {
     ];
     let (kinds, rendered) = render(files);
     assert!(kinds.contains(&"unknown-field".to_string()), "{rendered}");
-    assert!(kinds.contains(&"unknown-severity".to_string()), "{rendered}");
+    assert!(
+        kinds.contains(&"unknown-severity".to_string()),
+        "{rendered}"
+    );
 }

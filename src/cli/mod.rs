@@ -6,7 +6,7 @@
 mod check;
 mod explain;
 mod policy;
-// mod schema_cmd; (re-enabled when the loader branch's schema exports land)
+mod schema_cmd;
 
 use crate::date::Date;
 use crate::lang::library::{Library, LibraryErrors};
@@ -34,6 +34,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Print a rule's documentation: what it checks, why, its basis, examples.
     Explain(explain::ExplainArgs),
+    /// Print the permit format as a JSON Schema (draft 2020-12) or Markdown.
+    Schema(schema_cmd::SchemaArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -155,5 +157,6 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Policy(p) => policy::run(p),
         Command::Explain(a) => explain::run(a),
+        Command::Schema(a) => schema_cmd::run(a),
     }
 }

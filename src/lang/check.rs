@@ -692,10 +692,12 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
                         "unknown-severity",
                         format!("unknown severity `{}`", s.node),
                     )
-                    .help(match did_you_mean(&s.node, ["error", "warning", "notice"]) {
-                        Some(d) => format!("{d} severities: error, warning, notice"),
-                        None => "severities: error, warning, notice".into(),
-                    }),
+                    .help(
+                        match did_you_mean(&s.node, ["error", "warning", "notice"]) {
+                            Some(d) => format!("{d} severities: error, warning, notice"),
+                            None => "severities: error, warning, notice".into(),
+                        },
+                    ),
                 );
                 ok = false;
                 Severity::Error
@@ -1163,7 +1165,12 @@ impl Cx<'_> {
         if let Some(t) = self.table(name) {
             return Ty::Table(t);
         }
-        if self.broken_tables.iter().chain(&self.globals.broken_tables).any(|b| b == name) {
+        if self
+            .broken_tables
+            .iter()
+            .chain(&self.globals.broken_tables)
+            .any(|b| b == name)
+        {
             return Ty::Unknown;
         }
         if let Some(f) = self.root_field(name) {

@@ -457,7 +457,10 @@ fn month_day(p: &Pair<Rule>) -> Result<Spanned<(u8, u8)>, ParseError> {
 fn stmt(p: Pair<Rule>) -> Result<Stmt, ParseError> {
     let sp = span(&p);
     let rule = p.as_rule();
-    let mut it = p.into_inner().filter(|q| q.as_rule() != Rule::kw_else).peekable();
+    let mut it = p
+        .into_inner()
+        .filter(|q| q.as_rule() != Rule::kw_else)
+        .peekable();
     let kind = match rule {
         Rule::let_stmt => {
             let (Some(n), Some(e)) = (it.next(), it.next()) else {
