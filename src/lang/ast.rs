@@ -50,7 +50,7 @@ pub enum Item {
     Route(Route),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Policy {
     pub id: Spanned<String>,
     pub headers: Vec<Header>,
@@ -87,7 +87,7 @@ impl HeaderKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Table {
     pub name: Ident,
     pub keys: Vec<Ident>,
@@ -303,5 +303,25 @@ pub type Expr = Spanned<ExprKind>;
 impl Policy {
     pub fn header(&self, keyword: &str) -> Option<&Header> {
         self.headers.iter().find(|h| h.node.keyword() == keyword)
+    }
+}
+
+// Structural equality: spans are ignored, like `Spanned`'s.
+impl PartialEq for Policy {
+    fn eq(&self, o: &Self) -> bool {
+        self.id == o.id
+            && self.headers == o.headers
+            && self.doc == o.doc
+            && self.tables == o.tables
+            && self.body == o.body
+    }
+}
+
+impl PartialEq for Table {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.keys == o.keys
+            && self.caption == o.caption
+            && self.rows == o.rows
     }
 }

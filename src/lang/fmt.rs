@@ -26,14 +26,22 @@ pub fn format_file(file: &PolicyFile) -> String {
         comments: collect_comments(&file.source.text),
         next: 0,
         text: &file.source.text,
+        last: 0,
     };
-    for (i, item) in file.items.iter().enumerate() {
+    let mut prev_multiline = false;
+    for item in &file.items {
         let start = item_start(item);
-        if i > 0 {
+        let multiline = matches!(item, Item::Policy(_) | Item::Table(_));
+        // Policies and tables are always set apart; one-line items keep
+        // the author's grouping (at most one blank line).
+        if multiline || prev_multiline {
             p.blank();
         }
         p.flush_before(start);
+        p.gap(start);
         p.item(item);
+        p.last = item_end(item) as usize;
+        prev_multiline = multiline;
     }
     p.flush_before(u32::MAX);
     let mut out = p.out.trim_end().to_string();
@@ -96,6 +104,16 @@ fn collect_comments(text: &str) -> Vec<Comment> {
     out
 }
 
+fn item_end(item: &Item) -> u32 {
+    match item {
+        Item::Policy(p) => p.span.end,
+        Item::Table(t) => t.span.end,
+        Item::Const(c) => c.doc.as_ref().map_or(c.value.span.end, |d| d.text.span.end),
+        Item::Fact(f) => f.doc.as_ref().map_or(f.ty.span.end, |d| d.text.span.end),
+        Item::Route(r) => r.english.as_ref().unwrap_or(&r.department).text.span.end,
+    }
+}
+
 fn item_start(item: &Item) -> u32 {
     match item {
         Item::Policy(p) => p.span.start,
@@ -112,6 +130,8 @@ struct Printer<'a> {
     comments: Vec<Comment>,
     next: usize,
     text: &'a str,
+    /// Source offset of the end of what was printed last.
+    last: usize,
 }
 
 impl Printer<'_> {
@@ -129,12 +149,36 @@ impl Printer<'_> {
         }
     }
 
+    /// Keep one blank line where the author left one before `pos`.
+    fn gap(&mut self, pos: u32) {
+        let between = self
+            .text
+            .get(self.last..(pos as usize).max(self.last))
+            .unwrap_or("");
+        let blank = between
+            .split('\n')
+            .skip(1)
+            .take(between.matches('\n').count().saturating_sub(1))
+            .any(|l| l.trim().is_empty());
+        if blank {
+            self.blank();
+        }
+    }
+
     /// Emit comments that start before `pos`.
     fn flush_before(&mut self, pos: u32) {
         while let Some(c) = self.comments.get(self.next) {
             if c.start >= pos {
                 break;
             }
+            let (start, end, trailing) = (c.start, c.end, c.trailing);
+            if !trailing {
+                self.gap(start);
+            }
+            self.last = end as usize;
+            let Some(c) = self.comments.get(self.next) else {
+                break;
+            };
             if c.trailing && self.out.ends_with('\n') && !self.out.is_empty() {
                 self.out.pop();
                 self.out.push_str("  ");
@@ -299,7 +343,9 @@ impl Printer<'_> {
     fn stmts(&mut self, stmts: &[Stmt]) {
         for s in stmts {
             self.flush_before(s.span.start);
+            self.gap(s.span.start);
             self.stmt(s);
+            self.last = s.span.end as usize;
         }
     }
 
