@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod coverage;
 pub mod date;
+pub mod diff;
 pub mod docs;
 pub mod eval;
 pub mod finding;

@@ -4,6 +4,7 @@
 //! broken policy library.
 
 mod check;
+mod diff;
 mod explain;
 mod policy;
 mod schema_cmd;
@@ -36,6 +37,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the permit format as a JSON Schema (draft 2020-12) or Markdown.
     Schema(schema_cmd::SchemaArgs),
+    /// Which permits change verdict between two policy libraries or two dates.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -158,5 +161,6 @@ pub fn main() -> i32 {
         Command::Policy(p) => policy::run(p),
         Command::Explain(a) => explain::run(a),
         Command::Schema(a) => schema_cmd::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }

@@ -1,0 +1,88 @@
+//! `permitlint diff`: which permits change verdict between two policy
+//! libraries or two dates. Exit 1 when anything changed (a merge gate).
+
+use crate::date::Date;
+use crate::finding::Finding;
+use crate::lang::library::Library;
+use crate::run::{self, Options};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Permit files or folders.
+    #[arg(default_value = "corpus")]
+    pub paths: Vec<PathBuf>,
+    /// The library before the change (default: the shipped library).
+    #[arg(long, value_name = "DIR")]
+    pub old: Option<PathBuf>,
+    /// The library after the change (default: the shipped library).
+    #[arg(long, value_name = "DIR")]
+    pub new: Option<PathBuf>,
+    /// Evaluation date for both sides (default today).
+    #[arg(long, value_parser = super::parse_date)]
+    pub as_of: Option<Date>,
+    /// Evaluation date of the old side (overrides --as-of).
+    #[arg(long, value_parser = super::parse_date)]
+    pub old_as_of: Option<Date>,
+    /// Evaluation date of the new side (overrides --as-of).
+    #[arg(long, value_parser = super::parse_date)]
+    pub new_as_of: Option<Date>,
+    /// `text` or `json`.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+}
+
+fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
+    let opts = Options::new(as_of);
+    let mut all = Vec::new();
+    run::check_files(lib, files, &opts, false, |rs| {
+        for r in rs {
+            all.extend(r.findings);
+        }
+    });
+    all
+}
+
+pub fn run(a: DiffArgs) -> i32 {
+    let lib_of = |d: &Option<PathBuf>| {
+        super::load_library(&super::LibraryArgs {
+            policies: d.iter().cloned().collect(),
+        })
+    };
+    let (Some(old_lib), Some(new_lib)) = (lib_of(&a.old), lib_of(&a.new)) else {
+        return 2;
+    };
+    let today = a.as_of.unwrap_or_else(Date::today);
+    let (old_date, new_date) = (a.old_as_of.unwrap_or(today), a.new_as_of.unwrap_or(today));
+    let (files, issues) = run::collect(&a.paths);
+    for i in &issues {
+        eprintln!("error: {}: {}", i.path, i.message);
+    }
+    let old = findings(&old_lib, &files, old_date);
+    let new = findings(&new_lib, &files, new_date);
+    let d = crate::diff::diff(&old, &new);
+    if a.format == "json" {
+        match serde_json::to_string_pretty(&d) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    } else {
+        print!("{}", crate::diff::render_text(&d));
+    }
+    eprintln!(
+        "compared {} file(s): old as of {old_date}, new as of {new_date}: {} change(s)",
+        files.len(),
+        d.entries.len()
+    );
+    if !issues.is_empty() {
+        2
+    } else if d.is_empty() {
+        0
+    } else {
+        1
+    }
+}
