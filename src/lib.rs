@@ -8,6 +8,7 @@ pub mod diff;
 pub mod docs;
 pub mod eval;
 pub mod finding;
+pub mod generate;
 pub mod lang;
 pub mod library;
 pub mod permit;

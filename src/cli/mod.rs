@@ -6,6 +6,7 @@
 mod check;
 mod diff;
 mod explain;
+mod generate;
 mod policy;
 mod schema_cmd;
 
@@ -39,6 +40,9 @@ pub enum Command {
     Schema(schema_cmd::SchemaArgs),
     /// Which permits change verdict between two policy libraries or two dates.
     Diff(diff::DiffArgs),
+    /// Write a seeded synthetic corpus (for benchmarks).
+    #[command(hide = true)]
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -162,5 +166,6 @@ pub fn main() -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Schema(a) => schema_cmd::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Generate(a) => generate::run(a),
     }
 }

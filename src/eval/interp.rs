@@ -491,6 +491,14 @@ impl<'a> Interp<'a> {
                 Some((node, rec)) => record_field(node, rec, name),
                 None => Val::unknown(),
             },
+            V::Range(r) => Val {
+                v: match name {
+                    "lo" => V::Num(r.lo),
+                    "hi" => V::Num(r.hi),
+                    _ => V::Unknown,
+                },
+                span: b.span,
+            },
             V::Row(t, i) => match t.column(name) {
                 Some(c) => Val::from_cell(t, &t.rows[i][c]),
                 None => Val::unknown(),
@@ -528,10 +536,6 @@ impl<'a> Interp<'a> {
                 V::List(items) => !items.is_empty(),
                 _ => true,
             }),
-            "count" => match &first.v {
-                V::List(items) => V::Num(items.len() as f64),
-                _ => V::Unknown,
-            },
             "len" => match &first.v {
                 V::List(items) => V::Num(items.len() as f64),
                 V::Str(s) => V::Num(s.chars().count() as f64),

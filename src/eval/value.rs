@@ -133,6 +133,9 @@ impl<'a> Val<'a> {
         match (&self.v, &other.v) {
             (V::Num(a), V::Num(b)) => fuzzy_cmp(*a, *b),
             (V::Qty(a), V::Qty(b)) if a.dim() == b.dim() => fuzzy_cmp(a.base(), b.base()),
+            // The empty sum (plain 0) compares with any quantity.
+            (V::Qty(a), V::Num(z)) if *z == 0.0 => fuzzy_cmp(a.base(), 0.0),
+            (V::Num(z), V::Qty(b)) if *z == 0.0 => fuzzy_cmp(0.0, b.base()),
             (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
             (V::Enum(a, i), V::Enum(b, j)) if a.name == b.name => Some(i.cmp(j)),
             (V::Enum(def, i), V::Str(s)) => def.index(s).map(|j| i.cmp(&j)),

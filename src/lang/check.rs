@@ -39,7 +39,6 @@ pub const DOC_SECTIONS: &[&str] = &["what", "why", "violating", "conforming"];
 /// Built-in functions: name, arity, description (for docs and did-you-mean).
 pub const BUILTINS: &[(&str, usize, &str)] = &[
     ("exists", 1, "true when the value is present in the permit"),
-    ("count", 1, "number of items in a list"),
     (
         "len",
         1,
@@ -1262,6 +1261,19 @@ impl Cx<'_> {
                         )
                         .help =
                             help.or_else(|| Some(format!("columns: {}", table.columns.join(", "))));
+                        Ty::Unknown
+                    }
+                };
+            }
+            Ty::Range => {
+                return match field.node.as_str() {
+                    "lo" | "hi" => Ty::Num,
+                    _ => {
+                        self.err(
+                            field.span,
+                            "unknown-field",
+                            format!("a range has `lo` and `hi`, not `{}`", field.node),
+                        );
                         Ty::Unknown
                     }
                 };
