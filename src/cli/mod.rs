@@ -6,6 +6,7 @@
 mod check;
 mod explain;
 mod policy;
+mod review;
 mod schema_cmd;
 
 use crate::date::Date;
@@ -36,6 +37,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the permit format as a JSON Schema (draft 2020-12) or Markdown.
     Schema(schema_cmd::SchemaArgs),
+    /// Classify permits: catalogue items that apply, required vs declared category.
+    Classify(review::ClassifyArgs),
+    /// Write the countersign form (会签表) of each permit as Markdown and HTML.
+    Countersign(review::CountersignArgs),
+    /// Print the one-time notice (一次性告知书) to the applicant.
+    Notice(review::NoticeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -158,5 +165,8 @@ pub fn main() -> i32 {
         Command::Policy(p) => policy::run(p),
         Command::Explain(a) => explain::run(a),
         Command::Schema(a) => schema_cmd::run(a),
+        Command::Classify(a) => review::classify(a),
+        Command::Countersign(a) => review::countersign(a),
+        Command::Notice(a) => review::notice(a),
     }
 }

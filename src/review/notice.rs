@@ -1,0 +1,129 @@
+//! The one-time notice (一次性告知书): a letter to the applicant listing
+//! every item to supplement or correct, numbered, each with its field, the
+//! problem and the basis. Built from the same findings as the form: every
+//! error and warning, nothing left out.
+
+use super::form::severity_label;
+use super::{Lang, place, text_at};
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
+use crate::run::FileResult;
+
+/// The findings the applicant must act on, in the one order of the run.
+pub fn items(r: &FileResult) -> Vec<&Finding> {
+    r.findings
+        .iter()
+        .filter(|f| matches!(f.severity, Severity::Error | Severity::Warning))
+        .collect()
+}
+
+/// The notice as text (Markdown-friendly plain text).
+pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
+    let root = r.permit.as_ref().map(|p| &p.root);
+    let unit = root
+        .and_then(|n| text_at(n, "unit.name", None))
+        .unwrap_or_else(|| lang.t("申请单位", "Applicant").to_string());
+    let number = root.and_then(|n| text_at(n, "permit.number", None));
+    let application = root
+        .and_then(|n| text_at(n, "permit.application", Some("application")))
+        .map(|a| super::enum_label("application", &a, lang));
+    let list = items(r);
+    let mut o = String::new();
+    o.push_str(&format!(
+        "# {}\n\n",
+        lang.t(
+            "排污许可证申请材料补正一次性告知书",
+            "One-time notice of items to supplement or correct"
+        )
+    ));
+    o.push_str(&format!("{unit}{}\n\n", lang.t("：", ":")));
+    let what = match (&number, &application) {
+        (Some(n), Some(a)) => match lang {
+            Lang::Zh => format!("（许可证编号 {n}，{a}）"),
+            Lang::En => format!(" (permit number {n}, application: {a})"),
+        },
+        (Some(n), None) => match lang {
+            Lang::Zh => format!("（许可证编号 {n}）"),
+            Lang::En => format!(" (permit number {n})"),
+        },
+        _ => String::new(),
+    };
+    if list.is_empty() {
+        o.push_str(&match lang {
+            Lang::Zh => format!(
+                "你单位提交的排污许可证申请材料{what}（文件 {}）经审查（审查基准日 {as_of}），未发现需要补正或更正的内容。\n",
+                r.path
+            ),
+            Lang::En => format!(
+                "Your permit application{what} (file {}) was reviewed as of {as_of}; nothing needs to be supplemented or corrected.\n",
+                r.path
+            ),
+        });
+    } else {
+        o.push_str(&match lang {
+            Lang::Zh => format!(
+                "你单位提交的排污许可证申请材料{what}（文件 {}）经审查（审查基准日 {as_of}），存在以下 {} 项需要补正或更正的内容。现一次性告知如下，请全部补正后重新提交：\n\n",
+                r.path,
+                list.len()
+            ),
+            Lang::En => format!(
+                "Your permit application{what} (file {}) was reviewed as of {as_of}. The {} items below must be supplemented or corrected; this notice lists all of them at once. Please correct every item and submit again. (Problems and bases are quoted as the rules state them, in Chinese.)\n\n",
+                r.path,
+                list.len()
+            ),
+        });
+        for (i, f) in list.iter().enumerate() {
+            let field = if !f.field_zh.is_empty() {
+                f.field_zh.clone()
+            } else if !f.path.is_empty() {
+                f.path.clone()
+            } else {
+                lang.t("整个文件", "whole file").to_string()
+            };
+            o.push_str(&format!(
+                "{}. {}{}{}（{}）\n",
+                i + 1,
+                lang.t("【", "["),
+                field,
+                lang.t("】", "]"),
+                severity_label(f.severity, lang)
+            ));
+            o.push_str(&format!(
+                "   {}{}{}\n",
+                lang.t("位置", "Place"),
+                lang.t("：", ": "),
+                place(f, lang)
+            ));
+            o.push_str(&format!(
+                "   {}{}{}\n",
+                lang.t("问题", "Problem"),
+                lang.t("：", ": "),
+                f.message
+            ));
+            let basis = f
+                .basis
+                .clone()
+                .unwrap_or_else(|| lang.t("排污许可证申请材料格式要求", "permit document format").to_string());
+            o.push_str(&format!(
+                "   {}{}{}\n",
+                lang.t("依据", "Basis"),
+                lang.t("：", ": "),
+                basis
+            ));
+            if let Some(h) = &f.help {
+                o.push_str(&format!(
+                    "   {}{}{}\n",
+                    lang.t("说明", "Hint"),
+                    lang.t("：", ": "),
+                    h
+                ));
+            }
+            o.push('\n');
+        }
+    }
+    o.push_str(&match lang {
+        Lang::Zh => "\n特此告知。\n\n审批部门（盖章）：\n\n日期：______年____月____日\n".to_string(),
+        Lang::En => "\nIssuing authority (seal):\n\nDate: ____-__-__\n".to_string(),
+    });
+    o
+}
