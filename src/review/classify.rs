@@ -199,13 +199,18 @@ pub fn render_text(list: &[Classification], lang: Lang) -> String {
         }
         for i in &c.items {
             let number = i.number.as_deref().unwrap_or("?");
-            out.push_str(&format!(
-                "    {} {:<4} {:<12} {}\n",
-                lang.t("第", "item"),
-                format!("{number}{}", lang.t("项", "")),
-                category(Some(&i.category), lang),
-                i.reason
-            ));
+            out.push_str(&match lang {
+                Lang::Zh => format!(
+                    "    第{number}项  {}  {}\n",
+                    category(Some(&i.category), lang),
+                    i.reason
+                ),
+                Lang::En => format!(
+                    "    item {number}: {} ({})\n",
+                    category(Some(&i.category), lang),
+                    i.reason
+                ),
+            });
         }
         out.push_str(&format!(
             "  {}: {}\n  {}: {}\n  {}: {}\n\n",

@@ -194,7 +194,10 @@ pub fn department_title(s: &Section, lang: Lang) -> String {
 
 /// Escape text for a Markdown table cell.
 fn cell(s: &str) -> String {
+    // `<` and `>` as entities: Markdown renderers pass raw HTML through.
     s.replace('\\', "\\\\")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
         .replace('|', "\\|")
         .replace("\r\n", "<br>")
         .replace('\n', "<br>")

@@ -103,7 +103,7 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
             let basis = f
                 .basis
                 .clone()
-                .unwrap_or_else(|| lang.t("排污许可证申请材料格式要求", "permit document format").to_string());
+                .unwrap_or_else(|| lang.t("排污许可证申请文档格式（permit/v1）", "permit document format (permit/v1)").to_string());
             o.push_str(&format!(
                 "   {}{}{}\n",
                 lang.t("依据", "Basis"),
