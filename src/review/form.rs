@@ -51,7 +51,7 @@ fn row(f: &Finding, lang: Lang) -> Row {
         severity: f.severity,
         rule: f.rule.clone(),
         message: f.message.clone(),
-        basis: f.basis.clone().unwrap_or_default(),
+        basis: super::basis(f, lang),
         place: place(f, lang),
         help: f.help.clone(),
     }
@@ -192,12 +192,30 @@ pub fn department_title(s: &Section, lang: Lang) -> String {
     }
 }
 
+/// Neutralise markup in Markdown text: a `<` that could open an HTML tag
+/// (followed by a letter, `/`, `!` or `?`) becomes `&lt;`; renderers pass
+/// raw HTML through. `10 t/h < 20 t/h` stays readable.
+pub fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<'
+            && chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
+        {
+            out.push_str("&lt;");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Escape text for a Markdown table cell.
 fn cell(s: &str) -> String {
-    // `<` and `>` as entities: Markdown renderers pass raw HTML through.
-    s.replace('\\', "\\\\")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    md_text(s)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace("\r\n", "<br>")
         .replace('\n', "<br>")
@@ -328,11 +346,11 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
             o.push_str(&format!(
                 "{}. {} — {}: {}; {}: {}; `{}`\n",
                 k + 1,
-                r.message,
+                md_text(&r.message),
                 lang.t("依据", "basis"),
-                r.basis,
+                md_text(&r.basis),
                 lang.t("位置", "place"),
-                r.place,
+                md_text(&r.place),
                 r.rule
             ));
         }
@@ -371,9 +389,9 @@ pub fn onsite_text(form: &Form, lang: Lang) -> String {
     for r in &form.onsite {
         o.push_str(&format!(
             "- {} ({}: {})\n",
-            r.message,
+            md_text(&r.message),
             lang.t("依据", "basis"),
-            r.basis
+            md_text(&r.basis)
         ));
     }
     o

@@ -98,3 +98,17 @@ pub(crate) fn place(f: &Finding, lang: Lang) -> String {
         (true, false) => format!("{field} {line}:{col}"),
     }
 }
+
+/// A finding's basis; document-format findings cite the permit format.
+pub(crate) fn basis(f: &Finding, lang: Lang) -> String {
+    match &f.basis {
+        Some(b) if !b.is_empty() => b.clone(),
+        _ if f.rule.starts_with("document.") => lang
+            .t(
+                "排污许可证申请文档格式（permit/v1）",
+                "permit document format (permit/v1)",
+            )
+            .to_string(),
+        _ => String::new(),
+    }
+}

@@ -100,10 +100,7 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
                 lang.t("：", ": "),
                 f.message
             ));
-            let basis = f
-                .basis
-                .clone()
-                .unwrap_or_else(|| lang.t("排污许可证申请文档格式（permit/v1）", "permit document format (permit/v1)").to_string());
+            let basis = super::basis(f, lang);
             o.push_str(&format!(
                 "   {}{}{}\n",
                 lang.t("依据", "Basis"),
