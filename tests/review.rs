@@ -100,8 +100,14 @@ fn english_headings() {
     let lib = lib();
     let r = check(&lib, "downgrade");
     let form = review::form::build(&lib, &r, as_of(), Lang::En);
-    insta::assert_snapshot!("form_downgrade_en", review::form::render_markdown(&form, Lang::En));
-    insta::assert_snapshot!("notice_downgrade_en", review::notice::render(&r, as_of(), Lang::En));
+    insta::assert_snapshot!(
+        "form_downgrade_en",
+        review::form::render_markdown(&form, Lang::En)
+    );
+    insta::assert_snapshot!(
+        "notice_downgrade_en",
+        review::notice::render(&r, as_of(), Lang::En)
+    );
 }
 
 /// Nothing omitted: the notice numbers exactly the error and warning
@@ -178,7 +184,9 @@ fn check_html(html: &str) -> Result<(), String> {
             rest = &after[used..];
             continue;
         }
-        let gt = after.find('>').ok_or(format!("unclosed tag at {}", pos + lt))?;
+        let gt = after
+            .find('>')
+            .ok_or(format!("unclosed tag at {}", pos + lt))?;
         let tag = &after[1..gt];
         if tag.contains('<') {
             return Err(format!("`<` inside tag at {}", pos + lt));
@@ -190,22 +198,18 @@ fn check_html(html: &str) -> Result<(), String> {
             match stack.pop() {
                 Some(open) if open == name => {}
                 other => {
-                    return Err(format!(
-                        "`</{name}>` at {} closes {other:?}",
-                        pos + lt
-                    ));
+                    return Err(format!("`</{name}>` at {} closes {other:?}", pos + lt));
                 }
             }
         } else {
             let tag = tag.trim_end_matches('/');
-            let name_end = tag
-                .find(|c: char| c.is_whitespace())
-                .unwrap_or(tag.len());
+            let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
             let name = tag[..name_end].to_ascii_lowercase();
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(format!("bad tag name `{name}` at {}", pos + lt));
             }
-            check_attributes(&tag[name_end..]).map_err(|e| format!("{e} in <{name}> at {}", pos + lt))?;
+            check_attributes(&tag[name_end..])
+                .map_err(|e| format!("{e} in <{name}> at {}", pos + lt))?;
             if !VOID.contains(&name.as_str()) {
                 if name == "style" || name == "script" {
                     let close = format!("</{name}>");
@@ -255,7 +259,9 @@ fn check_attributes(mut s: &str) -> Result<(), String> {
         if s.is_empty() {
             return Ok(());
         }
-        let eq = s.find('=').ok_or(format!("attribute without value: `{s}`"))?;
+        let eq = s
+            .find('=')
+            .ok_or(format!("attribute without value: `{s}`"))?;
         let name = &s[..eq];
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(format!("bad attribute name `{name}`"));
@@ -263,7 +269,9 @@ fn check_attributes(mut s: &str) -> Result<(), String> {
         let v = s[eq + 1..]
             .strip_prefix('"')
             .ok_or(format!("unquoted value of `{name}`"))?;
-        let end = v.find('"').ok_or(format!("unterminated value of `{name}`"))?;
+        let end = v
+            .find('"')
+            .ok_or(format!("unterminated value of `{name}`"))?;
         check_text(&v[..end], 0)?;
         s = &v[end + 1..];
     }
@@ -291,7 +299,10 @@ fn html_forms_are_well_formed_and_escaped() {
                 panic!("{name} ({lang:?}): {e}");
             }
             assert!(!html.contains("<script"), "{name}: raw script tag");
-            assert!(!html.contains("http://") && !html.contains("https://"), "{name}: external resource");
+            assert!(
+                !html.contains("http://") && !html.contains("https://"),
+                "{name}: external resource"
+            );
             assert!(html.contains("<style>"));
             for s in &form.sections {
                 assert!(html.contains(&review::html::escape(&s.department)));
@@ -299,7 +310,8 @@ fn html_forms_are_well_formed_and_escaped() {
         }
     }
     let r = check(&lib, "broken-doc");
-    let html = review::html::render_form(&review::form::build(&lib, &r, as_of(), Lang::Zh), Lang::Zh);
+    let html =
+        review::html::render_form(&review::form::build(&lib, &r, as_of(), Lang::Zh), Lang::Zh);
     assert!(html.contains("苏州&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;热电 &amp; Co"));
 }
 
@@ -332,14 +344,22 @@ fn classify_json_parses_back() {
         .args(PERMITS.iter().map(|p| format!("{FIXTURES}/{p}.yaml")))
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let permits = v["permits"].as_array().expect("permits");
     assert_eq!(permits.len(), PERMITS.len());
     let by_file = |stem: &str| {
         permits
             .iter()
-            .find(|p| p["file"].as_str().is_some_and(|f| f.ends_with(&format!("{stem}.yaml"))))
+            .find(|p| {
+                p["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with(&format!("{stem}.yaml")))
+            })
             .unwrap_or_else(|| panic!("{stem} missing"))
     };
     let sewage = by_file("sewage");
@@ -347,7 +367,8 @@ fn classify_json_parses_back() {
     assert_eq!(sewage["declared"], "simplified");
     assert_eq!(sewage["downgrade"], true);
     let items = sewage["items"].as_array().expect("items");
-    assert!(items.iter().any(|i| i["number"] == "99" && i["category"] == "key"
+    assert!(items.iter().any(|i| i["number"] == "99"
+        && i["category"] == "key"
         && i["reason"].as_str().is_some_and(|r| r.contains("30000"))));
     let clean = by_file("clean");
     assert_eq!(clean["downgrade"], false);
@@ -390,14 +411,19 @@ fn countersign_and_notice_commands() {
         .arg(format!("{FIXTURES}/clean.yaml"))
         .output()
         .expect("run");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     for f in ["downgrade.md", "downgrade.html", "clean.md", "clean.html"] {
         assert!(out_dir.path().join(f).is_file(), "{f} missing");
     }
     let lib = lib();
     let r = check(&lib, "downgrade");
     let md = std::fs::read_to_string(out_dir.path().join("downgrade.md")).expect("md");
-    let expected = review::form::render_markdown(&review::form::build(&lib, &r, as_of(), Lang::Zh), Lang::Zh);
+    let expected =
+        review::form::render_markdown(&review::form::build(&lib, &r, as_of(), Lang::Zh), Lang::Zh);
     assert_eq!(md, expected);
     let html = std::fs::read_to_string(out_dir.path().join("downgrade.html")).expect("html");
     check_html(&html).expect("well-formed");

@@ -137,7 +137,13 @@ fn output_names(results: &[FileResult]) -> Vec<String> {
                 .unwrap_or_else(|| "permit".into());
             let stem: String = stem
                 .chars()
-                .map(|c| if matches!(c, '/' | '\\' | ':') { '_' } else { c })
+                .map(|c| {
+                    if matches!(c, '/' | '\\' | ':') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             let mut name = stem.clone();
             let mut n = 2;

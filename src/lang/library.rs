@@ -127,10 +127,10 @@ impl Library {
     pub fn departments(&self) -> Vec<(String, Option<String>)> {
         let mut out: Vec<(String, Option<String>)> = Vec::new();
         for element in &self.route_order {
-            if let Some((d, en)) = self.routes.get(element) {
-                if !out.iter().any(|(x, _)| x == d) {
-                    out.push((d.clone(), en.clone()));
-                }
+            if let Some((d, en)) = self.routes.get(element)
+                && !out.iter().any(|(x, _)| x == d)
+            {
+                out.push((d.clone(), en.clone()));
             }
         }
         out

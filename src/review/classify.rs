@@ -144,7 +144,11 @@ pub fn industries_text(c: &Classification, lang: Lang) -> String {
         .industries
         .iter()
         .map(|i| match lang {
-            Lang::Zh => format!("{}（{}）", i.code, enum_label("industry_role", &i.role, lang)),
+            Lang::Zh => format!(
+                "{}（{}）",
+                i.code,
+                enum_label("industry_role", &i.role, lang)
+            ),
             Lang::En => format!("{} ({})", i.code, i.role),
         })
         .collect();
@@ -217,14 +221,16 @@ pub fn render_text(list: &[Classification], lang: Lang) -> String {
             lang.t("名录要求（最严）", "required (strictest)"),
             category(c.required.as_deref(), lang),
             lang.t("申报类别", "declared"),
-            c.declared
-                .as_deref()
-                .map_or_else(|| lang.t("（未填写）", "(missing)").to_string(), |d| {
-                    category(Some(d), lang)
-                }),
+            c.declared.as_deref().map_or_else(
+                || lang.t("（未填写）", "(missing)").to_string(),
+                |d| { category(Some(d), lang) }
+            ),
             lang.t("是否降级", "downgrade"),
             if c.downgrade {
-                lang.t("是：申报类别低于名录要求，不得降级", "YES: declared below required")
+                lang.t(
+                    "是：申报类别低于名录要求，不得降级",
+                    "YES: declared below required",
+                )
             } else {
                 lang.t("否", "no")
             }

@@ -89,9 +89,13 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
             .unwrap_or_else(|| lang.t("（未填写）", "(missing)").to_string())
     };
     let header = vec![
-        (lang.t("排污单位名称", "Unit").to_string(), get("unit.name", None)),
         (
-            lang.t("统一社会信用代码", "Unified social credit code").to_string(),
+            lang.t("排污单位名称", "Unit").to_string(),
+            get("unit.name", None),
+        ),
+        (
+            lang.t("统一社会信用代码", "Unified social credit code")
+                .to_string(),
             get("unit.credit_code", None),
         ),
         (
@@ -111,7 +115,10 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
             get("permit.application", Some("application")),
         ),
         (lang.t("申请材料文件", "File").to_string(), r.path.clone()),
-        (lang.t("审查基准日", "Reviewed as of").to_string(), as_of.to_string()),
+        (
+            lang.t("审查基准日", "Reviewed as of").to_string(),
+            as_of.to_string(),
+        ),
     ];
     let mut sections: Vec<Section> = lib
         .departments()

@@ -26,7 +26,7 @@ pub fn escape(s: &str) -> String {
 const CSS: &str = r#"
 @page { size: A4; margin: 15mm 12mm; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "Songti SC", serif;
+body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "Songti SC", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Zen Hei", serif;
   font-size: 10.5pt; line-height: 1.5; color: #000; background: #fff; margin: 0 auto; padding: 16px; max-width: 1100px; }
 h1 { font-size: 18pt; text-align: center; margin: 0 0 12px; letter-spacing: 2px; }
 h2 { font-size: 13pt; margin: 18px 0 6px; padding: 2px 6px; border-left: 4px solid #333; background: #f2f2f2; }

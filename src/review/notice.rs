@@ -37,38 +37,35 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
         )
     ));
     o.push_str(&format!("{unit}{}\n\n", lang.t("：", ":")));
-    let what = match (&number, &application) {
-        (Some(n), Some(a)) => match lang {
-            Lang::Zh => format!("（许可证编号 {n}，{a}）"),
-            Lang::En => format!(" (permit number {n}, application: {a})"),
-        },
-        (Some(n), None) => match lang {
-            Lang::Zh => format!("（许可证编号 {n}）"),
-            Lang::En => format!(" (permit number {n})"),
-        },
-        _ => String::new(),
+    let mut details: Vec<String> = Vec::new();
+    if let Some(n) = &number {
+        details.push(format!("{}{n}", lang.t("许可证编号 ", "permit number ")));
+    }
+    if let Some(a) = &application {
+        details.push(format!("{}{a}", lang.t("", "application: ")));
+    }
+    details.push(format!("{}{}", lang.t("文件 ", "file "), r.path));
+    let what = match lang {
+        Lang::Zh => format!("（{}）", details.join("，")),
+        Lang::En => format!(" ({})", details.join(", ")),
     };
     if list.is_empty() {
         o.push_str(&match lang {
             Lang::Zh => format!(
-                "你单位提交的排污许可证申请材料{what}（文件 {}）经审查（审查基准日 {as_of}），未发现需要补正或更正的内容。\n",
-                r.path
+                "你单位提交的排污许可证申请材料{what}经审查（审查基准日 {as_of}），未发现需要补正或更正的内容。\n"
             ),
             Lang::En => format!(
-                "Your permit application{what} (file {}) was reviewed as of {as_of}; nothing needs to be supplemented or corrected.\n",
-                r.path
+                "Your permit application{what} was reviewed as of {as_of}; nothing needs to be supplemented or corrected.\n"
             ),
         });
     } else {
         o.push_str(&match lang {
             Lang::Zh => format!(
-                "你单位提交的排污许可证申请材料{what}（文件 {}）经审查（审查基准日 {as_of}），存在以下 {} 项需要补正或更正的内容。现一次性告知如下，请全部补正后重新提交：\n\n",
-                r.path,
+                "你单位提交的排污许可证申请材料{what}经审查（审查基准日 {as_of}），存在以下 {} 项需要补正或更正的内容。现一次性告知如下，请全部补正后重新提交：\n\n",
                 list.len()
             ),
             Lang::En => format!(
-                "Your permit application{what} (file {}) was reviewed as of {as_of}. The {} items below must be supplemented or corrected; this notice lists all of them at once. Please correct every item and submit again. (Problems and bases are quoted as the rules state them, in Chinese.)\n\n",
-                r.path,
+                "Your permit application{what} was reviewed as of {as_of}. The {} items below must be supplemented or corrected; this notice lists all of them at once. Please correct every item and submit again. (Problems and bases are quoted as the rules state them, in Chinese.)\n\n",
                 list.len()
             ),
         });
@@ -80,14 +77,18 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
             } else {
                 lang.t("整个文件", "whole file").to_string()
             };
-            o.push_str(&format!(
-                "{}. {}{}{}（{}）\n",
-                i + 1,
-                lang.t("【", "["),
-                field,
-                lang.t("】", "]"),
-                severity_label(f.severity, lang)
-            ));
+            o.push_str(&match lang {
+                Lang::Zh => format!(
+                    "{}. 【{field}】（{}）\n",
+                    i + 1,
+                    severity_label(f.severity, lang)
+                ),
+                Lang::En => format!(
+                    "{}. [{field}] ({})\n",
+                    i + 1,
+                    severity_label(f.severity, lang)
+                ),
+            });
             o.push_str(&format!(
                 "   {}{}{}\n",
                 lang.t("位置", "Place"),
@@ -119,7 +120,9 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
         }
     }
     o.push_str(&match lang {
-        Lang::Zh => "\n特此告知。\n\n审批部门（盖章）：\n\n日期：______年____月____日\n".to_string(),
+        Lang::Zh => {
+            "\n特此告知。\n\n审批部门（盖章）：\n\n日期：______年____月____日\n".to_string()
+        }
         Lang::En => "\nIssuing authority (seal):\n\nDate: ____-__-__\n".to_string(),
     });
     o
