@@ -239,6 +239,9 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
             "Pollutant discharge permit countersign form"
         )
     ));
+    if lang == Lang::En {
+        o.push_str("Headings are in English; problems, bases and reasons are quoted as the policies wrote them (Chinese).\n\n");
+    }
     o.push_str(&format!(
         "| {} | {} |\n|---|---|\n",
         lang.t("项目", "Item"),
