@@ -14,6 +14,7 @@ pub mod library;
 pub mod permit;
 pub mod policytest;
 pub mod report;
+pub mod review;
 pub mod run;
 pub mod schema;
 pub mod span;

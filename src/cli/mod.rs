@@ -8,6 +8,7 @@ mod diff;
 mod explain;
 mod generate;
 mod policy;
+mod review;
 mod schema_cmd;
 
 use crate::date::Date;
@@ -43,6 +44,12 @@ pub enum Command {
     /// Write a seeded synthetic corpus (for benchmarks).
     #[command(hide = true)]
     Generate(generate::GenerateArgs),
+    /// Classify permits: catalogue items that apply, required vs declared category.
+    Classify(review::ClassifyArgs),
+    /// Write the countersign form (会签表) of each permit as Markdown and HTML.
+    Countersign(review::CountersignArgs),
+    /// Print the one-time notice (一次性告知书) to the applicant.
+    Notice(review::NoticeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -167,5 +174,8 @@ pub fn main() -> i32 {
         Command::Schema(a) => schema_cmd::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Classify(a) => review::classify(a),
+        Command::Countersign(a) => review::countersign(a),
+        Command::Notice(a) => review::notice(a),
     }
 }

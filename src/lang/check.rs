@@ -182,6 +182,7 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
                             format!("element `{}` is routed twice", r.element.node),
                         ));
                     } else {
+                        lib.route_order.push(r.element.node.clone());
                         lib.routes.insert(
                             r.element.node.clone(),
                             (r.department.text.node.clone(), r.english.as_ref().map(|e| e.text.node.clone())),

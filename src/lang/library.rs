@@ -76,6 +76,8 @@ pub struct Library {
     pub facts: BTreeMap<String, FactInfo>,
     /// Element → (department, English name).
     pub routes: BTreeMap<String, (String, Option<String>)>,
+    /// Routed elements in declaration order (files sorted by name).
+    pub route_order: Vec<String>,
     pub sources: Vec<Source>,
 }
 
@@ -118,6 +120,20 @@ impl Library {
             .get(element)
             .map(|(d, _)| d.clone())
             .unwrap_or_default()
+    }
+
+    /// Departments in a fixed order: as first routed in the library
+    /// (declaration order), each once, with its English name.
+    pub fn departments(&self) -> Vec<(String, Option<String>)> {
+        let mut out: Vec<(String, Option<String>)> = Vec::new();
+        for element in &self.route_order {
+            if let Some((d, en)) = self.routes.get(element)
+                && !out.iter().any(|(x, _)| x == d)
+            {
+                out.push((d.clone(), en.clone()));
+            }
+        }
+        out
     }
 
     pub fn rule_ids(&self) -> Vec<&str> {

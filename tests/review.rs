@@ -1,0 +1,454 @@
+//! Review documents (issue 6): classification, countersign form, one-time
+//! notice. Snapshots in `tests/snapshots/review__*.snap` are the reviewed
+//! specification of the Markdown form and the notice.
+//!
+//! Library: the shipped policies plus the fixture policies under
+//! `tests/fixtures/review/policies/` (a subset of the 2019 catalogue and a
+//! copy of the on-site verification rule) for every rule id the shipped
+//! library does not define yet.
+
+use permitlint::date::Date;
+use permitlint::finding::Severity;
+use permitlint::lang::library::{self, Library};
+use permitlint::review::{self, Lang};
+use permitlint::run::{self, FileResult, Options};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const FIXTURES: &str = "tests/fixtures/review";
+const PERMITS: &[&str] = &[
+    "clean",
+    "downgrade",
+    "heating-gas",
+    "textile-manual",
+    "broken-doc",
+    "sewage",
+];
+
+fn as_of() -> Date {
+    Date::parse("2026-12-01").expect("valid date")
+}
+
+fn policy_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("policy "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Shipped files, plus each fixture policy file none of whose rules the
+/// shipped library has.
+fn library_files() -> Vec<(String, String)> {
+    let mut files = permitlint::library::embedded_files();
+    let shipped: BTreeSet<String> = files.iter().flat_map(|(_, t)| policy_ids(t)).collect();
+    let dir = Path::new(FIXTURES).join("policies");
+    let mut extra: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixture policies")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    extra.sort();
+    for p in extra {
+        let text = std::fs::read_to_string(&p).expect("read fixture policy");
+        if policy_ids(&text).iter().all(|id| !shipped.contains(id)) {
+            files.push((format!("tests/{}", p.display()), text));
+        }
+    }
+    files
+}
+
+fn lib() -> Library {
+    match library::build(library_files()) {
+        Ok(l) => l,
+        Err((_, e)) => panic!("library has {} error(s): {e:?}", e.len()),
+    }
+}
+
+fn check(lib: &Library, name: &str) -> FileResult {
+    let path = format!("{FIXTURES}/{name}.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture permit");
+    run::check_text(lib, &path, &text, &Options::new(as_of()), None)
+}
+
+#[test]
+fn markdown_forms() {
+    let lib = lib();
+    for name in PERMITS {
+        let r = check(&lib, name);
+        let form = review::form::build(&lib, &r, as_of(), Lang::Zh);
+        insta::assert_snapshot!(
+            format!("form_{name}"),
+            review::form::render_markdown(&form, Lang::Zh)
+        );
+    }
+}
+
+#[test]
+fn notices() {
+    let lib = lib();
+    for name in PERMITS {
+        let r = check(&lib, name);
+        insta::assert_snapshot!(
+            format!("notice_{name}"),
+            review::notice::render(&r, as_of(), Lang::Zh)
+        );
+    }
+}
+
+#[test]
+fn english_headings() {
+    let lib = lib();
+    let r = check(&lib, "downgrade");
+    let form = review::form::build(&lib, &r, as_of(), Lang::En);
+    insta::assert_snapshot!(
+        "form_downgrade_en",
+        review::form::render_markdown(&form, Lang::En)
+    );
+    insta::assert_snapshot!(
+        "notice_downgrade_en",
+        review::notice::render(&r, as_of(), Lang::En)
+    );
+}
+
+/// Nothing omitted: the notice numbers exactly the error and warning
+/// findings, and the form lists every finding in some department.
+#[test]
+fn nothing_omitted() {
+    let lib = lib();
+    for name in PERMITS {
+        let r = check(&lib, name);
+        let expected = r
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Notice)
+            .count();
+        let notice = review::notice::render(&r, as_of(), Lang::Zh);
+        let numbered = notice
+            .lines()
+            .filter(|l| {
+                l.split_once(". ")
+                    .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            })
+            .count();
+        assert_eq!(numbered, expected, "{name}: notice items");
+        let form = review::form::build(&lib, &r, as_of(), Lang::Zh);
+        let rows: usize = form.sections.iter().map(|s| s.rows.len()).sum();
+        assert_eq!(rows, r.findings.len(), "{name}: form rows");
+        for f in &r.findings {
+            if f.severity != Severity::Notice {
+                assert!(notice.contains(&f.message), "{name}: {}", f.message);
+            }
+        }
+    }
+}
+
+#[test]
+fn classification_from_facts() {
+    let lib = lib();
+    let c = review::classify::classify(&lib, &check(&lib, "clean"));
+    assert_eq!(c.required.as_deref(), Some("key"));
+    assert_eq!(c.declared.as_deref(), Some("key"));
+    assert!(!c.downgrade);
+    assert!(c.items.iter().any(|i| i.number.as_deref() == Some("95")));
+    let c = review::classify::classify(&lib, &check(&lib, "heating-gas"));
+    assert_eq!(c.required.as_deref(), Some("simplified"));
+    assert_eq!(c.declared.as_deref(), Some("registration"));
+    assert!(c.downgrade);
+    let c = review::classify::classify(&lib, &check(&lib, "textile-manual"));
+    assert_eq!(c.required, None);
+    assert!(!c.downgrade);
+}
+
+// ------------------------------------------------------------------ HTML
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// A minimal well-formedness check: every opened non-void tag is closed in
+/// order, every attribute value is quoted, no stray `<` or `>` in text, and
+/// every `&` starts an entity. Returns the first problem.
+fn check_html(html: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html;
+    let mut pos = 0usize;
+    while let Some(lt) = rest.find('<') {
+        let text = &rest[..lt];
+        check_text(text, pos)?;
+        let after = &rest[lt..];
+        if let Some(body) = after.strip_prefix("<!--") {
+            let end = body.find("-->").ok_or("unclosed comment")?;
+            let used = 4 + end + 3;
+            pos += lt + used;
+            rest = &after[used..];
+            continue;
+        }
+        let gt = after
+            .find('>')
+            .ok_or(format!("unclosed tag at {}", pos + lt))?;
+        let tag = &after[1..gt];
+        if tag.contains('<') {
+            return Err(format!("`<` inside tag at {}", pos + lt));
+        }
+        let consumed = lt + gt + 1;
+        if tag.starts_with("!DOCTYPE") || tag.starts_with("!doctype") {
+        } else if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_lowercase();
+            match stack.pop() {
+                Some(open) if open == name => {}
+                other => {
+                    return Err(format!("`</{name}>` at {} closes {other:?}", pos + lt));
+                }
+            }
+        } else {
+            let tag = tag.trim_end_matches('/');
+            let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
+            let name = tag[..name_end].to_ascii_lowercase();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(format!("bad tag name `{name}` at {}", pos + lt));
+            }
+            check_attributes(&tag[name_end..])
+                .map_err(|e| format!("{e} in <{name}> at {}", pos + lt))?;
+            if !VOID.contains(&name.as_str()) {
+                if name == "style" || name == "script" {
+                    let close = format!("</{name}>");
+                    let body = &after[gt + 1..];
+                    let end = body.find(&close).ok_or(format!("unclosed <{name}>"))?;
+                    let used = gt + 1 + end + close.len();
+                    pos += lt + used;
+                    rest = &after[used..];
+                    continue;
+                }
+                stack.push(name);
+            }
+        }
+        pos += consumed;
+        rest = &rest[consumed..];
+    }
+    check_text(rest, pos)?;
+    if stack.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unclosed tags at end: {stack:?}"))
+    }
+}
+
+fn check_text(text: &str, pos: usize) -> Result<(), String> {
+    if text.contains('>') {
+        return Err(format!("stray `>` in text near {pos}: {text:?}"));
+    }
+    for (i, _) in text.match_indices('&') {
+        let tail = &text[i + 1..];
+        let semi = tail.find(';').ok_or(format!("bare `&` near {pos}"))?;
+        let ent = &tail[..semi];
+        let ok = matches!(ent, "amp" | "lt" | "gt" | "quot")
+            || ent
+                .strip_prefix('#')
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if !ok {
+            return Err(format!("unknown entity `&{ent};` near {pos}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_attributes(mut s: &str) -> Result<(), String> {
+    loop {
+        s = s.trim_start();
+        if s.is_empty() {
+            return Ok(());
+        }
+        let eq = s
+            .find('=')
+            .ok_or(format!("attribute without value: `{s}`"))?;
+        let name = &s[..eq];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!("bad attribute name `{name}`"));
+        }
+        let v = s[eq + 1..]
+            .strip_prefix('"')
+            .ok_or(format!("unquoted value of `{name}`"))?;
+        let end = v
+            .find('"')
+            .ok_or(format!("unterminated value of `{name}`"))?;
+        check_text(&v[..end], 0)?;
+        s = &v[end + 1..];
+    }
+}
+
+#[test]
+fn html_checker_catches_problems() {
+    assert!(check_html("<p>a</p>").is_ok());
+    assert!(check_html("<div><p>a</div></p>").is_err());
+    assert!(check_html("<p class=x>a</p>").is_err());
+    assert!(check_html("<p>a").is_err());
+    assert!(check_html("<p>a & b</p>").is_err());
+    assert!(check_html("<br><col class=\"a\">").is_ok());
+}
+
+#[test]
+fn html_forms_are_well_formed_and_escaped() {
+    let lib = lib();
+    for name in PERMITS {
+        let r = check(&lib, name);
+        for lang in [Lang::Zh, Lang::En] {
+            let form = review::form::build(&lib, &r, as_of(), lang);
+            let html = review::html::render_form(&form, lang);
+            if let Err(e) = check_html(&html) {
+                panic!("{name} ({lang:?}): {e}");
+            }
+            assert!(!html.contains("<script"), "{name}: raw script tag");
+            assert!(
+                !html.contains("http://") && !html.contains("https://"),
+                "{name}: external resource"
+            );
+            assert!(html.contains("<style>"));
+            for s in &form.sections {
+                assert!(html.contains(&review::html::escape(&s.department)));
+            }
+        }
+    }
+    let r = check(&lib, "broken-doc");
+    let html =
+        review::html::render_form(&review::form::build(&lib, &r, as_of(), Lang::Zh), Lang::Zh);
+    assert!(html.contains("苏州&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;热电 &amp; Co"));
+}
+
+// ------------------------------------------------------------------ CLI
+
+fn library_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, (name, text)) in library_files().into_iter().enumerate() {
+        let file = Path::new(&name)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        std::fs::write(dir.path().join(format!("{i:03}-{file}")), text).expect("write policy");
+    }
+    dir
+}
+
+fn cmd() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("permitlint").expect("binary")
+}
+
+#[test]
+fn classify_json_parses_back() {
+    let libdir = library_dir();
+    let out = cmd()
+        .arg("classify")
+        .arg("--policies")
+        .arg(libdir.path())
+        .args(["--as-of", "2026-12-01", "--format", "json"])
+        .args(PERMITS.iter().map(|p| format!("{FIXTURES}/{p}.yaml")))
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let permits = v["permits"].as_array().expect("permits");
+    assert_eq!(permits.len(), PERMITS.len());
+    let by_file = |stem: &str| {
+        permits
+            .iter()
+            .find(|p| {
+                p["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with(&format!("{stem}.yaml")))
+            })
+            .unwrap_or_else(|| panic!("{stem} missing"))
+    };
+    let sewage = by_file("sewage");
+    assert_eq!(sewage["required"], "key");
+    assert_eq!(sewage["declared"], "simplified");
+    assert_eq!(sewage["downgrade"], true);
+    let items = sewage["items"].as_array().expect("items");
+    assert!(items.iter().any(|i| i["number"] == "99"
+        && i["category"] == "key"
+        && i["reason"].as_str().is_some_and(|r| r.contains("30000"))));
+    let clean = by_file("clean");
+    assert_eq!(clean["downgrade"], false);
+    assert_eq!(clean["required"], "key");
+    let textile = by_file("textile-manual");
+    assert!(textile["required"].is_null());
+    for p in permits {
+        assert!(p["downgrade"].is_boolean());
+        assert!(p["items"].is_array());
+    }
+}
+
+#[test]
+fn classify_text() {
+    let libdir = library_dir();
+    let out = cmd()
+        .arg("classify")
+        .arg("--policies")
+        .arg(libdir.path())
+        .args(["--as-of", "2026-12-01"])
+        .arg(format!("{FIXTURES}/heating-gas.yaml"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    insta::assert_snapshot!("classify_heating_gas", text);
+}
+
+#[test]
+fn countersign_and_notice_commands() {
+    let libdir = library_dir();
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let status = cmd()
+        .arg("countersign")
+        .arg("--policies")
+        .arg(libdir.path())
+        .args(["--as-of", "2026-12-01", "--out"])
+        .arg(out_dir.path())
+        .arg(format!("{FIXTURES}/downgrade.yaml"))
+        .arg(format!("{FIXTURES}/clean.yaml"))
+        .output()
+        .expect("run");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    for f in ["downgrade.md", "downgrade.html", "clean.md", "clean.html"] {
+        assert!(out_dir.path().join(f).is_file(), "{f} missing");
+    }
+    let lib = lib();
+    let r = check(&lib, "downgrade");
+    let md = std::fs::read_to_string(out_dir.path().join("downgrade.md")).expect("md");
+    let expected =
+        review::form::render_markdown(&review::form::build(&lib, &r, as_of(), Lang::Zh), Lang::Zh);
+    assert_eq!(md, expected);
+    let html = std::fs::read_to_string(out_dir.path().join("downgrade.html")).expect("html");
+    check_html(&html).expect("well-formed");
+
+    let notice_file = out_dir.path().join("notice.md");
+    let out = cmd()
+        .arg("notice")
+        .arg("--policies")
+        .arg(libdir.path())
+        .args(["--as-of", "2026-12-01", "--out"])
+        .arg(&notice_file)
+        .arg(format!("{FIXTURES}/downgrade.yaml"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&notice_file).expect("notice");
+    assert_eq!(text, review::notice::render(&r, as_of(), Lang::Zh));
+    let out = cmd()
+        .arg("notice")
+        .arg("--policies")
+        .arg(libdir.path())
+        .args(["--as-of", "2026-12-01", "--lang", "en"])
+        .arg(format!("{FIXTURES}/downgrade.yaml"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("One-time notice"));
+}
