@@ -5,8 +5,10 @@
 
 mod check;
 mod explain;
+mod lists;
 mod policy;
 mod schema_cmd;
+mod tracking;
 
 use crate::date::Date;
 use crate::lang::library::{Library, LibraryErrors};
@@ -36,6 +38,9 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the permit format as a JSON Schema (draft 2020-12) or Markdown.
     Schema(schema_cmd::SchemaArgs),
+    /// Build the three lists (key / simplified / registration) from a permit
+    /// library; with `--previous`, the changes since last run and the actions due.
+    Lists(lists::ListsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -158,5 +163,6 @@ pub fn main() -> i32 {
         Command::Policy(p) => policy::run(p),
         Command::Explain(a) => explain::run(a),
         Command::Schema(a) => schema_cmd::run(a),
+        Command::Lists(a) => lists::run(a),
     }
 }
