@@ -13,6 +13,9 @@ use crate::span::SourceFile;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
+/// Rule id of the stale-waiver warning.
+pub const STALE_RULE: &str = "waiver.stale";
+
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWaiver {
@@ -145,7 +148,7 @@ impl Waivers {
             .iter()
             .filter(|w| !fingerprints.contains(&w.fingerprint))
             .map(|w| Finding {
-                rule: "waiver.stale".into(),
+                rule: STALE_RULE.into(),
                 severity: Severity::Warning,
                 element: "document".into(),
                 department: String::new(),

@@ -120,8 +120,11 @@ impl Tracking {
         let mut out = Vec::with_capacity(findings.len());
         for f in findings {
             let fp = f.fingerprint();
+            // Stale-waiver warnings are about the waiver file, not a permit:
+            // reported, never tracked in the baseline.
+            let tracked = f.rule != crate::waiver::STALE_RULE;
             let first = self.first_seen.get(&fp).cloned();
-            if self.write_baseline.is_some() {
+            if self.write_baseline.is_some() && tracked {
                 self.current
                     .push(baseline::entry(f, first.as_deref(), self.as_of));
             }
@@ -145,10 +148,12 @@ impl Tracking {
                 baseline: self
                     .baseline
                     .as_ref()
+                    .filter(|_| tracked)
                     .map(|_| if first.is_some() { "open" } else { "new" }.to_string()),
                 first_seen: self
                     .baseline
                     .as_ref()
+                    .filter(|_| tracked)
                     .map(|_| first.clone().unwrap_or_else(|| self.as_of.to_string())),
                 waiver: effect.map(|e| {
                     let w = e.waiver();
@@ -273,10 +278,15 @@ impl Tracking {
                 .values()
                 .filter(|a| a.baseline.as_deref() == Some("new"))
                 .count();
+            let open = self
+                .annotations
+                .values()
+                .filter(|a| a.baseline.as_deref() == Some("open"))
+                .count();
             eprintln!(
                 "baseline: {} new, {} open, {} closed",
                 new,
-                self.annotations.len() - new,
+                open,
                 self.closed().len()
             );
         }

@@ -228,7 +228,7 @@ pub fn record(r: &FileResult) -> Result<UnitRecord, Skipped> {
                 .iter()
                 .filter(|c| c.value == v)
                 .map(|c| match &c.item {
-                    Some(item) => format!("名录第{item}项：{}", c.reason),
+                    Some(item) => format!("第{item}项：{}", c.reason),
                     None => c.reason.clone(),
                 })
                 .collect();
