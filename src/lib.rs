@@ -1,6 +1,7 @@
 //! permitlint: checks pollutant discharge permits (排污许可证) against the
 //! regulations that govern them. See `docs/architecture.md` for the code map.
 
+pub mod baseline;
 pub mod cli;
 pub mod coverage;
 pub mod date;
@@ -11,6 +12,7 @@ pub mod finding;
 pub mod generate;
 pub mod lang;
 pub mod library;
+pub mod lists;
 pub mod permit;
 pub mod policytest;
 pub mod report;
@@ -18,4 +20,6 @@ pub mod review;
 pub mod run;
 pub mod schema;
 pub mod span;
+pub mod stats;
 pub mod units;
+pub mod waiver;

@@ -1,9 +1,10 @@
 //! `permitlint check [PATHS...]`: the main job.
 
+use super::tracking::Tracking;
 use super::{ColorChoice, LibraryArgs};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
-use crate::report::{self, Format, RuleMeta, RunInfo};
+use crate::report::{Format, RuleMeta, RunInfo};
 use crate::run::{self, FileResult, Options};
 use crate::span::SourceFile;
 use clap::Args;
@@ -41,6 +42,9 @@ pub struct CheckArgs {
     /// Also list the rules in force that never fired on these permits.
     #[arg(long)]
     pub coverage: bool,
+    // --- baseline, waivers, statistics (issue 7; glue in cli/tracking.rs) ---
+    #[command(flatten)]
+    pub tracking: super::tracking::TrackingArgs,
 }
 
 #[derive(Copy, Clone, Debug, clap::ValueEnum, PartialEq, Eq)]
@@ -111,6 +115,9 @@ pub fn run(a: CheckArgs) -> i32 {
         return 2;
     };
     let as_of = a.as_of.unwrap_or_else(Date::today);
+    let Ok(mut tracking) = super::tracking::Tracking::open(&a.tracking, as_of) else {
+        return 2;
+    };
     let mut opts = Options::new(as_of);
     opts.limits.max_file_bytes = a.max_file_size;
     opts.limits.max_depth = a.max_depth;
@@ -145,38 +152,46 @@ pub fn run(a: CheckArgs) -> i32 {
         );
         pb
     });
-    let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>| {
-        for f in &findings {
-            counts[f.severity as usize] += 1;
+    let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>, t: &mut Tracking| {
+        let notes = t.process(&findings);
+        for (f, n) in findings.iter().zip(&notes) {
+            if super::tracking::counts(n) {
+                counts[f.severity as usize] += 1;
+            }
         }
         if streaming {
-            let text = report::render(format, &findings, &info0, &human);
+            let text = t.render_chunk(format, &findings, &notes, &info0, &human);
             let _ = stdout.write_all(text.as_bytes());
         } else {
             all.extend(findings);
         }
     };
-    emit(walk, &mut all);
+    emit(walk, &mut all, &mut tracking);
     let mut fired: std::collections::BTreeSet<String> = Default::default();
-    let coverage = run::check_files(&lib, &files, &opts, false, |results: Vec<FileResult>| {
+    let keep = tracking.keep_permit();
+    let coverage = run::check_files(&lib, &files, &opts, keep, |results: Vec<FileResult>| {
         if let Some(pb) = &progress {
             pb.inc(results.len() as u64);
         }
         let mut chunk = Vec::new();
         for r in results {
             internal |= r.internal_error;
+            tracking.observe(&r);
             fired.extend(r.findings.iter().map(|f| f.rule.clone()));
             chunk.extend(r.findings);
         }
-        emit(chunk, &mut all);
+        emit(chunk, &mut all, &mut tracking);
     });
+    emit(tracking.stale_waivers(), &mut all, &mut tracking);
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
     let info = run_info(files.len());
     if !streaming {
-        let text = report::render(format, &all, &info, &human);
+        let text = tracking.render_final(format, &all, &info, &human);
         let _ = stdout.write_all(text.as_bytes());
+    } else {
+        let _ = stdout.write_all(tracking.epilogue(format).as_bytes());
     }
     let _ = stdout.flush();
     if let Some(cov) = coverage {
@@ -205,7 +220,7 @@ pub fn run(a: CheckArgs) -> i32 {
         counts[2],
         start.elapsed().as_secs_f64()
     );
-    if internal {
+    if tracking.finish().is_err() || internal {
         2
     } else if counts[0] > 0 {
         1

@@ -7,9 +7,11 @@ mod check;
 mod diff;
 mod explain;
 mod generate;
+mod lists;
 mod policy;
 mod review;
 mod schema_cmd;
+mod tracking;
 
 use crate::date::Date;
 use crate::lang::library::{Library, LibraryErrors};
@@ -50,6 +52,9 @@ pub enum Command {
     Countersign(review::CountersignArgs),
     /// Print the one-time notice (一次性告知书) to the applicant.
     Notice(review::NoticeArgs),
+    /// Build the three lists (key / simplified / registration) from a permit
+    /// library; with `--previous`, the changes since last run and the actions due.
+    Lists(lists::ListsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -177,5 +182,6 @@ pub fn main() -> i32 {
         Command::Classify(a) => review::classify(a),
         Command::Countersign(a) => review::countersign(a),
         Command::Notice(a) => review::notice(a),
+        Command::Lists(a) => lists::run(a),
     }
 }

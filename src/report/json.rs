@@ -16,6 +16,35 @@ struct Output<'a> {
     files: usize,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// Baseline findings that are gone (`check --baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed: Option<&'a serde_json::Value>,
+}
+
+/// Extra fields of one finding when the run tracks a baseline or applies
+/// waivers (`check --baseline`, `check --waivers`); absent otherwise.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct Annotation {
+    /// `active` or `waived`.
+    pub status: String,
+    /// `new` or `open` against the baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// As-of date of the run that first saw the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct WaiverNote {
+    /// `waived` (in force) or `expired`.
+    pub status: String,
+    pub reason: String,
+    pub who: String,
+    pub expires: String,
+    pub note: String,
 }
 
 #[derive(Serialize)]
@@ -45,6 +74,8 @@ struct JsonFinding<'a> {
     end_byte: Option<usize>,
     labels: Vec<JsonLabel<'a>>,
     fingerprint: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    annotation: Option<&'a Annotation>,
 }
 
 #[derive(Serialize)]
@@ -90,11 +121,23 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             })
             .collect(),
         fingerprint: f.fingerprint(),
+        annotation: None,
     }
 }
 
 /// Pretty-printed JSON (two-space indent) with a final newline.
 pub fn render(findings: &[Finding], run: &RunInfo) -> String {
+    render_annotated(findings, run, &|_| None, None)
+}
+
+/// [`render`] with per-finding annotations (looked up by finding) and the
+/// `closed` array of a baseline comparison.
+pub fn render_annotated<'a>(
+    findings: &'a [Finding],
+    run: &RunInfo,
+    annotate: &dyn Fn(&Finding) -> Option<&'a Annotation>,
+    closed: Option<&'a serde_json::Value>,
+) -> String {
     let c = Counts::of(findings);
     let out = Output {
         version: VERSION,
@@ -105,7 +148,14 @@ pub fn render(findings: &[Finding], run: &RunInfo) -> String {
             warning: c.warning,
             notice: c.notice,
         },
-        findings: findings.iter().map(finding).collect(),
+        findings: findings
+            .iter()
+            .map(|f| JsonFinding {
+                annotation: annotate(f),
+                ..finding(f)
+            })
+            .collect(),
+        closed,
     };
     let mut s = serde_json::to_string_pretty(&out).expect("JSON of plain structs");
     s.push('\n');
