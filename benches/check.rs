@@ -15,7 +15,10 @@ use std::time::Instant;
 
 fn templates() -> Vec<String> {
     let (files, _) = run::collect(&[PathBuf::from("corpus")]);
-    files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
 }
 
 fn time(label: &str, bytes: usize, n: usize, f: impl FnOnce() -> usize) -> f64 {
@@ -34,16 +37,26 @@ fn check_all(lib: &Library, texts: &[String], opts: &Options) -> usize {
     texts
         .iter()
         .enumerate()
-        .map(|(i, t)| run::check_text(lib, &format!("p{i}.yaml"), t, opts, None).findings.len())
+        .map(|(i, t)| {
+            run::check_text(lib, &format!("p{i}.yaml"), t, opts, None)
+                .findings
+                .len()
+        })
         .sum()
 }
 
 fn main() {
-    let n: usize = std::env::var("PERMITS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let n: usize = std::env::var("PERMITS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
     let tpl = templates();
-    let texts: Vec<String> = (0..n as u64).map(|i| permitlint::generate::permit(&tpl, 1, i)).collect();
+    let texts: Vec<String> = (0..n as u64)
+        .map(|i| permitlint::generate::permit(&tpl, 1, i))
+        .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
-    let lib = permitlint::library::shipped().unwrap_or_else(|_| panic!("shipped library has errors"));
+    let lib =
+        permitlint::library::shipped().unwrap_or_else(|_| panic!("shipped library has errors"));
     let opts = Options::new(Date::parse("2026-12-01").unwrap());
     let limits = Limits::default();
     println!(
@@ -53,7 +66,7 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |p| p.get())
     );
     let raw = time("raw YAML parse (saphyr events), -j1", bytes, n, || {
-        texts
+        let _events: usize = texts
             .iter()
             .map(|t| {
                 let mut p = saphyr_parser::Parser::new_from_str(t);
@@ -64,32 +77,54 @@ fn main() {
                 }
                 k
             })
-            .sum::<usize>()
-            * 0
+            .sum::<usize>();
+        0
     });
     let load = time("load + validate, -j1", bytes, n, || {
         texts
             .iter()
-            .map(|t| permit::load(SourceFile::new("p.yaml", t.as_str()), &limits).findings.len())
+            .map(|t| {
+                permit::load(SourceFile::new("p.yaml", t.as_str()), &limits)
+                    .findings
+                    .len()
+            })
             .sum()
     });
-    let one = time("full check (load + evaluate), -j1", bytes, n, || check_all(&lib, &texts, &opts));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let one = time("full check (load + evaluate), -j1", bytes, n, || {
+        check_all(&lib, &texts, &opts)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     let two = time("full check, -j2", bytes, n, || {
         pool.install(|| {
             texts
                 .par_iter()
                 .enumerate()
-                .map(|(i, t)| run::check_text(&lib, &format!("p{i}.yaml"), t, &opts, None).findings.len())
+                .map(|(i, t)| {
+                    run::check_text(&lib, &format!("p{i}.yaml"), t, &opts, None)
+                        .findings
+                        .len()
+                })
                 .sum()
         })
     });
     println!();
-    println!("loading over raw parse:        +{:.0}%", (load / raw - 1.0) * 100.0);
-    println!("evaluation over loading:       +{:.0}%", (one / load - 1.0) * 100.0);
+    println!(
+        "loading over raw parse:        +{:.0}%",
+        (load / raw - 1.0) * 100.0
+    );
+    println!(
+        "evaluation over loading:       +{:.0}%",
+        (one / load - 1.0) * 100.0
+    );
     println!("speed-up -j2 over -j1:         {:.2}x", one / two);
     let start = Instant::now();
     let files = permitlint::library::embedded_files();
     let built = permitlint::lang::library::build(files).is_ok();
-    println!("compile the shipped library:   {:.1} ms (ok: {built})", start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "compile the shipped library:   {:.1} ms (ok: {built})",
+        start.elapsed().as_secs_f64() * 1e3
+    );
 }

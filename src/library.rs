@@ -16,10 +16,10 @@ pub fn embedded_files() -> Vec<(String, String)> {
     let mut stack = vec![&EMBEDDED];
     while let Some(dir) = stack.pop() {
         for f in dir.files() {
-            if f.path().extension().and_then(|e| e.to_str()) == Some(EXT) {
-                if let Some(text) = f.contents_utf8() {
-                    out.push((format!("policies/{}", f.path().display()), text.to_string()));
-                }
+            if f.path().extension().and_then(|e| e.to_str()) == Some(EXT)
+                && let Some(text) = f.contents_utf8()
+            {
+                out.push((format!("policies/{}", f.path().display()), text.to_string()));
             }
         }
         stack.extend(dir.dirs());
@@ -67,6 +67,6 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
 
 /// Build the shipped library. The shipped library is checked by the test
 /// suite, so an error here is a bug in the release, not in the user's input.
-pub fn shipped() -> Result<Library, (Library, LibraryErrors)> {
+pub fn shipped() -> Result<Library, Box<LibraryErrors>> {
     build(embedded_files())
 }

@@ -48,7 +48,7 @@ fn render(files: Vec<(String, String)>) -> (Vec<String>, String) {
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none()).with_width(100);
     match build(files) {
         Ok(_) => (Vec::new(), String::from("(no errors)")),
-        Err((_, errors)) => {
+        Err(errors) => {
             let mut kinds = Vec::new();
             let mut out = String::new();
             for e in &errors.parse {

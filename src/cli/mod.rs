@@ -122,7 +122,7 @@ pub fn load_library(args: &LibraryArgs) -> Option<Library> {
     };
     match crate::lang::library::build(files) {
         Ok(lib) => Some(lib),
-        Err((_, errors)) => {
+        Err(errors) => {
             print_library_errors(&errors);
             eprintln!(
                 "error: the policy library has {} error(s); run `permitlint policy check` on it",

@@ -105,11 +105,11 @@ fn check(a: PolicyCheckArgs) -> i32 {
             }
             0
         }
-        Err((_, errors)) => {
+        Err(errors) => {
             if a.format == "json" {
                 let mut out = Vec::new();
                 for e in &errors.parse {
-                    out.push(error_json(&*e, "syntax", None));
+                    out.push(error_json(e, "syntax", None));
                 }
                 for e in &errors.check {
                     out.push(error_json(e, e.kind, e.help.clone()));

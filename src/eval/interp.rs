@@ -223,35 +223,34 @@ impl<'a> Interp<'a> {
         let mut labels = Vec::new();
         for (e, s) in &clauses.labels {
             // `label facts.X "..."` points at every contribution that set the fact.
-            if let ExprKind::Field(base, name) = &e.node {
-                if matches!(&base.node, ExprKind::Var(v) if v == "facts")
-                    && !self.env.iter().any(|(n, _)| *n == "facts")
-                {
-                    let text = self.render(s);
-                    if let Some(contribs) = self.facts.get(&name.node) {
-                        let max = contribs.iter().map(|c| c.value).max();
-                        for c in contribs.iter().filter(|c| Some(c.value) == max) {
-                            if let Some(sp) = c.span {
-                                let item = c
-                                    .item
-                                    .as_deref()
-                                    .map(|i| format!("{i} "))
-                                    .unwrap_or_default();
-                                labels.push(Label {
-                                    span: sp,
-                                    text: format!("{text}: {item}{}", c.reason),
-                                });
-                            }
+            if let ExprKind::Field(base, name) = &e.node
+                && matches!(&base.node, ExprKind::Var(v) if v == "facts")
+                && !self.env.iter().any(|(n, _)| *n == "facts")
+            {
+                let text = self.render(s);
+                if let Some(contribs) = self.facts.get(&name.node) {
+                    let max = contribs.iter().map(|c| c.value).max();
+                    for c in contribs.iter().filter(|c| Some(c.value) == max) {
+                        if let Some(sp) = c.span {
+                            let item = c
+                                .item
+                                .as_deref()
+                                .map(|i| format!("{i} "))
+                                .unwrap_or_default();
+                            labels.push(Label {
+                                span: sp,
+                                text: format!("{text}: {item}{}", c.reason),
+                            });
                         }
                     }
-                    continue;
                 }
+                continue;
             }
-            if let Some(sp) = self.expr(e).span {
-                if Some(sp) != primary {
-                    let text = self.render(s);
-                    labels.push(Label { span: sp, text });
-                }
+            if let Some(sp) = self.expr(e).span
+                && Some(sp) != primary
+            {
+                let text = self.render(s);
+                labels.push(Label { span: sp, text });
             }
         }
         self.out.push(Raw {
@@ -272,12 +271,12 @@ impl<'a> Interp<'a> {
             ExprKind::Binary(BinOp::And | BinOp::Or, a, b) => {
                 // The side that made it false.
                 let left = self.expr(a).as_bool();
-                if left == Some(false)
-                    || (matches!(&cond.node, ExprKind::Binary(BinOp::Or, ..))) && left != Some(true)
+                if (left == Some(false)
+                    || (matches!(&cond.node, ExprKind::Binary(BinOp::Or, ..)))
+                        && left != Some(true))
+                    && let Some(s) = self.tested_span(a)
                 {
-                    if let Some(s) = self.tested_span(a) {
-                        return Some(s);
-                    }
+                    return Some(s);
                 }
                 self.tested_span(b).or_else(|| self.tested_span(a))
             }
@@ -458,30 +457,30 @@ impl<'a> Interp<'a> {
     }
 
     fn field(&mut self, base: &'a Expr, name: &str) -> Val<'a> {
-        if let ExprKind::Var(ns) = &base.node {
-            if self.lookup(ns).is_none() {
-                if ns == "facts" {
-                    let Some(info) = self.lib.facts.get(name) else {
-                        return Val::unknown();
-                    };
-                    let contribs = self.facts.get(name);
-                    let best = contribs.and_then(|cs| cs.iter().max_by_key(|c| c.value));
-                    return match best {
-                        Some(c) => Val {
-                            v: V::Enum(info.enum_def, c.value),
-                            span: c.span,
-                        },
-                        None => Val::unknown(),
-                    };
-                }
-                if ns == "findings" {
-                    let n = match name {
-                        "errors" => self.finding_counts[0],
-                        "warnings" => self.finding_counts[1],
-                        _ => self.finding_counts[2],
-                    };
-                    return Val::new(V::Num(n as f64));
-                }
+        if let ExprKind::Var(ns) = &base.node
+            && self.lookup(ns).is_none()
+        {
+            if ns == "facts" {
+                let Some(info) = self.lib.facts.get(name) else {
+                    return Val::unknown();
+                };
+                let contribs = self.facts.get(name);
+                let best = contribs.and_then(|cs| cs.iter().max_by_key(|c| c.value));
+                return match best {
+                    Some(c) => Val {
+                        v: V::Enum(info.enum_def, c.value),
+                        span: c.span,
+                    },
+                    None => Val::unknown(),
+                };
+            }
+            if ns == "findings" {
+                let n = match name {
+                    "errors" => self.finding_counts[0],
+                    "warnings" => self.finding_counts[1],
+                    _ => self.finding_counts[2],
+                };
+                return Val::new(V::Num(n as f64));
             }
         }
         let b = self.expr(base);

@@ -124,19 +124,16 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
                         }
                     }
                 }
-                Item::Const(c) => match const_value(&f.source, &c.value, &mut errors) {
-                    Some(v) => {
-                        if globals.consts.contains_key(&c.name.node) {
-                            errors.push(CheckError::new(
-                                &f.source,
-                                c.name.span,
-                                "duplicate-name",
-                                format!("constant `{}` is defined twice", c.name.node),
-                            ));
-                        }
-                        globals.consts.insert(c.name.node.clone(), v);
+                Item::Const(c) => if let Some(v) = const_value(&f.source, &c.value, &mut errors) {
+                    if globals.consts.contains_key(&c.name.node) {
+                        errors.push(CheckError::new(
+                            &f.source,
+                            c.name.span,
+                            "duplicate-name",
+                            format!("constant `{}` is defined twice", c.name.node),
+                        ));
                     }
-                    None => {}
+                    globals.consts.insert(c.name.node.clone(), v);
                 },
                 Item::Fact(d) => match enums.get(d.ty.node.as_str()) {
                     Some(e) if e.ordered => {
@@ -197,10 +194,10 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
     // Pass 2: policies.
     for f in files {
         for item in &f.items {
-            if let Item::Policy(p) = item {
-                if let Some(cp) = check_policy(&f.source, p, &globals, &mut errors) {
-                    lib.policies.push(cp);
-                }
+            if let Item::Policy(p) = item
+                && let Some(cp) = check_policy(&f.source, p, &globals, &mut errors)
+            {
+                lib.policies.push(cp);
             }
         }
     }
@@ -281,19 +278,19 @@ fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
         }
     }
     for p in &lib.policies {
-        if let Some(sup) = &p.meta.supersedes {
-            if !by_id.contains_key(sup.as_str()) {
-                let span = p.ast.header("supersedes").map_or(p.ast.id.span, |h| h.span);
-                errors.push(
-                    CheckError::new(
-                        &p.source,
-                        span,
-                        "unknown-rule",
-                        format!("`supersedes` names unknown rule `{sup}`"),
-                    )
-                    .help_opt(did_you_mean(sup, by_id.keys().copied())),
-                );
-            }
+        if let Some(sup) = &p.meta.supersedes
+            && !by_id.contains_key(sup.as_str())
+        {
+            let span = p.ast.header("supersedes").map_or(p.ast.id.span, |h| h.span);
+            errors.push(
+                CheckError::new(
+                    &p.source,
+                    span,
+                    "unknown-rule",
+                    format!("`supersedes` names unknown rule `{sup}`"),
+                )
+                .help_opt(did_you_mean(sup, by_id.keys().copied())),
+            );
         }
         if !lib.routes.contains_key(&p.meta.element) && ELEMENTS.contains(&p.meta.element.as_str())
         {
@@ -710,27 +707,27 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
         }
     };
     let (mut from, mut until) = (None, None);
-    if let Some(h) = p.header("effective") {
-        if let HeaderKind::Effective(a, b) = &h.node {
-            from = a.as_ref().map(|d| d.node);
-            until = b.as_ref().map(|d| d.node);
-            if let (Some(a), Some(b)) = (a, b) {
-                if a.node >= b.node {
-                    errors.push(
-                        CheckError::new(
-                            source,
-                            a.span.join(b.span),
-                            "effective-range",
-                            format!(
-                                "effective range `{} .. {}` is empty or inverted",
-                                a.node, b.node
-                            ),
-                        )
-                        .help("the first date (生效) must come before the second (废止)"),
-                    );
-                    ok = false;
-                }
-            }
+    if let Some(h) = p.header("effective")
+        && let HeaderKind::Effective(a, b) = &h.node
+    {
+        from = a.as_ref().map(|d| d.node);
+        until = b.as_ref().map(|d| d.node);
+        if let (Some(a), Some(b)) = (a, b)
+            && a.node >= b.node
+        {
+            errors.push(
+                CheckError::new(
+                    source,
+                    a.span.join(b.span),
+                    "effective-range",
+                    format!(
+                        "effective range `{} .. {}` is empty or inverted",
+                        a.node, b.node
+                    ),
+                )
+                .help("the first date (生效) must come before the second (废止)"),
+            );
+            ok = false;
         }
     }
     let supersedes = match p.header("supersedes").map(|h| &h.node) {
@@ -1202,47 +1199,46 @@ impl Cx<'_> {
 
     fn field(&mut self, base: &Expr, field: &Ident) -> Ty {
         // `facts.X` and `findings.X` are namespaces, not values.
-        if let ExprKind::Var(ns) = &base.node {
-            if self.lookup_var(ns).is_none() {
-                if ns == "facts" {
-                    self.reads_facts.get_or_insert(field.span);
-                    return match self.globals.facts.get(&field.node) {
-                        Some(f) => Ty::Enum(f.enum_def),
-                        None => {
-                            let names: Vec<&str> =
-                                self.globals.facts.keys().map(|s| s.as_str()).collect();
-                            let help = did_you_mean(&field.node, names.iter().copied());
-                            self.err(
-                                field.span,
-                                "unknown-fact",
-                                format!("unknown fact `{}`", field.node),
+        if let ExprKind::Var(ns) = &base.node
+            && self.lookup_var(ns).is_none()
+        {
+            if ns == "facts" {
+                self.reads_facts.get_or_insert(field.span);
+                return match self.globals.facts.get(&field.node) {
+                    Some(f) => Ty::Enum(f.enum_def),
+                    None => {
+                        let names: Vec<&str> =
+                            self.globals.facts.keys().map(|s| s.as_str()).collect();
+                        let help = did_you_mean(&field.node, names.iter().copied());
+                        self.err(
+                            field.span,
+                            "unknown-fact",
+                            format!("unknown fact `{}`", field.node),
+                        )
+                        .help = help;
+                        Ty::Unknown
+                    }
+                };
+            }
+            if ns == "findings" {
+                self.reads_findings = true;
+                return match field.node.as_str() {
+                    "errors" | "warnings" | "notices" => Ty::Num,
+                    _ => {
+                        let help = did_you_mean(&field.node, ["errors", "warnings", "notices"]);
+                        self.err(
+                            field.span,
+                            "unknown-field",
+                            format!("`findings` has no `{}`", field.node),
+                        )
+                        .help = help.or_else(|| {
+                            Some(
+                                "`findings.errors`, `findings.warnings`, `findings.notices`".into(),
                             )
-                            .help = help;
-                            Ty::Unknown
-                        }
-                    };
-                }
-                if ns == "findings" {
-                    self.reads_findings = true;
-                    return match field.node.as_str() {
-                        "errors" | "warnings" | "notices" => Ty::Num,
-                        _ => {
-                            let help = did_you_mean(&field.node, ["errors", "warnings", "notices"]);
-                            self.err(
-                                field.span,
-                                "unknown-field",
-                                format!("`findings` has no `{}`", field.node),
-                            )
-                            .help = help.or_else(|| {
-                                Some(
-                                    "`findings.errors`, `findings.warnings`, `findings.notices`"
-                                        .into(),
-                                )
-                            });
-                            Ty::Unknown
-                        }
-                    };
-                }
+                        });
+                        Ty::Unknown
+                    }
+                };
             }
         }
         let t = self.expr(base);
@@ -1251,7 +1247,7 @@ impl Cx<'_> {
             Ty::Ref(r) => r.record,
             Ty::Row(table) => {
                 return match table.column(&field.node) {
-                    Some(c) if c >= table.key_count || true => table_column_ty(table, c),
+                    Some(c) => table_column_ty(table, c),
                     _ => {
                         let help =
                             did_you_mean(&field.node, table.columns.iter().map(|s| s.as_str()));
@@ -1574,20 +1570,20 @@ impl Cx<'_> {
             _ => vec![],
         };
         for l in lits {
-            if let ExprKind::Lit(Lit::Str(s)) = &l.node {
-                if def.index(s).is_none() {
-                    let names: Vec<&str> = def.values.iter().map(|v| v.name).collect();
-                    let help = did_you_mean(s, names.iter().copied());
-                    self.err(
-                        l.span,
-                        "unknown-enum-value",
-                        format!("`{s}` is not a `{}` value", def.name),
-                    )
-                    .help = Some(match help {
-                        Some(h) => format!("{h} values: {}", names.join(", ")),
-                        Option::None => format!("values: {}", names.join(", ")),
-                    });
-                }
+            if let ExprKind::Lit(Lit::Str(s)) = &l.node
+                && def.index(s).is_none()
+            {
+                let names: Vec<&str> = def.values.iter().map(|v| v.name).collect();
+                let help = did_you_mean(s, names.iter().copied());
+                self.err(
+                    l.span,
+                    "unknown-enum-value",
+                    format!("`{s}` is not a `{}` value", def.name),
+                )
+                .help = Some(match help {
+                    Some(h) => format!("{h} values: {}", names.join(", ")),
+                    Option::None => format!("values: {}", names.join(", ")),
+                });
             }
         }
     }

@@ -162,7 +162,7 @@ impl LibraryErrors {
 
 /// Parse and check a set of policy files given as (name, text), e.g. the
 /// embedded library or a folder read by the CLI. Collects every error.
-pub fn build(files: Vec<(String, String)>) -> Result<Library, (Library, LibraryErrors)> {
+pub fn build(files: Vec<(String, String)>) -> Result<Library, Box<LibraryErrors>> {
     let mut errors = LibraryErrors::default();
     let mut parsed: Vec<PolicyFile> = Vec::new();
     let mut sources = Vec::new();
@@ -185,6 +185,6 @@ pub fn build(files: Vec<(String, String)>) -> Result<Library, (Library, LibraryE
     if errors.is_empty() {
         Ok(lib)
     } else {
-        Err((lib, errors))
+        Err(Box::new(errors))
     }
 }
