@@ -60,7 +60,7 @@ fn library_files() -> Vec<(String, String)> {
 fn lib() -> Library {
     match library::build(library_files()) {
         Ok(l) => l,
-        Err((_, e)) => panic!("library has {} error(s): {e:?}", e.len()),
+        Err(e) => panic!("library has {} error(s): {e:?}", e.len()),
     }
 }
 
