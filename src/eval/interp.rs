@@ -99,11 +99,10 @@ impl<'a> Interp<'a> {
                 filter,
                 body,
             } => {
-                let items = match self.expr(coll).v {
-                    V::List(items) => items,
-                    _ => return,
-                };
-                for item in items {
+                let coll = self.expr(coll);
+                let Some(n) = coll.list_len() else { return };
+                for i in 0..n {
+                    let item = coll.list_item(i);
                     let depth = self.env.len();
                     let span = item.span;
                     self.env.push((var.node.as_str(), item));
@@ -377,16 +376,17 @@ impl<'a> Interp<'a> {
                 filter,
                 body,
             } => {
-                let items = match self.expr(coll).v {
-                    V::List(items) => items,
-                    _ => return Val::unknown(),
+                let coll = self.expr(coll);
+                let Some(n) = coll.list_len() else {
+                    return Val::unknown();
                 };
                 let mut any_unknown = false;
                 let mut hit = false;
                 let mut all = true;
                 let mut count = 0usize;
                 let mut sum: Option<Val<'a>> = None;
-                for item in items {
+                for i in 0..n {
+                    let item = coll.list_item(i);
                     let depth = self.env.len();
                     self.env.push((var.node.as_str(), item));
                     let pass = match filter {
@@ -499,7 +499,7 @@ impl<'a> Interp<'a> {
                 span: b.span,
             },
             V::Row(t, i) => match t.column(name) {
-                Some(c) => Val::from_cell(t, &t.rows[i][c]),
+                Some(c) => Val::from_cell(&t.rows[i][c]),
                 None => Val::unknown(),
             },
             _ => Val::unknown(),
@@ -532,11 +532,11 @@ impl<'a> Interp<'a> {
         let v = match name {
             "exists" => V::Bool(match &first.v {
                 V::Unknown => false,
-                V::List(items) => !items.is_empty(),
+                V::List(_) | V::Seq(..) => first.list_len().unwrap_or(0) > 0,
                 _ => true,
             }),
             "len" => match &first.v {
-                V::List(items) => V::Num(items.len() as f64),
+                V::List(_) | V::Seq(..) => V::Num(first.list_len().unwrap_or(0) as f64),
                 V::Str(s) => V::Num(s.chars().count() as f64),
                 _ => V::Unknown,
             },
@@ -589,6 +589,23 @@ impl<'a> Interp<'a> {
             });
         }
         let l = self.expr(a);
+        // `x in ["PM", "SO2"]`: compare item by item, without building the list.
+        if let (BinOp::In | BinOp::NotIn, ExprKind::List(items)) = (op, &b.node) {
+            if l.is_unknown() {
+                return Val::new(V::Unknown);
+            }
+            let mut found = false;
+            for it in items {
+                if l.equals(&self.expr(it)) == Some(true) {
+                    found = true;
+                    break;
+                }
+            }
+            return Val {
+                v: V::Bool(found == (op == BinOp::In)),
+                span: l.span,
+            };
+        }
         let r = self.expr(b);
         let span = l.span.or(r.span);
         let v = match op {
@@ -605,11 +622,12 @@ impl<'a> Interp<'a> {
             },
             BinOp::In | BinOp::NotIn => {
                 let found = match &r.v {
-                    V::List(items) => {
+                    V::List(_) | V::Seq(..) => {
                         if l.is_unknown() {
                             None
                         } else {
-                            Some(items.iter().any(|i| l.equals(i) == Some(true)))
+                            let n = r.list_len().unwrap_or(0);
+                            Some((0..n).any(|i| l.equals(&r.list_item(i)) == Some(true)))
                         }
                     }
                     V::Table(t) => l.text().map(|k| t.lookup(&[k.to_string()]).is_some()),

@@ -22,7 +22,10 @@ pub enum V<'a> {
     /// An id referring to an item of another list.
     Ref(&'a str, &'static RefTarget),
     Record(&'a Node, &'static RecordDef),
+    /// A list written in the policy (`["PM", "SO2"]`) or computed.
     List(Vec<Val<'a>>),
+    /// A list in the permit, read lazily: the sequence node and its items' type.
+    Seq(&'a Node, &'static st::Ty),
     Table(&'a TableData),
     Row(&'a TableData, usize),
     /// Absent, invalid in the permit, or the result of comparing the
@@ -65,9 +68,7 @@ impl<'a> Val<'a> {
             (Value::Str(s), st::Ty::Str | st::Ty::Code(_)) => V::Str(Cow::Borrowed(s)),
             // Codes written as plain numbers in YAML (`region: 320506`).
             (Value::Int(i), st::Ty::Str | st::Ty::Code(_)) => V::Str(Cow::Owned(i.to_string())),
-            (Value::Seq(items), st::Ty::List(inner)) => {
-                V::List(items.iter().map(|n| Val::from_node(n, inner)).collect())
-            }
+            (Value::Seq(_), st::Ty::List(inner)) => V::Seq(node, inner),
             (Value::Map(_), st::Ty::Record(r)) => V::Record(node, r),
             (Value::Str(s), st::Ty::Any) => V::Str(Cow::Borrowed(s)),
             // Anything else failed validation and was reported there.
@@ -79,15 +80,35 @@ impl<'a> Val<'a> {
         }
     }
 
-    pub fn from_cell(t: &'a TableData, c: &CellValue) -> Val<'a> {
-        let _ = t;
+    pub fn from_cell(c: &'a CellValue) -> Val<'a> {
         Val::new(match c {
             CellValue::Qty(q) => V::Qty(*q),
             CellValue::Num(n) => V::Num(*n),
             CellValue::Date(d) => V::Date(*d),
-            CellValue::Text(s) => V::Str(Cow::Owned(s.clone())),
+            CellValue::Text(s) => V::Str(Cow::Borrowed(s.as_str())),
             CellValue::None => V::Unknown,
         })
+    }
+
+    /// Number of items, when the value is a list.
+    pub fn list_len(&self) -> Option<usize> {
+        match &self.v {
+            V::List(items) => Some(items.len()),
+            V::Seq(node, _) => Some(node.items().len()),
+            _ => None,
+        }
+    }
+
+    /// Item `i` of a list (see [`Val::list_len`]).
+    pub fn list_item(&self, i: usize) -> Val<'a> {
+        match &self.v {
+            V::List(items) => items.get(i).cloned().unwrap_or_else(Val::unknown),
+            V::Seq(node, ty) => node
+                .items()
+                .get(i)
+                .map_or_else(Val::unknown, |n| Val::from_node(n, ty)),
+            _ => Val::unknown(),
+        }
     }
 
     pub fn is_unknown(&self) -> bool {
@@ -161,9 +182,8 @@ impl<'a> Val<'a> {
                 .or_else(|| n.get("name").and_then(|i| i.as_str()))
                 .unwrap_or("…")
                 .to_string(),
-            V::List(items) => items
-                .iter()
-                .map(|v| v.display())
+            V::List(_) | V::Seq(..) => (0..self.list_len().unwrap_or(0))
+                .map(|i| self.list_item(i).display())
                 .collect::<Vec<_>>()
                 .join(", "),
             V::Table(t) => t.name.clone(),
