@@ -2,18 +2,16 @@
 //! notice. Snapshots in `tests/snapshots/review__*.snap` are the reviewed
 //! specification of the Markdown form and the notice.
 //!
-//! Library: the shipped policies plus the fixture policies under
-//! `tests/fixtures/review/policies/` (a subset of the 2019 catalogue and a
-//! copy of the on-site verification rule) for every rule id the shipped
-//! library does not define yet.
+//! Library: the shipped policies alone (classification from
+//! `policies/classification/`, on-site verification from
+//! `policies/procedure/onsite-verification.policy`); the CLI tests run the
+//! binary without `--policies`, i.e. on the library compiled into it.
 
 use permitlint::date::Date;
 use permitlint::finding::Severity;
-use permitlint::lang::library::{self, Library};
+use permitlint::lang::library::Library;
 use permitlint::review::{self, Lang};
 use permitlint::run::{self, FileResult, Options};
-use std::collections::BTreeSet;
-use std::path::Path;
 
 const FIXTURES: &str = "tests/fixtures/review";
 const PERMITS: &[&str] = &[
@@ -29,38 +27,10 @@ fn as_of() -> Date {
     Date::parse("2026-12-01").expect("valid date")
 }
 
-fn policy_ids(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("policy "))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Shipped files, plus each fixture policy file none of whose rules the
-/// shipped library has.
-fn library_files() -> Vec<(String, String)> {
-    let mut files = permitlint::library::embedded_files();
-    let shipped: BTreeSet<String> = files.iter().flat_map(|(_, t)| policy_ids(t)).collect();
-    let dir = Path::new(FIXTURES).join("policies");
-    let mut extra: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixture policies")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    extra.sort();
-    for p in extra {
-        let text = std::fs::read_to_string(&p).expect("read fixture policy");
-        if policy_ids(&text).iter().all(|id| !shipped.contains(id)) {
-            files.push((format!("tests/{}", p.display()), text));
-        }
-    }
-    files
-}
-
 fn lib() -> Library {
-    match library::build(library_files()) {
+    match permitlint::library::shipped() {
         Ok(l) => l,
-        Err(e) => panic!("library has {} error(s): {e:?}", e.len()),
+        Err(e) => panic!("shipped library has {} error(s): {e:?}", e.len()),
     }
 }
 
@@ -150,13 +120,28 @@ fn classification_from_facts() {
     assert_eq!(c.declared.as_deref(), Some("key"));
     assert!(!c.downgrade);
     assert!(c.items.iter().any(|i| i.number.as_deref() == Some("95")));
+    // Item 96: two gas boilers of 8 t/h, 16 t/h combined (< 20 t/h), not on
+    // the roster: simplified; item 109 adds only registration.
     let c = review::classify::classify(&lib, &check(&lib, "heating-gas"));
     assert_eq!(c.required.as_deref(), Some("simplified"));
     assert_eq!(c.declared.as_deref(), Some("registration"));
     assert!(c.downgrade);
-    let c = review::classify::classify(&lib, &check(&lib, "textile-manual"));
-    assert_eq!(c.required, None);
+    assert!(
+        c.items
+            .iter()
+            .any(|i| i.number.as_deref() == Some("96") && i.category == "simplified")
+    );
+    assert!(!c.items.iter().any(|i| i.category == "key"));
+    // Item 25 (dyeing): the code alone guarantees only registration (其他);
+    // whether key (染色等工序) applies is left to the reviewer.
+    let r = check(&lib, "textile-manual");
+    let c = review::classify::classify(&lib, &r);
+    assert_eq!(c.required.as_deref(), Some("registration"));
+    assert_eq!(c.declared.as_deref(), Some("key"));
     assert!(!c.downgrade);
+    assert!(r.findings.iter().any(|f| {
+        f.rule == "classification.catalogue-2019.manual-review" && f.message.contains("名录第25项")
+    }));
 }
 
 // ------------------------------------------------------------------ HTML
@@ -317,29 +302,14 @@ fn html_forms_are_well_formed_and_escaped() {
 
 // ------------------------------------------------------------------ CLI
 
-fn library_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (i, (name, text)) in library_files().into_iter().enumerate() {
-        let file = Path::new(&name)
-            .file_name()
-            .map(|f| f.to_string_lossy().to_string())
-            .unwrap_or_default();
-        std::fs::write(dir.path().join(format!("{i:03}-{file}")), text).expect("write policy");
-    }
-    dir
-}
-
 fn cmd() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("permitlint").expect("binary")
 }
 
 #[test]
 fn classify_json_parses_back() {
-    let libdir = library_dir();
     let out = cmd()
         .arg("classify")
-        .arg("--policies")
-        .arg(libdir.path())
         .args(["--as-of", "2026-12-01", "--format", "json"])
         .args(PERMITS.iter().map(|p| format!("{FIXTURES}/{p}.yaml")))
         .output()
@@ -374,7 +344,12 @@ fn classify_json_parses_back() {
     assert_eq!(clean["downgrade"], false);
     assert_eq!(clean["required"], "key");
     let textile = by_file("textile-manual");
-    assert!(textile["required"].is_null());
+    assert_eq!(textile["required"], "registration");
+    assert_eq!(textile["downgrade"], false);
+    let heating = by_file("heating-gas");
+    assert_eq!(heating["required"], "simplified");
+    assert_eq!(heating["declared"], "registration");
+    assert_eq!(heating["downgrade"], true);
     for p in permits {
         assert!(p["downgrade"].is_boolean());
         assert!(p["items"].is_array());
@@ -383,11 +358,8 @@ fn classify_json_parses_back() {
 
 #[test]
 fn classify_text() {
-    let libdir = library_dir();
     let out = cmd()
         .arg("classify")
-        .arg("--policies")
-        .arg(libdir.path())
         .args(["--as-of", "2026-12-01"])
         .arg(format!("{FIXTURES}/heating-gas.yaml"))
         .output()
@@ -399,12 +371,9 @@ fn classify_text() {
 
 #[test]
 fn countersign_and_notice_commands() {
-    let libdir = library_dir();
     let out_dir = tempfile::tempdir().expect("tempdir");
     let status = cmd()
         .arg("countersign")
-        .arg("--policies")
-        .arg(libdir.path())
         .args(["--as-of", "2026-12-01", "--out"])
         .arg(out_dir.path())
         .arg(format!("{FIXTURES}/downgrade.yaml"))
@@ -431,8 +400,6 @@ fn countersign_and_notice_commands() {
     let notice_file = out_dir.path().join("notice.md");
     let out = cmd()
         .arg("notice")
-        .arg("--policies")
-        .arg(libdir.path())
         .args(["--as-of", "2026-12-01", "--out"])
         .arg(&notice_file)
         .arg(format!("{FIXTURES}/downgrade.yaml"))
@@ -443,8 +410,6 @@ fn countersign_and_notice_commands() {
     assert_eq!(text, review::notice::render(&r, as_of(), Lang::Zh));
     let out = cmd()
         .arg("notice")
-        .arg("--policies")
-        .arg(libdir.path())
         .args(["--as-of", "2026-12-01", "--lang", "en"])
         .arg(format!("{FIXTURES}/downgrade.yaml"))
         .output()
