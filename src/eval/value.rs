@@ -174,7 +174,12 @@ impl<'a> Val<'a> {
             V::Date(d) => d.to_string(),
             V::Qty(q) => q.to_string(),
             V::Range(r) => r.to_string(),
-            V::Enum(def, i) => def.name_of(*i).to_string(),
+            // Messages are Chinese: show the official term, keep the code.
+            V::Enum(def, i) => match def.values.get(*i as usize) {
+                Some(v) if !v.zh.is_empty() => v.zh.to_string(),
+                Some(v) => v.name.to_string(),
+                None => "?".to_string(),
+            },
             V::Ref(id, _) => id.to_string(),
             V::Record(n, _) => n
                 .get("id")
