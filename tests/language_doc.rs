@@ -1,0 +1,41 @@
+//! Every ```policy example in docs/language.md parses and type-checks
+//! against the permit schema (with the shipped routing and facts).
+
+use permitlint::lang::library::build;
+
+#[test]
+fn every_example_in_the_language_reference_checks() {
+    let doc = std::fs::read_to_string("docs/language.md").unwrap();
+    let mut files = vec![(
+        "policies/library.policy".to_string(),
+        std::fs::read_to_string("policies/library.policy").unwrap(),
+    )];
+    let mut in_block = false;
+    let mut current = String::new();
+    let mut n = 0;
+    for line in doc.lines() {
+        if line.trim() == "```policy" {
+            in_block = true;
+            current.clear();
+        } else if in_block && line.trim() == "```" {
+            in_block = false;
+            n += 1;
+            files.push((format!("docs/language.md#example-{n}"), current.clone()));
+        } else if in_block {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    assert!(n >= 7, "expected the reference to hold examples, found {n}");
+    if let Err(errors) = build(files) {
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none());
+        let mut s = String::new();
+        for e in &errors.parse {
+            handler.render_report(&mut s, e).unwrap();
+        }
+        for e in &errors.check {
+            handler.render_report(&mut s, e).unwrap();
+        }
+        panic!("examples in docs/language.md do not check:\n{s}");
+    }
+}
