@@ -104,3 +104,14 @@ fn shipped_library_has_no_errors() {
         panic!("shipped library has errors:\n{s}");
     }
 }
+
+#[test]
+fn docs_policies_md_is_generated_from_the_shipped_policies() {
+    let lib = permitlint::library::shipped().unwrap_or_else(|_| panic!("shipped library has errors"));
+    let generated = permitlint::docs::policies_markdown(&lib);
+    let committed = std::fs::read_to_string("docs/policies.md").unwrap();
+    assert!(
+        generated == committed,
+        "docs/policies.md is stale: run `cargo run -- policy docs > docs/policies.md`"
+    );
+}
