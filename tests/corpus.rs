@@ -128,3 +128,15 @@ fn corpus_verdict_human_snapshot() {
 fn corpus_verdict_json_snapshot() {
     insta::assert_snapshot!("corpus_json", render(Format::Json));
 }
+
+/// The corpus verdict under the versions in force on 2013-06-01 (GB 13223-2003
+/// still governs existing units; several later rules are not yet in force).
+#[test]
+fn corpus_verdict_2013_snapshot() {
+    let (_, findings) = corpus_findings(Date::parse("2013-06-01").unwrap());
+    let lines: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}:{} {} [{}]", f.file.name, f.line_col().0, f.rule, f.severity))
+        .collect();
+    insta::assert_snapshot!("corpus_2013", lines.join("\n"));
+}
