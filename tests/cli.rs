@@ -320,7 +320,10 @@ fn policy_fmt_check_names_files_that_would_change() {
 
 #[test]
 fn policy_test_passes_over_the_shipped_library_with_coverage() {
-    let out = bin().args(["policy", "test", "policies", "--coverage"]).output().unwrap();
+    let out = bin()
+        .args(["policy", "test", "policies", "--coverage"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     // Printed so CI logs show the coverage of every shipped rule.
     println!("{stdout}");
@@ -341,8 +344,16 @@ fn a_failing_rule_test_prints_expected_and_actual_lines() {
     }
     let permit = std::fs::read_to_string("tests/fixtures/permits/reference.yaml").unwrap();
     // Annotate a value that does not break the rule: the test must fail.
-    let annotated = permit.replacen("concentration: 35 mg/m3", "concentration: 35 mg/m3   # expect: air.gb13223-2011.limits", 1);
-    std::fs::write(root.join("air/tests/wrong.yaml"), format!("# as-of: 2026-12-01\n{annotated}")).unwrap();
+    let annotated = permit.replacen(
+        "concentration: 35 mg/m3",
+        "concentration: 35 mg/m3   # expect: air.gb13223-2011.limits",
+        1,
+    );
+    std::fs::write(
+        root.join("air/tests/wrong.yaml"),
+        format!("# as-of: 2026-12-01\n{annotated}"),
+    )
+    .unwrap();
     let out = bin().args(["policy", "test"]).arg(root).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");

@@ -136,7 +136,15 @@ fn corpus_verdict_2013_snapshot() {
     let (_, findings) = corpus_findings(Date::parse("2013-06-01").unwrap());
     let lines: Vec<String> = findings
         .iter()
-        .map(|f| format!("{}:{} {} [{}]", f.file.name, f.line_col().0, f.rule, f.severity))
+        .map(|f| {
+            format!(
+                "{}:{} {} [{}]",
+                f.file.name,
+                f.line_col().0,
+                f.rule,
+                f.severity
+            )
+        })
         .collect();
     insta::assert_snapshot!("corpus_2013", lines.join("\n"));
 }

@@ -107,7 +107,8 @@ fn shipped_library_has_no_errors() {
 
 #[test]
 fn docs_policies_md_is_generated_from_the_shipped_policies() {
-    let lib = permitlint::library::shipped().unwrap_or_else(|_| panic!("shipped library has errors"));
+    let lib =
+        permitlint::library::shipped().unwrap_or_else(|_| panic!("shipped library has errors"));
     let generated = permitlint::docs::policies_markdown(&lib);
     let committed = std::fs::read_to_string("docs/policies.md").unwrap();
     assert!(

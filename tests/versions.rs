@@ -11,11 +11,17 @@ use std::path::PathBuf;
 fn corpus(lib: &Library, as_of: &str) -> Vec<Finding> {
     let (files, _) = run::collect(&[PathBuf::from("corpus")]);
     let mut all = Vec::new();
-    run::check_files(lib, &files, &Options::new(Date::parse(as_of).unwrap()), false, |rs| {
-        for r in rs {
-            all.extend(r.findings);
-        }
-    });
+    run::check_files(
+        lib,
+        &files,
+        &Options::new(Date::parse(as_of).unwrap()),
+        false,
+        |rs| {
+            for r in rs {
+                all.extend(r.findings);
+            }
+        },
+    );
     all
 }
 
@@ -27,15 +33,27 @@ fn shipped_files() -> Vec<(String, String)> {
 fn the_version_in_force_is_chosen_by_date() {
     let lib = build(shipped_files()).unwrap();
     let ids = |d: &str| -> BTreeSet<String> {
-        lib.in_force(Date::parse(d).unwrap()).iter().map(|p| p.meta.id.clone()).collect()
+        lib.in_force(Date::parse(d).unwrap())
+            .iter()
+            .map(|p| p.meta.id.clone())
+            .collect()
     };
     let (y2010, y2013, y2026) = (ids("2010-06-01"), ids("2013-06-01"), ids("2026-12-01"));
     // GB 13223-2003 governs until existing units move to GB 13223-2011 (2014-07-01).
-    assert!(y2010.contains("air.gb13223-2003.periods") && !y2010.contains("air.gb13223-2011.limits"));
-    assert!(y2013.contains("air.gb13223-2003.periods") && y2013.contains("air.gb13223-2011.limits"));
-    assert!(!y2026.contains("air.gb13223-2003.periods") && y2026.contains("air.gb13223-2011.limits"));
+    assert!(
+        y2010.contains("air.gb13223-2003.periods") && !y2010.contains("air.gb13223-2011.limits")
+    );
+    assert!(
+        y2013.contains("air.gb13223-2003.periods") && y2013.contains("air.gb13223-2011.limits")
+    );
+    assert!(
+        !y2026.contains("air.gb13223-2003.periods") && y2026.contains("air.gb13223-2011.limits")
+    );
     let sup = lib.find("air.gb13223-2011.limits", None).unwrap();
-    assert_eq!(sup.meta.supersedes.as_deref(), Some("air.gb13223-2003.periods"));
+    assert_eq!(
+        sup.meta.supersedes.as_deref(),
+        Some("air.gb13223-2003.periods")
+    );
 }
 
 /// A revision of GB 13223-2011 table 1 written as version 2 of the rule,
@@ -50,8 +68,15 @@ fn revised_library() -> Library {
         .expect("gb13223-2011.policy is shipped");
     let original = text.clone();
     let start = original.find("policy air.gb13223-2011.limits").unwrap();
-    let end = start + original[start..].find("\npolicy ").unwrap_or(original.len() - start);
-    let v1 = original[start..end].replacen("effective 2012-01-01 ..", "effective 2012-01-01 .. 2026-06-01", 1);
+    let end = start
+        + original[start..]
+            .find("\npolicy ")
+            .unwrap_or(original.len() - start);
+    let v1 = original[start..end].replacen(
+        "effective 2012-01-01 ..",
+        "effective 2012-01-01 .. 2026-06-01",
+        1,
+    );
     let v2 = original[start..end]
         .replacen("version 1", "version 2", 1)
         .replacen("effective 2012-01-01 ..", "effective 2026-06-01 ..", 1)
@@ -60,12 +85,29 @@ fn revised_library() -> Library {
     let table_end = table_start + original[table_start..].find("\n}\n").unwrap() + 3;
     let table_v2 = original[table_start..table_end]
         .replace("gb13223_t1_coal(", "gb13223_t1_coal_v2(")
-        .replace("| SO2       | 100 mg/m3  | 200 mg/m3  |", "| SO2       | 100 mg/m3  | 100 mg/m3  |");
-    assert_ne!(table_v2, original[table_start..table_end], "the revision changed the table");
-    *text = format!("{}{}{}\n{}\n{}", &original[..start], v1, &original[end..], table_v2, v2);
+        .replace(
+            "| SO2       | 100 mg/m3  | 200 mg/m3  |",
+            "| SO2       | 100 mg/m3  | 100 mg/m3  |",
+        );
+    assert_ne!(
+        table_v2,
+        original[table_start..table_end],
+        "the revision changed the table"
+    );
+    *text = format!(
+        "{}{}{}\n{}\n{}",
+        &original[..start],
+        v1,
+        &original[end..],
+        table_v2,
+        v2
+    );
     match build(files) {
         Ok(l) => l,
-        Err(e) => panic!("revised library does not check: {:?}", e.check.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
+        Err(e) => panic!(
+            "revised library does not check: {:?}",
+            e.check.iter().map(|c| c.to_string()).collect::<Vec<_>>()
+        ),
     }
 }
 

@@ -455,7 +455,16 @@ fn month_day(p: &Pair<Rule>) -> Result<Spanned<(u8, u8)>, ParseError> {
 }
 
 fn stmt(p: Pair<Rule>) -> Result<Stmt, ParseError> {
-    let sp = span(&p);
+    // pest keeps the whitespace and comments it skipped while trying an
+    // optional trailing part (`else { ... }`, clauses) inside the rule's
+    // span; end the statement at its last token instead.
+    let full = span(&p);
+    let end = p
+        .clone()
+        .into_inner()
+        .last()
+        .map_or(full.end as usize, |q| q.as_span().end());
+    let sp = Span::new(full.start as usize, end);
     let rule = p.as_rule();
     let mut it = p
         .into_inner()
