@@ -126,6 +126,14 @@ pub fn check_file(
 ) -> FileResult {
     let name = path.display().to_string();
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        // Test hook, debug builds only (tests/hostile_files.rs): panic on
+        // the file with this name, to test the panic path end to end.
+        #[cfg(debug_assertions)]
+        if let Some(name) = std::env::var_os("PERMITLINT_TEST_PANIC_ON")
+            && path.file_name() == Some(name.as_os_str())
+        {
+            panic!("PERMITLINT_TEST_PANIC_ON: test panic");
+        }
         let loaded = permit::load_path(path, &opts.limits);
         finish(lib, &name, loaded, opts, keep_permit, coverage)
     }));

@@ -127,6 +127,10 @@ pub fn run(a: CheckArgs) -> i32 {
     let format: Format = a.format.into();
     let human = super::human_options(a.color);
     let streaming = matches!(format, Format::Human | Format::Github);
+    // Plain JSON is written chunk by chunk too (memory bounded by a chunk);
+    // with baseline or waiver annotations it needs the whole run first.
+    let json_stream = format == Format::Json && !tracking.annotates();
+    let mut json_first = true;
     let mut all: Vec<Finding> = Vec::new();
     let mut counts = [0usize; 3];
     let mut internal = false;
@@ -152,6 +156,9 @@ pub fn run(a: CheckArgs) -> i32 {
         );
         pb
     });
+    if json_stream {
+        let _ = stdout.write_all(crate::report::json::stream_header(&info0).as_bytes());
+    }
     let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>, t: &mut Tracking| {
         let notes = t.process(&findings);
         for (f, n) in findings.iter().zip(&notes) {
@@ -161,6 +168,9 @@ pub fn run(a: CheckArgs) -> i32 {
         }
         if streaming {
             let text = t.render_chunk(format, &findings, &notes, &info0, &human);
+            let _ = stdout.write_all(text.as_bytes());
+        } else if json_stream {
+            let text = crate::report::json::stream_findings(&findings, &mut json_first);
             let _ = stdout.write_all(text.as_bytes());
         } else {
             all.extend(findings);
@@ -187,7 +197,14 @@ pub fn run(a: CheckArgs) -> i32 {
         pb.finish_and_clear();
     }
     let info = run_info(files.len());
-    if !streaming {
+    if json_stream {
+        let c = crate::report::Counts {
+            error: counts[0],
+            warning: counts[1],
+            notice: counts[2],
+        };
+        let _ = stdout.write_all(crate::report::json::stream_footer(c, !json_first).as_bytes());
+    } else if !streaming {
         let text = tracking.render_final(format, &all, &info, &human);
         let _ = stdout.write_all(text.as_bytes());
     } else {

@@ -97,7 +97,7 @@ impl Tracking {
         self.stats.is_some()
     }
 
-    fn annotates(&self) -> bool {
+    pub fn annotates(&self) -> bool {
         self.baseline.is_some() || self.waivers.is_some()
     }
 

@@ -20,6 +20,7 @@ struct PolicyParser;
 pub fn parse_file(source: &Source) -> Result<PolicyFile, ParseError> {
     let mut pairs = PolicyParser::parse(Rule::file, &source.text)
         .map_err(|e| ParseError::from_pest(source, e))?;
+    nesting_guard(pairs.clone(), 0)?;
     let mut items = Vec::new();
     if let Some(file) = pairs.next() {
         for pair in file.into_inner() {
@@ -44,6 +45,7 @@ pub fn parse_file(source: &Source) -> Result<PolicyFile, ParseError> {
 pub fn parse_expr_at(source: &Source, text: &str, offset: usize) -> Result<Expr, ParseError> {
     let pairs = PolicyParser::parse(Rule::expr, text)
         .map_err(|e| ParseError::from_pest_at(source, e, offset))?;
+    nesting_guard(pairs.clone(), offset)?;
     let pair = pairs.into_iter().next().ok_or_else(|| ParseError::Syntax {
         src: source.named_source(),
         span: Span::new(offset, offset + text.len()).into(),
@@ -60,6 +62,82 @@ pub fn parse_expr_at(source: &Source, text: &str, offset: usize) -> Result<Expr,
     let mut e = expr(pair)?;
     shift(&mut e, offset as u32);
     Ok(e)
+}
+
+/// Deepest nesting a policy may have, counted in parse-tree levels plus the
+/// operators chained at each level (`not not x`, `a + b + c`, `a.b.c`: each
+/// operator adds an AST level). The AST builder, checker, formatter and
+/// evaluator recurse over the tree; this bound keeps them well inside a
+/// 2 MiB thread stack (rayon workers, test threads) even in debug builds.
+/// The shipped library stays below 40.
+pub const MAX_NESTING: usize = 200;
+
+/// Reject a parse tree deeper than [`MAX_NESTING`] before anything recurses
+/// over it. Iterative: pest built the tree under its own stack guard.
+fn nesting_guard(pairs: pest::iterators::Pairs<'_, Rule>, offset: usize) -> Result<(), ParseError> {
+    struct Frame<'i> {
+        pair: Pair<'i, Rule>,
+        children: pest::iterators::Pairs<'i, Rule>,
+        ops: usize,
+        deepest: usize,
+    }
+    fn frame(pair: Pair<'_, Rule>) -> Frame<'_> {
+        Frame {
+            children: pair.clone().into_inner(),
+            pair,
+            ops: 0,
+            deepest: 0,
+        }
+    }
+    for root in pairs {
+        let mut stack = vec![frame(root)];
+        while let Some(top) = stack.last_mut() {
+            if let Some(child) = top.children.next() {
+                if matches!(
+                    child.as_rule(),
+                    Rule::op_not
+                        | Rule::op_neg
+                        | Rule::op_or
+                        | Rule::op_and
+                        | Rule::op_in
+                        | Rule::op_not_in
+                        | Rule::op_starts
+                        | Rule::op_le
+                        | Rule::op_ge
+                        | Rule::op_ne
+                        | Rule::op_eq
+                        | Rule::op_lt
+                        | Rule::op_gt
+                        | Rule::op_add
+                        | Rule::op_sub
+                        | Rule::op_mul
+                        | Rule::op_div
+                        | Rule::field_access
+                        | Rule::index
+                ) {
+                    top.ops += 1;
+                }
+                stack.push(frame(child));
+                continue;
+            }
+            let Some(done) = stack.pop() else { break };
+            let depth = 1 + done.ops + done.deepest;
+            if depth > MAX_NESTING {
+                let span = done.pair.as_span();
+                return Err(ParseError::Invalid {
+                    src: None,
+                    span: Span::new(offset + span.start(), offset + span.end()).into(),
+                    message: format!(
+                        "nested too deeply: more than {MAX_NESTING} levels of brackets, blocks and chained operators"
+                    ),
+                });
+            }
+            if let Some(parent) = stack.last_mut() {
+                parent.deepest = parent.deepest.max(depth);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn shift(e: &mut Expr, by: u32) {

@@ -14,8 +14,8 @@ struct Output<'a> {
     version: u32,
     as_of: String,
     files: usize,
-    summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
     /// Baseline findings that are gone (`check --baseline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     closed: Option<&'a serde_json::Value>,
@@ -125,9 +125,53 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
-/// Pretty-printed JSON (two-space indent) with a final newline.
+/// Pretty-printed JSON (two-space indent) with a final newline. Built from
+/// the streaming pieces, so `check` can write it chunk by chunk with the
+/// same bytes.
 pub fn render(findings: &[Finding], run: &RunInfo) -> String {
-    render_annotated(findings, run, &|_| None, None)
+    let mut s = stream_header(run);
+    let mut first = true;
+    s.push_str(&stream_findings(findings, &mut first));
+    s.push_str(&stream_footer(Counts::of(findings), !first));
+    s
+}
+
+/// Opening of the document, up to the `findings` array.
+pub fn stream_header(run: &RunInfo) -> String {
+    format!(
+        "{{\n  \"version\": {VERSION},\n  \"as_of\": {},\n  \"files\": {},\n  \"findings\": [",
+        serde_json::Value::String(run.as_of.to_string()),
+        run.files
+    )
+}
+
+/// Findings as array items; `first` tracks whether a comma is needed.
+pub fn stream_findings(findings: &[Finding], first: &mut bool) -> String {
+    let mut s = String::new();
+    for f in findings {
+        let item = serde_json::to_string_pretty(&finding(f)).unwrap_or_default();
+        s.push_str(if *first { "\n" } else { ",\n" });
+        *first = false;
+        for (i, line) in item.lines().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            s.push_str("    ");
+            s.push_str(line);
+        }
+    }
+    s
+}
+
+/// Close the array (`any`: it holds at least one finding) and add the summary.
+pub fn stream_footer(c: Counts, any: bool) -> String {
+    format!(
+        "{}],\n  \"summary\": {{\n    \"error\": {},\n    \"warning\": {},\n    \"notice\": {}\n  }}\n}}\n",
+        if any { "\n  " } else { "" },
+        c.error,
+        c.warning,
+        c.notice
+    )
 }
 
 /// [`render`] with per-finding annotations (looked up by finding) and the
@@ -160,4 +204,54 @@ pub fn render_annotated<'a>(
     let mut s = serde_json::to_string_pretty(&out).expect("JSON of plain structs");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::span::{SourceFile, Span};
+
+    fn run() -> RunInfo {
+        RunInfo {
+            as_of: crate::date::Date::parse("2026-12-01").unwrap(),
+            files: 2,
+            elapsed: std::time::Duration::ZERO,
+            rules: Vec::new(),
+            tool_version: "test",
+        }
+    }
+
+    fn finding(msg: &str) -> Finding {
+        Finding {
+            rule: "air.x".into(),
+            severity: Severity::Error,
+            element: "air".into(),
+            department: "大气环境".into(),
+            message: msg.into(),
+            basis: Some("GB 1".into()),
+            help: None,
+            file: SourceFile::new("a.yaml", "a: 1\nb: \"苏州\"\n"),
+            primary: Some(Span::new(8, 14)),
+            labels: Vec::new(),
+            path: "b".into(),
+            field_zh: "乙".into(),
+        }
+    }
+
+    /// The streamed pieces give exactly serde_json's pretty output.
+    #[test]
+    fn streaming_equals_serde_pretty() {
+        for findings in [
+            vec![],
+            vec![finding("一")],
+            vec![finding("一"), finding("二\"q")],
+        ] {
+            let streamed = render(&findings, &run());
+            let whole = render_annotated(&findings, &run(), &|_| None, None);
+            assert_eq!(streamed, whole);
+            let v: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+            assert_eq!(v["findings"].as_array().unwrap().len(), findings.len());
+        }
+    }
 }
