@@ -212,21 +212,21 @@ pub fn run(a: CheckArgs) -> i32 {
     }
     let _ = stdout.flush();
     if let Some(cov) = coverage {
-        let never: Vec<String> = lib
-            .in_force(as_of)
+        let in_force = lib.in_force(as_of);
+        let never: Vec<&str> = in_force
             .iter()
-            .map(|p| p.meta.id.clone())
-            .filter(|id| !fired.contains(id))
+            .map(|p| p.meta.id.as_str())
+            .filter(|id| !fired.contains(*id))
             .collect();
         eprintln!(
             "coverage: {} of {} rules in force fired on these permits",
-            lib.in_force(as_of).len() - never.len(),
-            lib.in_force(as_of).len()
+            in_force.len() - never.len(),
+            in_force.len()
         );
         for id in never {
             eprintln!("  never fired: {id}");
         }
-        let _ = cov;
+        eprint!("{}", crate::coverage::report(&lib, &cov));
     }
     eprintln!(
         "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s) in {:.2}s",
