@@ -12,7 +12,7 @@ use super::{Contribution, Coverage};
 use crate::date::{Date, YearlyWindow};
 use crate::finding::Label;
 use crate::lang::ast::*;
-use crate::lang::library::{CompiledPolicy, ConstValue, Library};
+use crate::lang::library::{CompiledPolicy, ConstValue, Library, Name};
 use crate::lang::template::{Part, Template};
 use crate::permit::model::Node;
 use crate::schema::permit_v1::ROOT;
@@ -223,8 +223,7 @@ impl<'a> Interp<'a> {
         for (e, s) in &clauses.labels {
             // `label facts.X "..."` points at every contribution that set the fact.
             if let ExprKind::Field(base, name) = &e.node
-                && matches!(&base.node, ExprKind::Var(v) if v == "facts")
-                && !self.env.iter().any(|(n, _)| *n == "facts")
+                && self.is_namespace(base, "facts")
             {
                 let text = self.render(s);
                 if let Some(contribs) = self.facts.get(&name.node) {
@@ -331,8 +330,8 @@ impl<'a> Interp<'a> {
                 },
             }),
             ExprKind::Paren(a) => self.expr(a),
-            ExprKind::Var(name) => self.var(name),
-            ExprKind::Field(base, f) => self.field(base, &f.node),
+            ExprKind::Var(name) => self.var(e.span, name),
+            ExprKind::Field(base, f) => self.field(base, f),
             ExprKind::Index(base, keys) => {
                 let b = self.expr(base);
                 let V::Table(t) = b.v else {
@@ -416,6 +415,10 @@ impl<'a> Interp<'a> {
                         any_unknown = true;
                     }
                     self.env.truncate(depth);
+                    // Decided: expressions have no effects, so stop here.
+                    if (*kind == QuantKind::Any && hit) || (*kind == QuantKind::All && !all) {
+                        break;
+                    }
                 }
                 Val::new(match kind {
                     QuantKind::Any if hit => V::Bool(true),
@@ -431,18 +434,49 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn var(&mut self, name: &str) -> Val<'a> {
+    /// Is `base` the namespace `ns` (`facts`, `findings`), not a variable?
+    fn is_namespace(&self, base: &Expr, ns: &str) -> bool {
+        let ExprKind::Var(v) = &base.node else {
+            return false;
+        };
+        match self.policy.resolution.name(base.span.start) {
+            Some(Name::Facts) => ns == "facts",
+            Some(Name::Findings) => ns == "findings",
+            Some(_) => false,
+            // Not resolved by the checker: decide by name, as it would.
+            None => v == ns && self.lookup(ns).is_none(),
+        }
+    }
+
+    /// A name, as the type checker resolved it.
+    fn var(&mut self, at: Span, name: &str) -> Val<'a> {
+        let policy: &'a CompiledPolicy = self.policy;
+        match policy.resolution.name(at.start) {
+            Some(Name::Local(i)) => match self.env.get(*i as usize) {
+                Some((n, v)) => {
+                    debug_assert_eq!(*n, name, "variable slot resolved by the checker");
+                    v.clone()
+                }
+                None => self.var_by_name(name),
+            },
+            Some(Name::Const(c)) => const_val(c),
+            Some(Name::Table(t)) => Val::new(V::Table(t)),
+            Some(Name::Today) => Val::new(V::Date(self.as_of)),
+            Some(Name::Root(f)) => match self.root.get(name) {
+                Some(node) => Val::from_node(node, &f.ty),
+                None => Val::unknown(),
+            },
+            Some(Name::Facts | Name::Findings) | None => self.var_by_name(name),
+        }
+    }
+
+    /// A name looked up by its text (names the checker did not resolve).
+    fn var_by_name(&mut self, name: &str) -> Val<'a> {
         if let Some(v) = self.lookup(name) {
             return v.clone();
         }
         if let Some(c) = self.lib.consts.get(name) {
-            return Val::new(match c {
-                ConstValue::Num(n) => V::Num(*n),
-                ConstValue::Qty(q) => V::Qty(*q),
-                ConstValue::Str(s) => V::Str(Cow::Owned(s.clone())),
-                ConstValue::Date(d) => V::Date(*d),
-                ConstValue::Bool(b) => V::Bool(*b),
-            });
+            return const_val(c);
         }
         if let Some(t) = self.table(name) {
             return Val::new(V::Table(t));
@@ -456,11 +490,14 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn field(&mut self, base: &'a Expr, name: &str) -> Val<'a> {
-        if let ExprKind::Var(ns) = &base.node
-            && self.lookup(ns).is_none()
-        {
-            if ns == "facts" {
+    fn field(&mut self, base: &'a Expr, f: &'a Ident) -> Val<'a> {
+        let name = f.node.as_str();
+        if let ExprKind::Var(v) = &base.node {
+            let policy: &'a CompiledPolicy = self.policy;
+            let res = policy.resolution.name(base.span.start);
+            // Not resolved by the checker: decide by name, as it would.
+            let unresolved = |ns: &str| res.is_none() && v == ns && self.lookup(ns).is_none();
+            if matches!(res, Some(Name::Facts)) || unresolved("facts") {
                 let Some(info) = self.lib.facts.get(name) else {
                     return Val::unknown();
                 };
@@ -474,7 +511,7 @@ impl<'a> Interp<'a> {
                     None => Val::unknown(),
                 };
             }
-            if ns == "findings" {
+            if matches!(res, Some(Name::Findings)) || unresolved("findings") {
                 let n = match name {
                     "errors" => self.finding_counts[0],
                     "warnings" => self.finding_counts[1],
@@ -482,12 +519,24 @@ impl<'a> Interp<'a> {
                 };
                 return Val::new(V::Num(n as f64));
             }
+            // A variable: read its field in place, without copying it.
+            if let Some(Name::Local(i)) = res
+                && let Some((_, b)) = self.env.get(*i as usize)
+            {
+                return self.field_of(b, f);
+            }
         }
         let b = self.expr(base);
+        self.field_of(&b, f)
+    }
+
+    /// Field `f` of the value `b`.
+    fn field_of(&self, b: &Val<'a>, f: &Ident) -> Val<'a> {
+        let name = f.node.as_str();
         match b.v {
-            V::Record(node, rec) => record_field(node, rec, name),
+            V::Record(node, rec) => self.record_field(node, rec, f),
             V::Ref(id, target) => match self.deref(id, target) {
-                Some((node, rec)) => record_field(node, rec, name),
+                Some((node, rec)) => self.record_field(node, rec, f),
                 None => Val::unknown(),
             },
             V::Range(r) => Val {
@@ -498,10 +547,30 @@ impl<'a> Interp<'a> {
                 },
                 span: b.span,
             },
-            V::Row(t, i) => match t.column(name) {
-                Some(c) => Val::from_cell(&t.rows[i][c]),
-                None => Val::unknown(),
-            },
+            V::Row(t, i) => {
+                let col = self
+                    .policy
+                    .resolution
+                    .column(f.span.start, t)
+                    .or_else(|| t.column(name));
+                match col {
+                    Some(c) => Val::from_cell(&t.rows[i][c]),
+                    None => Val::unknown(),
+                }
+            }
+            _ => Val::unknown(),
+        }
+    }
+
+    fn record_field(&self, node: &'a Node, rec: &'static RecordDef, f: &Ident) -> Val<'a> {
+        let name = f.node.as_str();
+        let def = self
+            .policy
+            .resolution
+            .field(f.span.start, rec)
+            .or_else(|| rec.field(name));
+        match (def, node.get(name)) {
+            (Some(d), Some(n)) => Val::from_node(n, &d.ty),
             _ => Val::unknown(),
         }
     }
@@ -648,11 +717,14 @@ impl<'a> Interp<'a> {
     }
 }
 
-fn record_field<'a>(node: &'a Node, rec: &'static RecordDef, name: &str) -> Val<'a> {
-    match (rec.field(name), node.get(name)) {
-        (Some(f), Some(n)) => Val::from_node(n, &f.ty),
-        _ => Val::unknown(),
-    }
+fn const_val<'a>(c: &'a ConstValue) -> Val<'a> {
+    Val::new(match c {
+        ConstValue::Num(n) => V::Num(*n),
+        ConstValue::Qty(q) => V::Qty(*q),
+        ConstValue::Str(s) => V::Str(Cow::Borrowed(s)),
+        ConstValue::Date(d) => V::Date(*d),
+        ConstValue::Bool(b) => V::Bool(*b),
+    })
 }
 
 fn arith<'a>(op: BinOp, a: &V<'a>, b: &V<'a>) -> V<'a> {

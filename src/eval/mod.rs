@@ -70,14 +70,15 @@ pub fn evaluate(
     mut coverage: Option<&mut Coverage>,
 ) -> Evaluation {
     let mut eval = Evaluation::default();
-    let policies = lib.in_force(as_of);
+    let in_force = lib.in_force_indices(as_of);
+    let policies = in_force.iter().map(|&i| &lib.policies[i]);
     for stratum in [Stratum::Derive, Stratum::Rule, Stratum::Review] {
         let mut counts = [0usize; 3];
         for f in prior.iter().chain(&eval.findings) {
             counts[f.severity as usize] += 1;
         }
         let mut derived = Vec::new();
-        for policy in policies.iter().filter(|p| p.stratum == stratum) {
+        for policy in policies.clone().filter(|p| p.stratum == stratum) {
             let mut it = interp::Interp {
                 lib,
                 policy,

@@ -8,7 +8,9 @@
 
 use super::ast::*;
 use super::errors::{CheckError, did_you_mean};
-use super::library::{CompiledPolicy, ConstValue, FactInfo, Library, PolicyMeta, Stratum};
+use super::library::{
+    CompiledPolicy, ConstValue, FactInfo, Library, Name, PolicyMeta, Resolution, Stratum,
+};
 use super::table::{CellValue, TableData};
 use super::template::Template;
 use super::types::Ty;
@@ -545,6 +547,10 @@ struct Cx<'a> {
     derives: Option<Span>,
     reads_facts: Option<Span>,
     reads_findings: bool,
+    /// Resolutions for the evaluator (see `library::Resolution`).
+    names: Vec<(u32, Name)>,
+    fields: Vec<(u32, &'static RecordDef, &'static st::Field)>,
+    columns: Vec<(u32, Arc<TableData>, usize)>,
 }
 
 fn check_policy(
@@ -576,6 +582,9 @@ fn check_policy(
         derives: None,
         reads_facts: None,
         reads_findings: false,
+        names: Vec::new(),
+        fields: Vec::new(),
+        columns: Vec::new(),
     };
     cx.stmts(&p.body);
     if let (Some(d), Some(r)) = (cx.derives, cx.reads_facts) {
@@ -601,6 +610,7 @@ fn check_policy(
     };
     let templates = cx.templates;
     let tables = cx.tables;
+    let resolution = Resolution::new(cx.names, cx.fields, cx.columns);
     if errors.len() > before {
         return None;
     }
@@ -611,6 +621,7 @@ fn check_policy(
         tables,
         templates,
         stratum,
+        resolution,
     })
 }
 
@@ -1004,11 +1015,22 @@ impl Cx<'_> {
     }
 
     fn lookup_var(&self, name: &str) -> Option<&Ty> {
+        self.lookup_slot(name).map(|(_, t)| t)
+    }
+
+    /// A variable in scope and its index in the scope stack.
+    fn lookup_slot(&self, name: &str) -> Option<(usize, &Ty)> {
         self.scope
             .iter()
+            .enumerate()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t)
+            .find(|(_, (n, _))| n == name)
+            .map(|(i, (_, t))| (i, t))
+    }
+
+    /// Remember what the name at `span` refers to (for the evaluator).
+    fn resolve(&mut self, span: Span, name: Name) {
+        self.names.push((span.start, name));
     }
 
     fn root_field(&self, name: &str) -> Option<&'static st::Field> {
@@ -1153,13 +1175,17 @@ impl Cx<'_> {
     }
 
     fn var(&mut self, name: &str, span: Span) -> Ty {
-        if let Some(t) = self.lookup_var(name) {
-            return t.clone();
+        if let Some((i, t)) = self.lookup_slot(name) {
+            let t = t.clone();
+            self.resolve(span, Name::Local(i as u32));
+            return t;
         }
-        if let Some((_, t)) = self.globals.consts.get(name) {
+        if let Some((v, t)) = self.globals.consts.get(name) {
+            self.resolve(span, Name::Const(v.clone()));
             return t.clone();
         }
         if let Some(t) = self.table(name) {
+            self.resolve(span, Name::Table(t.clone()));
             return Ty::Table(t);
         }
         if self
@@ -1171,10 +1197,14 @@ impl Cx<'_> {
             return Ty::Unknown;
         }
         if let Some(f) = self.root_field(name) {
+            self.resolve(span, Name::Root(f));
             return Ty::from_schema(&f.ty);
         }
         match name {
-            "today" => return Ty::Date,
+            "today" => {
+                self.resolve(span, Name::Today);
+                return Ty::Date;
+            }
             "facts" | "findings" => {
                 self.err(span, "syntax", format!("`{name}` is used as `{name}.NAME`"));
                 return Ty::Unknown;
@@ -1203,6 +1233,7 @@ impl Cx<'_> {
             && self.lookup_var(ns).is_none()
         {
             if ns == "facts" {
+                self.resolve(base.span, Name::Facts);
                 self.reads_facts.get_or_insert(field.span);
                 return match self.globals.facts.get(&field.node) {
                     Some(f) => Ty::Enum(f.enum_def),
@@ -1221,6 +1252,7 @@ impl Cx<'_> {
                 };
             }
             if ns == "findings" {
+                self.resolve(base.span, Name::Findings);
                 self.reads_findings = true;
                 return match field.node.as_str() {
                     "errors" | "warnings" | "notices" => Ty::Num,
@@ -1247,7 +1279,10 @@ impl Cx<'_> {
             Ty::Ref(r) => r.record,
             Ty::Row(table) => {
                 return match table.column(&field.node) {
-                    Some(c) => table_column_ty(table, c),
+                    Some(c) => {
+                        self.columns.push((field.span.start, table.clone(), c));
+                        table_column_ty(table, c)
+                    }
                     _ => {
                         let help =
                             did_you_mean(&field.node, table.columns.iter().map(|s| s.as_str()));
@@ -1295,7 +1330,10 @@ impl Cx<'_> {
             }
         };
         match record.field(&field.node) {
-            Some(f) => Ty::from_schema(&f.ty),
+            Some(f) => {
+                self.fields.push((field.span.start, record, f));
+                Ty::from_schema(&f.ty)
+            }
             None => {
                 let help = did_you_mean(&field.node, record.fields.iter().map(|f| f.name));
                 self.err(

@@ -7,9 +7,10 @@ use super::table::TableData;
 use super::template::Template;
 use crate::date::Date;
 use crate::finding::Severity;
+use crate::schema::types::{Field, RecordDef};
 use crate::span::{Source, SourceFile};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What a policy says about itself (its header and documentation).
 #[derive(Clone, Debug)]
@@ -59,6 +60,76 @@ pub struct CompiledPolicy {
     /// Message, label and help templates by the byte offset of their string.
     pub templates: HashMap<u32, Template>,
     pub stratum: Stratum,
+    /// Names and fields as the type checker resolved them, so evaluation
+    /// does not look names up by string.
+    pub resolution: Resolution,
+}
+
+/// What a name (`ExprKind::Var`) refers to, decided by the type checker.
+#[derive(Clone, Debug)]
+pub enum Name {
+    /// A `let`, `for` or quantifier variable: its index in the scope stack
+    /// (the interpreter's environment has the same shape).
+    Local(u32),
+    Const(ConstValue),
+    Table(Arc<TableData>),
+    Today,
+    /// A top-level section of the permit.
+    Root(&'static Field),
+    /// The `facts.` and `findings.` namespaces.
+    Facts,
+    Findings,
+}
+
+/// The checker's name and field resolutions for one policy, keyed by the
+/// byte offset where the name (or the field's identifier) starts; offsets
+/// are unique within a policy's file, templates included.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    names: Vec<(u32, Name)>,
+    /// Field identifier → (record it was resolved on, the field).
+    fields: Vec<(u32, &'static RecordDef, &'static Field)>,
+    /// Column identifier → (table, column index).
+    columns: Vec<(u32, Arc<TableData>, usize)>,
+}
+
+impl Resolution {
+    pub fn new(
+        mut names: Vec<(u32, Name)>,
+        mut fields: Vec<(u32, &'static RecordDef, &'static Field)>,
+        mut columns: Vec<(u32, Arc<TableData>, usize)>,
+    ) -> Resolution {
+        names.sort_by_key(|n| n.0);
+        fields.sort_by_key(|f| f.0);
+        columns.sort_by_key(|c| c.0);
+        Resolution {
+            names,
+            fields,
+            columns,
+        }
+    }
+
+    /// The name starting at byte `at`.
+    pub fn name(&self, at: u32) -> Option<&Name> {
+        self.names
+            .binary_search_by_key(&at, |n| n.0)
+            .ok()
+            .map(|i| &self.names[i].1)
+    }
+
+    /// The field whose identifier starts at `at`, when read on `rec`.
+    pub fn field(&self, at: u32, rec: &'static RecordDef) -> Option<&'static Field> {
+        let i = self.fields.binary_search_by_key(&at, |f| f.0).ok()?;
+        let (_, r, f) = self.fields[i];
+        std::ptr::eq(r, rec).then_some(f)
+    }
+
+    /// The column whose identifier starts at `at`, when read on table `t`.
+    pub fn column(&self, at: u32, t: &TableData) -> Option<usize> {
+        let i = self.columns.binary_search_by_key(&at, |c| c.0).ok()?;
+        let (_, table, c) = &self.columns[i];
+        std::ptr::eq(Arc::as_ptr(table), t).then_some(*c)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +138,9 @@ pub struct FactInfo {
     pub enum_def: &'static crate::schema::types::EnumDef,
     pub doc: String,
 }
+
+/// A memoised `in_force`: (date, number of policies, indices).
+type InForce = (Date, usize, Arc<[usize]>);
 
 #[derive(Debug, Default)]
 pub struct Library {
@@ -79,6 +153,9 @@ pub struct Library {
     /// Routed elements in declaration order (files sorted by name).
     pub route_order: Vec<String>,
     pub sources: Vec<Source>,
+    /// `in_force` memoised for the last dates asked (one per run, usually),
+    /// with the number of policies it was computed over.
+    in_force_memo: Mutex<Vec<InForce>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,17 +170,32 @@ pub enum ConstValue {
 impl Library {
     /// The policies in force on `date`, in a fixed order (by id).
     pub fn in_force(&self, date: Date) -> Vec<&CompiledPolicy> {
-        let mut v: Vec<&CompiledPolicy> = self
-            .policies
+        self.in_force_indices(date)
             .iter()
-            .filter(|p| p.meta.in_force(date))
+            .map(|&i| &self.policies[i])
+            .collect()
+    }
+
+    /// Indices into `policies` of the policies in force on `date`, in the
+    /// order of [`Library::in_force`]; computed once per date.
+    pub fn in_force_indices(&self, date: Date) -> Arc<[usize]> {
+        let mut memo = self.in_force_memo.lock().unwrap_or_else(|e| e.into_inner());
+        let n = self.policies.len();
+        if let Some((_, _, v)) = memo.iter().find(|(d, len, _)| *d == date && *len == n) {
+            return v.clone();
+        }
+        let mut v: Vec<usize> = (0..self.policies.len())
+            .filter(|&i| self.policies[i].meta.in_force(date))
             .collect();
-        v.sort_by(|a, b| {
-            a.meta
-                .id
-                .cmp(&b.meta.id)
-                .then(a.meta.version.cmp(&b.meta.version))
+        v.sort_by(|&a, &b| {
+            let (a, b) = (&self.policies[a].meta, &self.policies[b].meta);
+            a.id.cmp(&b.id).then(a.version.cmp(&b.version))
         });
+        let v: Arc<[usize]> = v.into();
+        if memo.len() >= 8 {
+            memo.remove(0);
+        }
+        memo.push((date, n, v.clone()));
         v
     }
 
