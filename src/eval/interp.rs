@@ -36,6 +36,8 @@ pub struct Interp<'a> {
     pub lib: &'a Library,
     pub policy: &'a CompiledPolicy,
     pub root: &'a Node,
+    /// Id references of this permit, shared by every policy.
+    pub ids: &'a super::ids::Ids,
     pub as_of: Date,
     pub facts: &'a BTreeMap<String, Vec<Contribution>>,
     pub finding_counts: [usize; 3],
@@ -581,18 +583,10 @@ impl<'a> Interp<'a> {
         id: &str,
         target: &'static crate::schema::types::RefTarget,
     ) -> Option<(&'a Node, &'static RecordDef)> {
-        for path in std::iter::once(target.path).chain(target.also.iter().copied()) {
-            let mut node = self.root;
-            for part in path.split('.') {
-                node = node.get(part)?;
-            }
-            for item in node.items() {
-                if item.get("id").and_then(|n| n.as_str()) == Some(id) {
-                    return Some((item, target.record));
-                }
-            }
-        }
-        None
+        std::iter::once(target.path)
+            .chain(target.also.iter().copied())
+            .find_map(|path| self.ids.get(self.root, path, id))
+            .map(|node| (node, target.record))
     }
 
     fn call(&mut self, name: &str, args: &'a [Expr]) -> Val<'a> {

@@ -6,6 +6,7 @@
 //! Within a stratum, policies run in id order; output is sorted afterwards
 //! anyway, so the order is never observable.
 
+pub mod ids;
 pub mod interp;
 pub mod locate;
 pub mod value;
@@ -70,6 +71,7 @@ pub fn evaluate(
     mut coverage: Option<&mut Coverage>,
 ) -> Evaluation {
     let mut eval = Evaluation::default();
+    let ids = ids::Ids::default();
     let in_force = lib.in_force_indices(as_of);
     let policies = in_force.iter().map(|&i| &lib.policies[i]);
     for stratum in [Stratum::Derive, Stratum::Rule, Stratum::Review] {
@@ -83,6 +85,7 @@ pub fn evaluate(
                 lib,
                 policy,
                 root: &permit.root,
+                ids: &ids,
                 as_of,
                 facts: &eval.facts,
                 finding_counts: counts,
