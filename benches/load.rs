@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench load` prints: raw saphyr-parser events, our tree
 //! builder (`permit::yaml::parse`) and the full `permit::load` (read tree +
-//! validate + type). Figures go to `docs/performance-permit.md`.
+//! validate + type). Figures go to `docs/performance.md`.
 use permitlint::permit::{Limits, load, yaml};
 use permitlint::span::SourceFile;
 use std::hint::black_box;
@@ -17,32 +17,36 @@ fn permits(n: usize) -> Vec<String> {
         .collect()
 }
 
-fn measure(name: &str, texts: &[String], rounds: usize, mut f: impl FnMut(&str)) {
-    let bytes: usize = texts.iter().map(String::len).sum::<usize>() * rounds;
+/// Seconds per permit of one pass of `f` over `texts`, `rounds` times.
+fn time(texts: &[String], rounds: usize, f: &mut dyn FnMut(&str)) -> f64 {
     let start = Instant::now();
     for _ in 0..rounds {
         for t in texts {
             f(t);
         }
     }
-    let secs = start.elapsed().as_secs_f64();
-    let per = secs / (texts.len() * rounds) as f64 * 1e6;
-    println!(
-        "{name:<28} {:>8.1} MB/s  {per:>7.1} µs/permit",
-        bytes as f64 / secs / 1e6
-    );
+    start.elapsed().as_secs_f64() / (texts.len() * rounds) as f64
+}
+
+type Stage<'a> = dyn FnMut(&str) + 'a;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn main() {
     let texts = permits(100);
-    let rounds = 20;
+    // Stages are interleaved trial by trial, so background load (fuzzers on a
+    // 2-core machine) hits them alike; medians and the fastest trial are shown.
+    let (trials, rounds) = (9, 4);
     let limits = Limits::default();
+    let bytes = texts.iter().map(String::len).sum::<usize>() as f64 / texts.len() as f64;
     println!(
-        "{} permits of ~{} bytes, {rounds} rounds",
-        texts.len(),
-        texts[0].len()
+        "{} permits of ~{bytes:.0} bytes, {trials} trials of {rounds} rounds (median, best)",
+        texts.len()
     );
-    measure("saphyr-parser events", &texts, rounds, |t| {
+    let mut raw = |t: &str| {
         let mut p = saphyr_parser::Parser::new_from_str(t);
         let mut n = 0usize;
         while let Some(Ok(ev)) = p.next_event() {
@@ -50,13 +54,43 @@ fn main() {
             black_box(&ev);
         }
         black_box(n);
-    });
-    measure("permit::yaml::parse", &texts, rounds, |t| {
+    };
+    let mut tree = |t: &str| {
         black_box(yaml::parse(t, &limits).ok());
-    });
-    measure("permit::load (+validate)", &texts, rounds, |t| {
+    };
+    let mut full = |t: &str| {
         let l = load(SourceFile::new("p.yaml", t), &limits);
         assert!(l.findings.is_empty());
         black_box(l);
-    });
+    };
+    let stages: [(&str, &mut Stage); 3] = [
+        ("saphyr-parser events", &mut raw),
+        ("permit::yaml::parse", &mut tree),
+        ("permit::load (+validate)", &mut full),
+    ];
+    let mut secs = vec![Vec::new(); stages.len()];
+    let mut stages = stages;
+    for _ in 0..trials {
+        for (i, (_, f)) in stages.iter_mut().enumerate() {
+            secs[i].push(time(&texts, rounds, *f));
+        }
+    }
+    let mut medians = Vec::new();
+    for (i, (name, _)) in stages.iter().enumerate() {
+        let best = secs[i].iter().copied().fold(f64::INFINITY, f64::min);
+        let med = median(&mut secs[i]);
+        medians.push(med);
+        println!(
+            "{name:<26} {:>6.1} MB/s {:>7.1} µs/permit   best {:>6.1} MB/s {:>7.1} µs/permit",
+            bytes / med / 1e6,
+            med * 1e6,
+            bytes / best / 1e6,
+            best * 1e6,
+        );
+    }
+    println!(
+        "over raw events (medians): tree +{:.0}%, load +{:.0}%",
+        (medians[1] / medians[0] - 1.0) * 100.0,
+        (medians[2] / medians[0] - 1.0) * 100.0
+    );
 }

@@ -43,7 +43,7 @@ pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
         );
         return v.findings;
     }
-    v.record(root, &ROOT, None, "", "");
+    v.record(root, &ROOT, None, &Path::Root, &Path::Root);
     v.check_references();
     v.cross_field_rules(root);
     v.findings
@@ -71,6 +71,62 @@ fn join(parent: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{parent}.{key}")
+    }
+}
+
+/// A permit path under construction, as a linked list of segments on the
+/// stack: rendered to text only when a finding needs it, so a clean permit
+/// validates without building a string per field and list item.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Field(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// The text `air.outlets[0].height` (same rules as [`join`]).
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    /// Append [`Self::render`] to `out`.
+    fn write(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Field(parent, key) => {
+                let start = out.len();
+                parent.write(out);
+                if out.len() > start {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                use std::fmt::Write;
+                parent.write(out);
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+
+    /// `self.render() == text`, without rendering. Exact for paths whose
+    /// field names are non-empty (schema paths are).
+    fn is(&self, text: &str) -> bool {
+        match self {
+            Path::Root => text.is_empty(),
+            Path::Field(parent, key) => match text.strip_suffix(key) {
+                None => false,
+                Some(rest) if matches!(parent, Path::Root) => rest.is_empty(),
+                Some(rest) => rest.strip_suffix('.').is_some_and(|r| parent.is(r)),
+            },
+            Path::Index(parent, i) => text
+                .strip_suffix(']')
+                .and_then(|t| t.rsplit_once('['))
+                .is_some_and(|(p, n)| n == i.to_string() && parent.is(p)),
+        }
     }
 }
 
@@ -125,7 +181,7 @@ fn enum_list(e: &EnumDef) -> String {
     v.join(", ")
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -164,11 +220,12 @@ impl Validator<'_> {
 
     /// Source text of a scalar (so `region: 007` keeps its leading zeros).
     fn text_of(&self, node: &Node) -> String {
-        self.source
-            .text
-            .get(node.span.range())
-            .unwrap_or("")
-            .to_string()
+        self.src(node).to_string()
+    }
+
+    /// [`Self::text_of`], borrowed.
+    fn src(&self, node: &Node) -> &'a str {
+        self.source.text.get(node.span.range()).unwrap_or("")
     }
 
     fn record(
@@ -176,8 +233,8 @@ impl Validator<'_> {
         node: &mut Node,
         def: &'static RecordDef,
         key_span: Option<Span>,
-        path: &str,
-        schema_path: &str,
+        path: &Path<'_>,
+        schema_path: &Path<'_>,
     ) {
         let map_span = node.span;
         let Value::Map(entries) = &mut node.value else {
@@ -194,6 +251,7 @@ impl Validator<'_> {
                         format!("known keys: {}", all.join(", "))
                     }
                 };
+                let path = path.render();
                 let where_ = if path.is_empty() {
                     "the document".to_string()
                 } else {
@@ -203,7 +261,7 @@ impl Validator<'_> {
                     "document.unknown-key",
                     Severity::Warning,
                     e.key_span,
-                    &join(path, &e.key),
+                    &join(&path, &e.key),
                     "",
                     format!("unknown key `{}` in {where_}", e.key),
                     Some(help),
@@ -211,8 +269,8 @@ impl Validator<'_> {
             }
         }
         for field in def.fields {
-            let fpath = join(path, field.name);
-            let fschema = join(schema_path, field.name);
+            let fpath = Path::Field(path, field.name);
+            let fschema = Path::Field(schema_path, field.name);
             let entry = entries.iter_mut().find(|e| &*e.key == field.name);
             let absent = match &entry {
                 None => true,
@@ -220,6 +278,7 @@ impl Validator<'_> {
             };
             if absent {
                 if field.required {
+                    let path = path.render();
                     let where_ = if path.is_empty() {
                         "the document".to_string()
                     } else {
@@ -251,7 +310,7 @@ impl Validator<'_> {
                             field.name, field.zh
                         )
                     };
-                    self.error(rule, span, &fpath, field.zh, message, help);
+                    self.error(rule, span, &fpath.render(), field.zh, message, help);
                 }
                 continue;
             }
@@ -273,8 +332,8 @@ impl Validator<'_> {
         // Ids of list items.
         if let Some(id) = entries.iter().find(|e| &*e.key == "id") {
             let text = match &id.node.value {
-                Value::Str(s) => Some(s.to_string()),
-                Value::Int(_) | Value::Float(_) => Some(self.text_of(&id.node)),
+                Value::Str(s) => Some(&**s),
+                Value::Int(_) | Value::Float(_) => Some(self.src(&id.node)),
                 _ => None,
             };
             if let (Some(text), Some(list)) = (text, list_path(schema_path)) {
@@ -293,11 +352,11 @@ impl Validator<'_> {
                     f.message = format!("duplicate id `{text}` in `{list}`");
                     f.help = Some("every item of a list has its own id".into());
                     f.primary = Some(span);
-                    f.path = join(path, "id");
+                    f.path = Path::Field(path, "id").render();
                     f.field_zh = "编号".into();
                     self.findings.push(f);
                 } else {
-                    seen.push((text, id.node.span));
+                    seen.push((text.to_string(), id.node.span));
                 }
             }
         }
@@ -328,15 +387,15 @@ impl Validator<'_> {
         ty: &'static Ty,
         parent: &'static RecordDef,
         key_span: Option<Span>,
-        path: &str,
-        schema_path: &str,
+        path: &Path<'_>,
+        schema_path: &Path<'_>,
     ) {
         let zh = field.zh;
         let wrong = |v: &mut Self, node: &Node| {
             v.error(
                 "document.wrong-type",
                 node.span,
-                path,
+                &path.render(),
                 zh,
                 format!(
                     "`{}` ({}) must be {}, found {}",
@@ -366,7 +425,7 @@ impl Validator<'_> {
                     self.error(
                         "document.wrong-type",
                         node.span,
-                        path,
+                        &path.render(),
                         zh,
                         format!(
                             "`{}` ({}) must be `true` or `false`, found {}",
@@ -391,7 +450,7 @@ impl Validator<'_> {
                         self.error(
                             "document.date",
                             node.span,
-                            path,
+                            &path.render(),
                             zh,
                             m,
                             Some("write dates as `YYYY-MM-DD`, e.g. `2024-03-01`".into()),
@@ -407,7 +466,7 @@ impl Validator<'_> {
                     self.error(
                         "document.date",
                         node.span,
-                        path,
+                        &path.render(),
                         zh,
                         m,
                         Some("write dates as `YYYY-MM-DD`, e.g. `2024-03-01`".into()),
@@ -417,17 +476,17 @@ impl Validator<'_> {
             Ty::Qty(dims) => self.quantity(node, field, dims, path),
             Ty::Range => {
                 let text = match &node.value {
-                    Value::Str(s) => s.to_string(),
-                    _ => String::new(),
+                    Value::Str(s) => s,
+                    _ => "",
                 };
-                match Range::parse(&text) {
+                match Range::parse(text) {
                     Some(r) => node.value = Value::Range(r),
                     None => {
                         let shown = self.text_of(node);
                         self.error(
                             "document.wrong-type",
                             node.span,
-                            path,
+                            &path.render(),
                             zh,
                             format!("`{shown}` is not a range for `{}` ({zh})", field.name),
                             Some("write a range as `low-high`, e.g. `6-9`".into()),
@@ -437,14 +496,14 @@ impl Validator<'_> {
             }
             Ty::Enum(e) => {
                 let text = match &node.value {
-                    Value::Str(s) => Some(s.to_string()),
-                    Value::Bool(_) | Value::Int(_) | Value::Float(_) => Some(self.text_of(node)),
+                    Value::Str(s) => Some(&**s),
+                    Value::Bool(_) | Value::Int(_) | Value::Float(_) => Some(self.src(node)),
                     _ => None,
                 };
-                match text.as_deref().and_then(|t| e.index(t)) {
+                match text.and_then(|t| e.index(t)) {
                     Some(i) => node.value = Value::Enum(i),
                     None => {
-                        let shown = text.unwrap_or_else(|| node.kind_name().to_string());
+                        let shown = text.unwrap_or_else(|| node.kind_name()).to_string();
                         let help = match closest(&shown, e.values.iter().map(|v| v.name)) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("expected one of {}", enum_list(e)),
@@ -452,7 +511,7 @@ impl Validator<'_> {
                         self.error(
                             "document.enum",
                             node.span,
-                            path,
+                            &path.render(),
                             zh,
                             format!("`{shown}` is not a valid `{}` ({zh})", field.name),
                             Some(help),
@@ -461,28 +520,28 @@ impl Validator<'_> {
                 }
             }
             Ty::Code(kind) => {
-                let text = match &node.value {
-                    Value::Str(s) => s.to_string(),
-                    Value::Int(_) => self.text_of(node),
-                    _ => return wrong(self, node),
+                if let Value::Int(_) = node.value {
+                    node.value = Value::Str(self.src(node).into());
+                }
+                let Value::Str(text) = &node.value else {
+                    return wrong(self, node);
                 };
-                node.value = Value::Str(text.as_str().into());
-                if let Err((rule, message, help)) = check_code(*kind, &text, parent) {
-                    self.error(rule, node.span, path, zh, message, help);
+                if let Err((rule, message, help)) = check_code(*kind, text, parent) {
+                    self.error(rule, node.span, &path.render(), zh, message, help);
                 }
             }
             Ty::Ref(target) => {
-                let text = match &node.value {
-                    Value::Str(s) => s.to_string(),
-                    Value::Int(_) => self.text_of(node),
-                    _ => return wrong(self, node),
+                if let Value::Int(_) = node.value {
+                    node.value = Value::Str(self.src(node).into());
+                }
+                let Value::Str(text) = &node.value else {
+                    return wrong(self, node);
                 };
-                node.value = Value::Str(text.as_str().into());
                 self.refs.push(PendingRef {
                     target,
-                    id: text,
+                    id: text.to_string(),
                     span: node.span,
-                    path: path.to_string(),
+                    path: path.render(),
                     zh,
                 });
             }
@@ -491,12 +550,12 @@ impl Validator<'_> {
                     return wrong(self, node);
                 };
                 for (i, item) in items.iter_mut().enumerate() {
-                    let ipath = format!("{path}[{i}]");
+                    let ipath = Path::Index(path, i);
                     if matches!(item.value, Value::Null) {
                         self.error(
                             "document.wrong-type",
                             item.span,
-                            &ipath,
+                            &ipath.render(),
                             zh,
                             format!("empty item in `{}` ({zh})", field.name),
                             None,
@@ -516,17 +575,19 @@ impl Validator<'_> {
         }
     }
 
-    fn quantity(&mut self, node: &mut Node, field: &'static Field, dims: &[Dim], path: &str) {
+    fn quantity(&mut self, node: &mut Node, field: &'static Field, dims: &[Dim], path: &Path<'_>) {
         let zh = field.zh;
-        let want = format!("{} such as `{}`", dims_name(dims), dims[0].example());
+        // Only needed for a message: built lazily.
+        let want = || format!("{} such as `{}`", dims_name(dims), dims[0].example());
         let text = match &node.value {
-            Value::Str(s) => s.to_string(),
+            Value::Str(s) => &**s,
             Value::Int(_) | Value::Float(_) => {
+                let want = want();
                 let t = self.text_of(node);
                 self.error(
                     "document.unit",
                     node.span,
-                    path,
+                    &path.render(),
                     zh,
                     format!("`{t}` has no unit: `{}` ({zh}) must be {want}", field.name),
                     Some(format!(
@@ -538,17 +599,32 @@ impl Validator<'_> {
                 return;
             }
             _ => {
+                let want = want();
                 let m = format!(
                     "`{}` ({zh}) must be {want}, found {}",
                     field.name,
                     node.kind_name()
                 );
-                self.error("document.wrong-type", node.span, path, zh, m, None);
+                self.error(
+                    "document.wrong-type",
+                    node.span,
+                    &path.render(),
+                    zh,
+                    m,
+                    None,
+                );
                 return;
             }
         };
-        match units::parse_quantity(&text) {
-            Ok(q) if dims.contains(&q.dim()) => node.value = Value::Qty(q),
+        let parsed = units::parse_quantity(text);
+        if let Ok(q) = parsed
+            && dims.contains(&q.dim())
+        {
+            node.value = Value::Qty(q);
+            return;
+        }
+        let want = want();
+        match parsed {
             Ok(q) => {
                 let help = same_shape_unit(q.unit.symbol, dims).map_or_else(
                     || format!("expected {want}"),
@@ -557,7 +633,7 @@ impl Validator<'_> {
                 self.error(
                     "document.unit",
                     node.span,
-                    path,
+                    &path.render(),
                     zh,
                     format!(
                         "`{text}` is {} {}, but `{}` ({zh}) must be {want}",
@@ -571,7 +647,7 @@ impl Validator<'_> {
             Err(QuantityError::MissingUnit) => self.error(
                 "document.unit",
                 node.span,
-                path,
+                &path.render(),
                 zh,
                 format!(
                     "`{text}` has no unit: `{}` ({zh}) must be {want}",
@@ -582,7 +658,7 @@ impl Validator<'_> {
             Err(QuantityError::UnknownUnit { unit, suggestion }) => self.error(
                 "document.unit",
                 node.span,
-                path,
+                &path.render(),
                 zh,
                 format!("unknown unit `{unit}` in `{}` ({zh})", field.name),
                 Some(
@@ -597,7 +673,7 @@ impl Validator<'_> {
             Err(QuantityError::BadNumber) => self.error(
                 "document.wrong-type",
                 node.span,
-                path,
+                &path.render(),
                 zh,
                 format!(
                     "`{text}` is not a quantity: `{}` ({zh}) must be {want}",
@@ -713,12 +789,14 @@ impl Validator<'_> {
         if let Some(outlets) = root.get("water").and_then(|w| w.get("outlets")) {
             let direct = permit_v1::DISCHARGE.index("direct");
             for (i, o) in outlets.items().iter().enumerate() {
-                let path = format!("water.outlets[{i}]");
+                // Paths are built only for a finding.
+                let path = || format!("water.outlets[{i}]");
                 let is_direct = matches!(o.get("discharge").map(|d| &d.value), Some(Value::Enum(x)) if Some(*x) == direct);
                 if is_direct {
                     let class = o.entry("receiving_class");
                     if class.is_none_or(|e| matches!(e.node.value, Value::Null)) {
                         let span = class.map_or(o.span, |e| e.key_span);
+                        let path = path();
                         self.error(
                             "document.receiving-class",
                             span,
@@ -738,24 +816,30 @@ impl Validator<'_> {
                     if !matches!(p.value, Value::Map(_)) {
                         continue;
                     }
-                    let ppath = format!("{path}.pollutants[{j}]");
+                    let ppath = || format!("{}.pollutants[{j}]", path());
                     match (p.get("concentration"), p.get("range")) {
-                        (None, None) => self.error(
+                        (None, None) => {
+                            let ppath = ppath();
+                            self.error(
                             "document.missing-field",
                             p.span,
                             &format!("{ppath}.concentration"),
                             "许可排放浓度",
                             format!("missing `concentration` (许可排放浓度) or `range` (许可排放范围) in `{ppath}`"),
                             Some("give `concentration`, e.g. `50 mg/L`, or for pH a `range`, e.g. `6-9`".into()),
-                        ),
-                        (Some(c), Some(_)) => self.error(
-                            "document.conflicting-fields",
-                            c.span,
-                            &format!("{ppath}.concentration"),
-                            "许可排放浓度",
-                            format!("`{ppath}` has both `concentration` and `range`"),
-                            Some("keep one of them".into()),
-                        ),
+                        )
+                        }
+                        (Some(c), Some(_)) => {
+                            let ppath = ppath();
+                            self.error(
+                                "document.conflicting-fields",
+                                c.span,
+                                &format!("{ppath}.concentration"),
+                                "许可排放浓度",
+                                format!("`{ppath}` has both `concentration` and `range`"),
+                                Some("keep one of them".into()),
+                            )
+                        }
                         _ => {}
                     }
                 }
@@ -783,7 +867,7 @@ fn same_shape_unit(symbol: &str, dims: &[Dim]) -> Option<&'static str> {
 }
 
 /// The list an id belongs to: the schema path of the record, if it is a list item.
-fn list_path(schema_path: &str) -> Option<&'static str> {
+fn list_path(schema_path: &Path<'_>) -> Option<&'static str> {
     const LISTS: &[&str] = &[
         "products",
         "materials",
@@ -795,7 +879,7 @@ fn list_path(schema_path: &str) -> Option<&'static str> {
         "water.outlets",
         "solid_waste",
     ];
-    LISTS.iter().copied().find(|l| *l == schema_path)
+    LISTS.iter().copied().find(|l| schema_path.is(l))
 }
 
 /// GB 32100-2015 code alphabet (no I, O, S, V, Z).
@@ -970,6 +1054,33 @@ mod tests {
         assert!(check_code(CodeKind::OutletId, "DA001", &permit_v1::AIR_OUTLET).is_ok());
         assert!(check_code(CodeKind::OutletId, "DW001", &permit_v1::AIR_OUTLET).is_err());
         assert!(check_code(CodeKind::OutletId, "DW001", &permit_v1::WATER_OUTLET).is_ok());
+    }
+
+    #[test]
+    fn lazy_paths_render_like_joined_strings() {
+        let root = Path::Root;
+        let air = Path::Field(&root, "air");
+        let outlets = Path::Field(&air, "outlets");
+        let first = Path::Index(&outlets, 0);
+        let height = Path::Field(&first, "height");
+        assert_eq!(root.render(), "");
+        assert_eq!(air.render(), join("", "air"));
+        assert_eq!(first.render(), format!("{}[0]", join("air", "outlets")));
+        assert_eq!(height.render(), "air.outlets[0].height");
+        // An empty key behaves as `join` does.
+        let empty = Path::Field(&root, "");
+        assert_eq!(Path::Field(&empty, "x").render(), join(&join("", ""), "x"));
+        assert!(outlets.is("air.outlets"));
+        assert!(!outlets.is("outlets"));
+        assert!(!outlets.is("xair.outlets"));
+        assert!(air.is("air") && !air.is("") && root.is(""));
+        assert_eq!(list_path(&outlets), Some("air.outlets"));
+        assert_eq!(list_path(&air), None);
+        let fac = Path::Field(&root, "facilities");
+        assert_eq!(
+            list_path(&Path::Field(&fac, "treatment")),
+            Some("facilities.treatment")
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@
 use super::model::{Entry, Node, Value};
 use crate::span::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::borrow::Cow;
 
 /// Resource limits for reading one permit file. All configurable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,30 +169,69 @@ impl LoadError {
 }
 
 /// Character index → byte offset, for saphyr's character markers.
+///
+/// Sparse: one entry per non-ASCII character (a permit is mostly ASCII
+/// keys, numbers and units, with Chinese names and comments), found by
+/// skipping ASCII runs a chunk at a time. Building a dense char→byte table
+/// cost about as much as a fifth of the YAML scan.
 struct Offsets {
-    /// `None` for ASCII text (char index == byte offset).
-    table: Option<Vec<u32>>,
+    /// For each non-ASCII character in order: its char index and the extra
+    /// bytes (UTF-8 length − 1) of it and every non-ASCII character before it.
+    wide: Vec<(u32, u32)>,
     len: usize,
+    /// Entries before the last lookup (markers mostly arrive in order).
+    hint: std::cell::Cell<usize>,
 }
 
 impl Offsets {
     fn new(text: &str) -> Offsets {
-        let table = (!text.is_ascii()).then(|| {
-            let mut t: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
-            t.push(text.len() as u32);
-            t
-        });
+        let mut wide = Vec::new();
+        if !text.is_ascii() {
+            let mut extra = 0u32;
+            let mut at = 0usize;
+            for chunk in text.as_bytes().chunks(16) {
+                if !chunk.is_ascii() {
+                    for (j, &b) in chunk.iter().enumerate() {
+                        // A lead byte; continuation bytes are 0x80..=0xBF.
+                        if b >= 0xC0 {
+                            let more = if b >= 0xF0 {
+                                3
+                            } else if b >= 0xE0 {
+                                2
+                            } else {
+                                1
+                            };
+                            wide.push(((at + j) as u32 - extra, extra + more));
+                            extra += more;
+                        }
+                    }
+                }
+                at += chunk.len();
+            }
+        }
         Offsets {
-            table,
+            wide,
             len: text.len(),
+            hint: std::cell::Cell::new(0),
         }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        match &self.table {
-            None => char_index.min(self.len),
-            Some(t) => t.get(char_index).map_or(self.len, |&b| b as usize),
+        if self.wide.is_empty() {
+            return char_index.min(self.len);
         }
+        // Number of non-ASCII characters before `char_index`.
+        let c = u32::try_from(char_index).unwrap_or(u32::MAX);
+        let w = &self.wide;
+        let h = self.hint.get();
+        let before = if (h == 0 || w[h - 1].0 < c) && (h == w.len() || w[h].0 >= c) {
+            h
+        } else {
+            w.partition_point(|&(i, _)| i < c)
+        };
+        self.hint.set(before);
+        let extra = if before == 0 { 0 } else { w[before - 1].1 };
+        char_index.saturating_add(extra as usize).min(self.len)
     }
 
     fn span(&self, s: &saphyr_parser::Span) -> Span {
@@ -201,26 +241,49 @@ impl Offsets {
 
 /// Classify a plain scalar by the YAML 1.2 core schema.
 pub fn core_scalar(text: &str) -> Value {
+    match core_non_str(text) {
+        Some(v) => v,
+        None => Value::Str(text.into()),
+    }
+}
+
+/// [`core_scalar`] for the parser's own text: a string keeps its buffer.
+fn core_scalar_owned(text: Cow<'_, str>) -> Value {
+    match core_non_str(&text) {
+        Some(v) => v,
+        None => Value::Str(boxed(text)),
+    }
+}
+
+fn boxed(text: Cow<'_, str>) -> Box<str> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        Cow::Borrowed(s) => s.into(),
+        Cow::Owned(s) => s.into_boxed_str(),
+    }
+}
+
+/// The non-string value a plain scalar stands for, if any.
+fn core_non_str(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY);
+            return Some(Value::Float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         _ => {}
     }
     if let Some(v) = core_int(text) {
-        return Value::Int(v);
+        return Some(Value::Int(v));
     }
     if is_core_float(text)
         && let Ok(f) = text.parse::<f64>()
     {
-        return Value::Float(f);
+        return Some(Value::Float(f));
     }
-    Value::Str(text.into())
+    None
 }
 
 fn core_int(text: &str) -> Option<i64> {
@@ -280,14 +343,14 @@ fn is_core_float(text: &str) -> bool {
     i == b.len()
 }
 
-/// Text of a scalar used as a mapping key.
-fn key_text(value: &Value) -> Option<Box<str>> {
+/// Text of a scalar used as a mapping key (a string key keeps its buffer).
+fn key_text(value: Value) -> Option<Box<str>> {
     Some(match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string().into(),
         Value::Int(i) => i.to_string().into(),
         Value::Float(f) => f.to_string().into(),
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => s,
         _ => return None,
     })
 }
@@ -300,10 +363,15 @@ struct Frame {
     kind: FrameKind,
 }
 
+/// Children of open collections live on two shared stacks (`items`,
+/// `entries` in [`parse`]); a frame records where its own children start, and
+/// its finished `Vec` is allocated once, at its exact size.
 enum FrameKind {
-    Seq(Vec<Node>),
-    /// Entries so far and a pending key waiting for its value.
-    Map(Vec<Entry>, Option<(Box<str>, Span)>),
+    /// Items from this index of the shared item stack.
+    Seq(usize),
+    /// Entries from this index of the shared entry stack, and a pending key
+    /// waiting for its value.
+    Map(usize, Option<(Box<str>, Span)>),
 }
 
 /// An anchored node and its size, for bounded alias expansion.
@@ -335,6 +403,8 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
     let offsets = Offsets::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
+    let mut items: Vec<Node> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Anchored> = Default::default();
     let mut expanded = 0usize;
     let mut root: Option<Node> = None;
@@ -374,9 +444,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                     });
                 }
                 let kind = if matches!(event, Event::SequenceStart(..)) {
-                    FrameKind::Seq(Vec::new())
+                    FrameKind::Seq(items.len())
                 } else {
-                    FrameKind::Map(Vec::new(), None)
+                    FrameKind::Map(entries.len(), None)
                 };
                 // A flow collection's start event covers its `[`/`{`; a block
                 // collection's start event is empty.
@@ -399,13 +469,15 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                     });
                 };
                 let (value, last_end) = match frame.kind {
-                    FrameKind::Seq(items) => {
-                        let last = items.last().map(|n| n.span.end);
-                        (Value::Seq(items), last)
+                    FrameKind::Seq(from) => {
+                        let last = items[from..].last().map(|n| n.span.end);
+                        (Value::Seq(items.drain(from..).collect()), last)
                     }
-                    FrameKind::Map(entries, _) => {
-                        let last = entries.last().map(|e| e.node.span.end.max(e.key_span.end));
-                        (Value::Map(entries), last)
+                    FrameKind::Map(from, _) => {
+                        let last = entries[from..]
+                            .last()
+                            .map(|e| e.node.span.end.max(e.key_span.end));
+                        (Value::Map(entries.drain(from..).collect()), last)
                     }
                 };
                 // Start at the collection itself, not at its anchor.
@@ -432,9 +504,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                     .as_ref()
                     .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
                 let value = if style == ScalarStyle::Plain && !forced_str {
-                    core_scalar(&text_value)
+                    core_scalar_owned(text_value)
                 } else {
-                    Value::Str(text_value.as_ref().into())
+                    Value::Str(boxed(text_value))
                 };
                 let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     trim_trailing_ws(text, span)
@@ -485,25 +557,26 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                 root = Some(node);
             }
             Some(Frame {
-                kind: FrameKind::Seq(items),
+                kind: FrameKind::Seq(_),
                 ..
             }) => items.push(node),
             Some(Frame {
-                kind: FrameKind::Map(entries, pending),
+                kind: FrameKind::Map(from, pending),
                 ..
             }) => match pending.take() {
                 None => {
-                    let Some(key) = key_text(&node.value) else {
-                        return Err(LoadError::ComplexKey { span: node.span });
+                    let key_span = node.span;
+                    let Some(key) = key_text(node.value) else {
+                        return Err(LoadError::ComplexKey { span: key_span });
                     };
-                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                    if let Some(first) = entries[*from..].iter().find(|e| e.key == key) {
                         return Err(LoadError::DuplicateKey {
                             key: key.into(),
-                            span: node.span,
+                            span: key_span,
                             first: first.key_span,
                         });
                     }
-                    *pending = Some((key, node.span));
+                    *pending = Some((key, key_span));
                 }
                 Some((key, key_span)) => entries.push(Entry {
                     key,
@@ -552,6 +625,32 @@ mod tests {
 
     fn slice(text: &str, span: Span) -> &str {
         &text[span.range()]
+    }
+
+    #[test]
+    fn offsets_match_a_dense_table() {
+        let texts = [
+            "",
+            "ascii only",
+            "名称: 苏州",
+            "a: é😀b\n  - 一二三 x",
+            &format!("{}é{}😀", "x".repeat(40), "名".repeat(20)),
+        ];
+        for t in texts {
+            let mut dense: Vec<usize> = t.char_indices().map(|(b, _)| b).collect();
+            dense.push(t.len());
+            let o = Offsets::new(t);
+            let n = dense.len() + 3;
+            // In order, backwards and scattered (the lookup keeps a hint).
+            let order: Vec<usize> = (0..n)
+                .chain((0..n).rev())
+                .chain((0..n).map(|i| i * 7 % n))
+                .collect();
+            for c in order {
+                let want = dense.get(c).copied().unwrap_or(t.len());
+                assert_eq!(o.byte(c), want, "{t:?} char {c}");
+            }
+        }
     }
 
     #[test]
