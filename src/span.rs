@@ -51,6 +51,8 @@ pub struct SourceFile {
     /// Path as given by the user (or `policies/...` for embedded files).
     pub name: String,
     pub text: String,
+    /// Byte offsets of line starts, built on first use (locating findings).
+    lines: std::sync::OnceLock<Vec<u32>>,
 }
 
 pub type Source = Arc<SourceFile>;
@@ -60,12 +62,33 @@ impl SourceFile {
         Arc::new(SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: std::sync::OnceLock::new(),
         })
     }
 
     /// 1-based line and 1-based column counted in characters (not bytes).
+    /// Uses a line index built once per file, so locating many findings in
+    /// one file does not rescan it from the start each time.
     pub fn line_col(&self, byte: u32) -> (usize, usize) {
-        line_col(&self.text, byte as usize)
+        let text = &self.text;
+        let byte = (byte as usize).min(text.len());
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    text.bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect()
+        });
+        let line = lines.partition_point(|&start| start as usize <= byte);
+        let start = lines.get(line.saturating_sub(1)).map_or(0, |&s| s as usize);
+        let col = String::from_utf8_lossy(&text.as_bytes()[start..byte])
+            .chars()
+            .count()
+            + 1;
+        (line.max(1), col)
     }
 
     pub fn named_source(&self) -> miette::NamedSource<String> {
@@ -110,6 +133,15 @@ pub fn line_col(text: &str, byte: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexed_line_col_agrees_with_the_scan() {
+        let text = "a: 1\n名称: 苏州\n\n  x: \"y\"\n末行";
+        let f = SourceFile::new("t", text);
+        for b in 0..=text.len() + 3 {
+            assert_eq!(f.line_col(b as u32), line_col(text, b), "byte {b}");
+        }
+    }
 
     #[test]
     fn columns_count_characters_not_bytes() {

@@ -110,7 +110,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             .labels
             .iter()
             .map(|l| {
-                let r = Region::of(&f.file.text, l.span);
+                let r = Region::of(&f.file, l.span);
                 JsonLabel {
                     text: &l.text,
                     line: r.line,

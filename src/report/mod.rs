@@ -181,10 +181,10 @@ pub(crate) struct Region {
 impl Region {
     /// Resolve `span` in `text`, clamping it to the text and to character
     /// boundaries so a bad span never panics a reporter.
-    pub(crate) fn of(text: &str, span: Span) -> Region {
-        let (start, end) = clamp(text, span);
-        let (line, column) = crate::span::line_col(text, start);
-        let (end_line, end_column) = crate::span::line_col(text, end);
+    pub(crate) fn of(file: &crate::span::SourceFile, span: Span) -> Region {
+        let (start, end) = clamp(&file.text, span);
+        let (line, column) = file.line_col(start as u32);
+        let (end_line, end_column) = file.line_col(end as u32);
         Region {
             line,
             column,
@@ -213,5 +213,5 @@ pub(crate) fn clamp(text: &str, span: Span) -> (usize, usize) {
 /// The primary span of `f` in people's coordinates, `None` for findings
 /// about the file as a whole.
 pub(crate) fn primary_region(f: &Finding) -> Option<Region> {
-    f.primary.map(|s| Region::of(&f.file.text, s))
+    f.primary.map(|s| Region::of(&f.file, s))
 }

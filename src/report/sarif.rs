@@ -244,7 +244,7 @@ pub fn render(findings: &[Finding], run: &RunInfo) -> String {
                 .enumerate()
                 .map(|(i, l)| Location {
                     id: Some(i),
-                    physical_location: physical(Some(Region::of(&f.file.text, l.span))),
+                    physical_location: physical(Some(Region::of(&f.file, l.span))),
                     message: (!l.text.is_empty()).then(|| OwnedMessage {
                         text: l.text.clone(),
                     }),
