@@ -617,6 +617,13 @@ impl<'a> Interp<'a> {
                 (V::Date(d), V::Num(n)) => V::Date(d.add_years(n.round() as i32)),
                 _ => V::Unknown,
             },
+            "prefix_row" => match (&vals[0].v, vals[1].text()) {
+                (V::Table(t), Some(code)) => match t.longest_prefix(code) {
+                    Some(i) => V::Row(t, i),
+                    None => V::Unknown,
+                },
+                _ => V::Unknown,
+            },
             "days" => match &first.v {
                 V::Num(n) => match crate::units::unit("d") {
                     Some(unit) => V::Qty(Quantity { value: *n, unit }),

@@ -50,6 +50,11 @@ pub const BUILTINS: &[(&str, usize, &str)] = &[
     ("min", 2, "the smaller of two values"),
     ("add_years", 2, "the date `n` years after a date"),
     ("days", 1, "a duration of `n` days"),
+    (
+        "prefix_row",
+        2,
+        "the row of a one-key table whose key is the longest prefix of a text",
+    ),
 ];
 
 /// Other names every policy can use.
@@ -1499,6 +1504,26 @@ impl Cx<'_> {
                 Ty::Date
             }
             "days" => Ty::Qty(vec![Dim::Duration]),
+            "prefix_row" => match &tys[0] {
+                Ty::Table(t) => {
+                    if t.key_count != 1 {
+                        self.err(
+                            args[0].span,
+                            "table-key",
+                            format!("`prefix_row` needs a table with one key; `{}` has {}", t.name, t.key_count),
+                        );
+                    }
+                    if !(tys[1].is_textual() || tys[1].is_unknown()) {
+                        self.err(args[1].span, "type-mismatch", format!("`prefix_row` looks up text, found {}", tys[1]));
+                    }
+                    Ty::Row(t.clone())
+                }
+                Ty::Unknown => Ty::Unknown,
+                other => {
+                    self.err(args[0].span, "type-mismatch", format!("`prefix_row` needs a table, found {other}"));
+                    Ty::Unknown
+                }
+            },
             _ => Ty::Unknown,
         }
     }

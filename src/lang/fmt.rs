@@ -40,6 +40,10 @@ pub fn format_file(file: &PolicyFile) -> String {
         p.flush_before(start);
         p.gap(start);
         p.item(item);
+        // A comment on the line of a policy's or table's closing `}` stays
+        // there. (Found by the `policy` fuzzer: it was attached to the blank
+        // line before the next item, so the second formatting moved it.)
+        p.trailing(item_end(item));
         p.last = item_end(item) as usize;
         prev_multiline = multiline;
     }
@@ -149,6 +153,28 @@ impl Printer<'_> {
         }
     }
 
+    /// The first `}` at or after `from` outside a comment: between a block's
+    /// last statement and its closing brace there are only blanks and
+    /// comments. (Found by the `policy` fuzzer: a comment after the last
+    /// statement of a `when` block moved into its `else` block, so
+    /// formatting was not idempotent.)
+    fn closing_brace(&self, from: u32) -> u32 {
+        let bytes = self.text.as_bytes();
+        let mut i = from as usize;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'}' => return i as u32,
+                _ => i += 1,
+            }
+        }
+        bytes.len() as u32
+    }
+
     /// Keep one blank line where the author left one before `pos`.
     fn gap(&mut self, pos: u32) {
         let between = self
@@ -199,7 +225,13 @@ impl Printer<'_> {
                 .text
                 .get(end as usize..c.start as usize)
                 .unwrap_or("\n");
-            if c.trailing && !between.contains('\n') && self.out.ends_with('\n') {
+            // Only closing punctuation may stand between: a comment after a
+            // later token (`effective ..  doc {  # c`) belongs to that token.
+            // (Found by the `policy` fuzzer.)
+            let only_punctuation = !between
+                .chars()
+                .any(|ch| ch.is_alphanumeric() || ch == '"' || ch == '\n');
+            if c.trailing && only_punctuation && self.out.ends_with('\n') {
                 self.out.pop();
                 self.out.push_str("  ");
                 self.out.push_str(&c.text.clone());
@@ -408,9 +440,10 @@ impl Printer<'_> {
                         self.line(&format!("{head} {{"));
                         self.indent += 1;
                         self.stmts(then);
-                        self.flush_before(
-                            else_start.min(then.last().map_or(else_start, |t| t.span.end)),
-                        );
+                        // Comments up to the `}` that closes the `then` block
+                        // belong to it, not to the `else` block.
+                        let then_end = then.last().map_or(cond.span.end, |t| t.span.end);
+                        self.flush_before(else_start.min(self.closing_brace(then_end)));
                         self.indent -= 1;
                         self.line("} else {");
                         self.indent += 1;

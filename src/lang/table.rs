@@ -31,6 +31,14 @@ impl TableData {
     pub fn lookup(&self, key: &[String]) -> Option<usize> {
         self.index.get(key).copied()
     }
+    /// The row of a one-key table whose key is the longest prefix of `text`.
+    pub fn longest_prefix(&self, text: &str) -> Option<usize> {
+        (1..=text.len())
+            .rev()
+            .filter(|&n| text.is_char_boundary(n))
+            .find_map(|n| self.index.get(&[text[..n].to_string()][..]).copied())
+    }
+
     pub fn key_values(&self) -> impl Iterator<Item = &Vec<String>> {
         self.index.keys()
     }
