@@ -55,3 +55,33 @@ impl std::fmt::Display for CellValue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_prefix_wins() {
+        let keys = ["D441", "D4412", "C30"];
+        let t = TableData {
+            name: "t".into(),
+            caption: None,
+            columns: vec!["prefix".into()],
+            key_count: 1,
+            rows: keys
+                .iter()
+                .map(|k| vec![CellValue::Text(k.to_string())])
+                .collect(),
+            index: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (vec![k.to_string()], i))
+                .collect(),
+        };
+        assert_eq!(t.longest_prefix("D4412"), Some(1));
+        assert_eq!(t.longest_prefix("D4411"), Some(0));
+        assert_eq!(t.longest_prefix("C3011"), Some(2));
+        assert_eq!(t.longest_prefix("C2"), None);
+        assert_eq!(t.longest_prefix("热电"), None);
+    }
+}
