@@ -246,8 +246,9 @@ fn file_vanishing_mid_run() {
     assert_eq!(msgs(0), msgs(2), "a and c are the same permit");
 }
 
-/// How many tiny files the many-files test creates. 100,000 empty files
-/// check in a few seconds with the debug binary on the 2-core machine.
+/// How many tiny files the many-files test creates. On the 2-core machine,
+/// with two fuzzers running beside it: creating 100,000 empty files takes
+/// about 14 s, checking them with the debug binary about 3 s.
 const MANY: usize = 100_000;
 
 /// 100,000 files in one folder, one run of the binary: every file is
@@ -257,9 +258,11 @@ fn one_hundred_thousand_files_in_one_folder() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("多 文件");
     std::fs::create_dir(&d).unwrap();
+    let start = Instant::now();
     for i in 0..MANY {
         std::fs::File::create(d.join(format!("{i:06}.yaml"))).unwrap();
     }
+    let created = start.elapsed();
     let start = Instant::now();
     let out = bin()
         .args(["check", "--as-of", AS_OF, "--format", "github"])
@@ -267,6 +270,7 @@ fn one_hundred_thousand_files_in_one_folder() {
         .output()
         .unwrap();
     let took = start.elapsed();
+    eprintln!("created {MANY} files in {created:?}, checked them in {took:?}");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -413,9 +417,13 @@ fn deep_policy_nesting_is_rejected_cleanly() {
         let text = policy(name, &body);
         let (built, formatted, parsed) = on_small_stack(move || {
             let source = SourceFile::new(format!("{name}.policy"), text.clone());
-            let built = build_one(name, &text)
-                .err()
-                .map(|e| format!("{:?}", e.parse));
+            let built = build_one(name, &text).err().map(|e| {
+                let parse = e.parse.iter().map(|p| p.to_string());
+                parse
+                    .chain(e.check.iter().map(|c| c.message.clone()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
             let formatted = fmt::format_source(&source).err().map(|e| e.to_string());
             let parsed = parser::parse_file(&source).err().map(|e| e.to_string());
             (built, formatted, parsed)
@@ -426,8 +434,10 @@ fn deep_policy_nesting_is_rejected_cleanly() {
             })
         };
         assert!(clean(&built), "{name}: build: {built:?}");
-        assert!(clean(&formatted), "{name}: fmt: {formatted:?}");
+        // Message templates are parsed by the checker; to the formatter and
+        // the parser they are opaque strings.
         if name != "template" {
+            assert!(clean(&formatted), "{name}: fmt: {formatted:?}");
             assert!(clean(&parsed), "{name}: parse: {parsed:?}");
         }
     }
@@ -511,6 +521,7 @@ fn huge_table_checks_in_bounded_time() {
         assert!(!r.internal_error, "{:?}", r.findings);
     }
     let checked = start.elapsed();
+    eprintln!("50,000-row table: built in {built:?}, 20 checks in {checked:?}");
     assert!(built < Duration::from_secs(20), "build took {built:?}");
     assert!(
         checked < Duration::from_secs(10),

@@ -1510,17 +1510,28 @@ impl Cx<'_> {
                         self.err(
                             args[0].span,
                             "table-key",
-                            format!("`prefix_row` needs a table with one key; `{}` has {}", t.name, t.key_count),
+                            format!(
+                                "`prefix_row` needs a table with one key; `{}` has {}",
+                                t.name, t.key_count
+                            ),
                         );
                     }
                     if !(tys[1].is_textual() || tys[1].is_unknown()) {
-                        self.err(args[1].span, "type-mismatch", format!("`prefix_row` looks up text, found {}", tys[1]));
+                        self.err(
+                            args[1].span,
+                            "type-mismatch",
+                            format!("`prefix_row` looks up text, found {}", tys[1]),
+                        );
                     }
                     Ty::Row(t.clone())
                 }
                 Ty::Unknown => Ty::Unknown,
                 other => {
-                    self.err(args[0].span, "type-mismatch", format!("`prefix_row` needs a table, found {other}"));
+                    self.err(
+                        args[0].span,
+                        "type-mismatch",
+                        format!("`prefix_row` needs a table, found {other}"),
+                    );
                     Ty::Unknown
                 }
             },

@@ -97,6 +97,9 @@ fn collect_comments(text: &str) -> Vec<Comment> {
                 });
                 i = end;
             }
+            // The grammar's whitespace includes U+3000 (ideographic space):
+            // it is not code either. (Found by the `policy` fuzzer.)
+            _ if b[i..].starts_with("\u{3000}".as_bytes()) => i += 3,
             c => {
                 if !c.is_ascii_whitespace() {
                     line_has_code = true;
