@@ -20,6 +20,12 @@ impl Date {
     }
 
     /// Parse strict ISO 8601 `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// use permitlint::date::Date;
+    /// assert_eq!(Date::parse("2024-02-29").map(|d| d.add_years(1).to_string()), Some("2025-02-28".into()));
+    /// assert!(Date::parse("2023-02-29").is_none());
+    /// ```
     pub fn parse(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {

@@ -251,6 +251,13 @@ pub enum QuantityError {
 }
 
 /// Parse `"<number> <unit>"`. One space (or none) between number and unit.
+///
+/// ```
+/// use permitlint::units::parse_quantity;
+/// let q = parse_quantity("0.035 g/m3").unwrap();
+/// assert_eq!(q.base(), parse_quantity("35 mg/m3").unwrap().base());
+/// assert!(parse_quantity("35 mg/Nm3").is_err());
+/// ```
 pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
     let t = text.trim();
     let split = t
