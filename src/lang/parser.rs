@@ -93,28 +93,9 @@ fn nesting_guard(pairs: pest::iterators::Pairs<'_, Rule>, offset: usize) -> Resu
         let mut stack = vec![frame(root)];
         while let Some(top) = stack.last_mut() {
             if let Some(child) = top.children.next() {
-                if matches!(
-                    child.as_rule(),
-                    Rule::op_not
-                        | Rule::op_neg
-                        | Rule::op_or
-                        | Rule::op_and
-                        | Rule::op_in
-                        | Rule::op_not_in
-                        | Rule::op_starts
-                        | Rule::op_le
-                        | Rule::op_ge
-                        | Rule::op_ne
-                        | Rule::op_eq
-                        | Rule::op_lt
-                        | Rule::op_gt
-                        | Rule::op_add
-                        | Rule::op_sub
-                        | Rule::op_mul
-                        | Rule::op_div
-                        | Rule::field_access
-                        | Rule::index
-                ) {
+                if matches!(child.as_rule(), Rule::op_not | Rule::op_neg)
+                    || is_operator(child.as_rule())
+                {
                     top.ops += 1;
                 }
                 stack.push(frame(child));
