@@ -907,12 +907,7 @@ impl Cx<'_> {
                 filter,
                 body,
             } => {
-                let elem = self.element_ty(coll);
-                let depth = self.scope.len();
-                self.bind(var, elem);
-                if let Some(f) = filter {
-                    self.expect_bool(f, "a `where` condition");
-                }
+                let depth = self.enter_loop(var, coll, filter.as_ref());
                 self.stmts(body);
                 self.scope.truncate(depth);
             }
@@ -1000,6 +995,18 @@ impl Cx<'_> {
                 self.clauses(clauses);
             }
         }
+    }
+
+    /// Bind a loop variable (`for x in coll where f`, `any x in coll where f`)
+    /// and check its filter; returns the scope depth to restore.
+    fn enter_loop(&mut self, var: &Ident, coll: &Expr, filter: Option<&Expr>) -> usize {
+        let elem = self.element_ty(coll);
+        let depth = self.scope.len();
+        self.bind(var, elem);
+        if let Some(f) = filter {
+            self.expect_bool(f, "a `where` condition");
+        }
+        depth
     }
 
     /// The element type of a collection expression (`for x in coll`).
@@ -1120,12 +1127,7 @@ impl Cx<'_> {
                 filter,
                 body,
             } => {
-                let elem = self.element_ty(coll);
-                let depth = self.scope.len();
-                self.bind(var, elem);
-                if let Some(f) = filter {
-                    self.expect_bool(f, "a `where` condition");
-                }
+                let depth = self.enter_loop(var, coll, filter.as_deref());
                 let out = match (kind, body) {
                     (QuantKind::Any | QuantKind::All, Some(b)) => {
                         self.expect_bool(b, "the condition after `:`");
