@@ -268,17 +268,19 @@ impl<'a> Interp<'a> {
             ExprKind::Binary(op, a, b) if op.is_comparison() => {
                 self.expr(a).span.or_else(|| self.expr(b).span)
             }
-            ExprKind::Binary(BinOp::And | BinOp::Or, a, b) => {
-                // The side that made it false.
-                let left = self.expr(a).as_bool();
-                if (left == Some(false)
-                    || (matches!(&cond.node, ExprKind::Binary(BinOp::Or, ..)))
-                        && left != Some(true))
-                    && let Some(s) = self.tested_span(a)
-                {
-                    return Some(s);
-                }
-                self.tested_span(b).or_else(|| self.tested_span(a))
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
+                // The side that made the condition false: for `and`, the left
+                // side when it is false, else the right; an `or` is false only
+                // when both are, so its left side.
+                let left_failed = *op == BinOp::Or || self.expr(a).as_bool() == Some(false);
+                let first = if left_failed {
+                    self.tested_span(a)
+                } else {
+                    None
+                };
+                first
+                    .or_else(|| self.tested_span(b))
+                    .or_else(|| self.tested_span(a))
             }
             ExprKind::Unary(UnOp::Not, a) | ExprKind::Paren(a) => self.tested_span(a),
             ExprKind::Call(_, args) => args.first().and_then(|a| self.expr(a).span),

@@ -38,10 +38,6 @@ impl TableData {
             .filter(|&n| text.is_char_boundary(n))
             .find_map(|n| self.index.get(&[text[..n].to_string()][..]).copied())
     }
-
-    pub fn key_values(&self) -> impl Iterator<Item = &Vec<String>> {
-        self.index.keys()
-    }
 }
 
 impl std::fmt::Display for CellValue {
