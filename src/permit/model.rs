@@ -18,7 +18,7 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: Box<str>,
+    pub key: String,
     pub key_span: Span,
     pub node: Node,
 }
@@ -29,7 +29,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Box<str>),
+    Str(String),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
     // Typed by validation:

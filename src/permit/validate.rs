@@ -29,7 +29,9 @@ pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
         source,
         findings: Vec::new(),
         ids: HashMap::new(),
-        refs: Vec::new(),
+        refs: Vec::with_capacity(64),
+        ref_ids: String::with_capacity(512),
+        ref_paths: Vec::with_capacity(256),
     };
     if !matches!(root.value, Value::Map(_)) {
         v.push(
@@ -56,14 +58,26 @@ struct Validator<'a> {
     ids: HashMap<&'static str, Vec<(String, Span)>>,
     /// References to check once every id is known.
     refs: Vec<PendingRef>,
+    /// The ids of `refs`, end to end (a reference holds its range).
+    ref_ids: String,
+    /// The paths of `refs` as segments, end to end: rendered only for a
+    /// reference that dangles.
+    ref_paths: Vec<Seg>,
 }
 
 struct PendingRef {
     target: &'static RefTarget,
-    id: String,
+    id: std::ops::Range<usize>,
     span: Span,
-    path: String,
+    path: std::ops::Range<usize>,
     zh: &'static str,
+}
+
+/// One segment of a stored [`Path`].
+#[derive(Clone, Copy)]
+enum Seg {
+    Field(&'static str),
+    Index(usize),
 }
 
 fn join(parent: &str, key: &str) -> String {
@@ -80,7 +94,7 @@ fn join(parent: &str, key: &str) -> String {
 #[derive(Clone, Copy)]
 enum Path<'a> {
     Root,
-    Field(&'a Path<'a>, &'a str),
+    Field(&'a Path<'a>, &'static str),
     Index(&'a Path<'a>, usize),
 }
 
@@ -110,6 +124,41 @@ impl Path<'_> {
                 let _ = write!(out, "[{i}]");
             }
         }
+    }
+
+    /// Append the segments of this path to `out`, root first.
+    fn segments(&self, out: &mut Vec<Seg>) {
+        match self {
+            Path::Root => {}
+            Path::Field(parent, key) => {
+                parent.segments(out);
+                out.push(Seg::Field(key));
+            }
+            Path::Index(parent, i) => {
+                parent.segments(out);
+                out.push(Seg::Index(*i));
+            }
+        }
+    }
+
+    /// Render stored segments as [`Self::render`] renders the path.
+    fn render_segments(segs: &[Seg]) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for s in segs {
+            match s {
+                Seg::Field(key) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(key);
+                }
+                Seg::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        out
     }
 
     /// `self.render() == text`, without rendering. Exact for paths whose
@@ -537,11 +586,15 @@ impl<'a> Validator<'a> {
                 let Value::Str(text) = &node.value else {
                     return wrong(self, node);
                 };
+                let id = self.ref_ids.len()..self.ref_ids.len() + text.len();
+                self.ref_ids.push_str(text);
+                let from = self.ref_paths.len();
+                path.segments(&mut self.ref_paths);
                 self.refs.push(PendingRef {
                     target,
-                    id: text.to_string(),
+                    id,
                     span: node.span,
-                    path: path.render(),
+                    path: from..self.ref_paths.len(),
                     zh,
                 });
             }
@@ -686,33 +739,38 @@ impl<'a> Validator<'a> {
 
     fn check_references(&mut self) {
         let refs = std::mem::take(&mut self.refs);
+        let ref_ids = std::mem::take(&mut self.ref_ids);
         for r in refs {
-            let lists: Vec<&str> = std::iter::once(r.target.path)
+            let id = ref_ids.get(r.id.clone()).unwrap_or("");
+            let found = std::iter::once(r.target.path)
                 .chain(r.target.also.iter().copied())
-                .collect();
-            let found = lists.iter().any(|l| {
-                self.ids
-                    .get(l)
-                    .is_some_and(|ids| ids.iter().any(|(s, _)| *s == r.id))
-            });
+                .any(|l| {
+                    self.ids
+                        .get(l)
+                        .is_some_and(|ids| ids.iter().any(|(s, _)| s == id))
+                });
             if found {
                 continue;
             }
+            let lists: Vec<&str> = std::iter::once(r.target.path)
+                .chain(r.target.also.iter().copied())
+                .collect();
             let candidates: Vec<&str> = lists
                 .iter()
                 .filter_map(|l| self.ids.get(l))
                 .flat_map(|ids| ids.iter().map(|(s, _)| s.as_str()))
                 .collect();
-            let help = match closest(&r.id, candidates.iter().copied()) {
+            let help = match closest(id, candidates.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if candidates.is_empty() => format!("`{}` has no items", lists.join("` or `")),
                 None => format!("known ids: {}", candidates.join(", ")),
             };
-            let message = format!("`{}` names no item of `{}`", r.id, lists.join("` or `"));
+            let message = format!("`{id}` names no item of `{}`", lists.join("` or `"));
+            let path = Path::render_segments(self.ref_paths.get(r.path).unwrap_or(&[]));
             self.error(
                 "document.dangling-reference",
                 r.span,
-                &r.path,
+                &path,
                 r.zh,
                 message,
                 Some(help),

@@ -170,22 +170,35 @@ impl LoadError {
 
 /// Character index → byte offset, for saphyr's character markers.
 ///
-/// Sparse: one entry per non-ASCII character (a permit is mostly ASCII
-/// keys, numbers and units, with Chinese names and comments), found by
-/// skipping ASCII runs a chunk at a time. Building a dense char→byte table
-/// cost about as much as a fifth of the YAML scan.
+/// Sparse: one entry per **run** of non-ASCII characters of the same UTF-8
+/// width (a permit is mostly ASCII keys, numbers and units, with Chinese
+/// names and comments: a name of nine characters is one run), found by
+/// skipping ASCII a chunk at a time. Building a dense char→byte table cost
+/// about as much as a fifth of the YAML scan; one entry per character made
+/// every lookup walk or search through each name.
 struct Offsets {
-    /// For each non-ASCII character in order: its char index and the extra
-    /// bytes (UTF-8 length − 1) of it and every non-ASCII character before it.
-    wide: Vec<(u32, u32)>,
+    runs: Vec<Run>,
     len: usize,
-    /// Entries before the last lookup (markers mostly arrive in order).
+    /// Runs starting before the last lookup (markers mostly arrive in order).
     hint: std::cell::Cell<usize>,
+}
+
+/// Consecutive non-ASCII characters of one width.
+#[derive(Clone, Copy)]
+struct Run {
+    /// Char index of the first character.
+    start: u32,
+    /// Number of characters.
+    len: u32,
+    /// Extra bytes per character (UTF-8 length − 1).
+    width: u32,
+    /// Extra bytes of every non-ASCII character before the run.
+    before: u32,
 }
 
 impl Offsets {
     fn new(text: &str) -> Offsets {
-        let mut wide = Vec::new();
+        let mut runs: Vec<Run> = Vec::new();
         if !text.is_ascii() {
             let mut extra = 0u32;
             let mut at = 0usize;
@@ -194,15 +207,24 @@ impl Offsets {
                     for (j, &b) in chunk.iter().enumerate() {
                         // A lead byte; continuation bytes are 0x80..=0xBF.
                         if b >= 0xC0 {
-                            let more = if b >= 0xF0 {
+                            let width = if b >= 0xF0 {
                                 3
                             } else if b >= 0xE0 {
                                 2
                             } else {
                                 1
                             };
-                            wide.push(((at + j) as u32 - extra, extra + more));
-                            extra += more;
+                            let ci = (at + j) as u32 - extra;
+                            match runs.last_mut() {
+                                Some(r) if r.start + r.len == ci && r.width == width => r.len += 1,
+                                _ => runs.push(Run {
+                                    start: ci,
+                                    len: 1,
+                                    width,
+                                    before: extra,
+                                }),
+                            }
+                            extra += width;
                         }
                     }
                 }
@@ -210,27 +232,38 @@ impl Offsets {
             }
         }
         Offsets {
-            wide,
+            runs,
             len: text.len(),
             hint: std::cell::Cell::new(0),
         }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        if self.wide.is_empty() {
+        if self.runs.is_empty() {
             return char_index.min(self.len);
         }
-        // Number of non-ASCII characters before `char_index`.
         let c = u32::try_from(char_index).unwrap_or(u32::MAX);
-        let w = &self.wide;
-        let h = self.hint.get();
-        let before = if (h == 0 || w[h - 1].0 < c) && (h == w.len() || w[h].0 >= c) {
-            h
+        let r = &self.runs;
+        // `k` = number of runs starting before `c`.
+        let mut k = self.hint.get();
+        if k > 0 && r[k - 1].start >= c {
+            k = r[..k].partition_point(|run| run.start < c);
         } else {
-            w.partition_point(|&(i, _)| i < c)
+            let mut steps = 0;
+            while k < r.len() && r[k].start < c {
+                k += 1;
+                steps += 1;
+                if steps == 4 {
+                    k += r[k..].partition_point(|run| run.start < c);
+                    break;
+                }
+            }
+        }
+        self.hint.set(k);
+        let extra = match k.checked_sub(1).map(|i| r[i]) {
+            None => 0,
+            Some(run) => run.before + (c - run.start).min(run.len) * run.width,
         };
-        self.hint.set(before);
-        let extra = if before == 0 { 0 } else { w[before - 1].1 };
         char_index.saturating_add(extra as usize).min(self.len)
     }
 
@@ -255,15 +288,22 @@ fn core_scalar_owned(text: Cow<'_, str>) -> Value {
     }
 }
 
-fn boxed(text: Cow<'_, str>) -> Box<str> {
-    match text {
-        Cow::Borrowed(s) => s.into(),
-        Cow::Owned(s) => s.into_boxed_str(),
-    }
+/// The parser's scalar text as an owned string. Its `String` is kept as it
+/// is, not shrunk: `into_boxed_str` reallocated every scalar (saphyr
+/// allocates 32 bytes or more per scalar), about a fifth of tree building.
+fn boxed(text: Cow<'_, str>) -> String {
+    text.into_owned()
 }
 
 /// The non-string value a plain scalar stands for, if any.
 fn core_non_str(text: &str) -> Option<Value> {
+    // Every non-string form starts with one of these bytes (or is empty);
+    // names, ids and quantities with a letter first are strings at once.
+    if let Some(b) = text.as_bytes().first()
+        && !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F')
+    {
+        return None;
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
@@ -344,7 +384,7 @@ fn is_core_float(text: &str) -> bool {
 }
 
 /// Text of a scalar used as a mapping key (a string key keeps its buffer).
-fn key_text(value: Value) -> Option<Box<str>> {
+fn key_text(value: Value) -> Option<String> {
     Some(match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string().into(),
@@ -371,7 +411,7 @@ enum FrameKind {
     Seq(usize),
     /// Entries from this index of the shared entry stack, and a pending key
     /// waiting for its value.
-    Map(usize, Option<(Box<str>, Span)>),
+    Map(usize, Option<(String, Span)>),
 }
 
 /// An anchored node and its size, for bounded alias expansion.
@@ -402,9 +442,11 @@ fn count_nodes(node: &Node) -> (usize, usize) {
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
     let offsets = Offsets::new(text);
     let mut parser = Parser::new_from_str(text);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut items: Vec<Node> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
+    // Sized for a typical permit (nesting ~8, ~100 open children), so the
+    // shared stacks do not regrow from empty on every file.
+    let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    let mut items: Vec<Node> = Vec::with_capacity(64);
+    let mut entries: Vec<Entry> = Vec::with_capacity(128);
     let mut anchors: std::collections::HashMap<usize, Anchored> = Default::default();
     let mut expanded = 0usize;
     let mut root: Option<Node> = None;
@@ -635,6 +677,9 @@ mod tests {
             "名称: 苏州",
             "a: é😀b\n  - 一二三 x",
             &format!("{}é{}😀", "x".repeat(40), "名".repeat(20)),
+            // Runs of one width, broken by a change of width or by ASCII.
+            "éé名名名😀😀é名a名名\né",
+            &"苏州某热电 x ".repeat(30),
         ];
         for t in texts {
             let mut dense: Vec<usize> = t.char_indices().map(|(b, _)| b).collect();
