@@ -568,14 +568,16 @@ impl<'a> Interp<'a> {
 
     fn record_field(&self, node: &'a Node, rec: &'static RecordDef, f: &Ident) -> Val<'a> {
         let name = f.node.as_str();
-        let def = self
-            .policy
-            .resolution
-            .field(f.span.start, rec)
-            .or_else(|| rec.field(name));
-        match (def, node.get(name)) {
-            (Some(d), Some(n)) => Val::from_node(n, &d.ty),
-            _ => Val::unknown(),
+        let (def, index) = match self.policy.resolution.field_index(f.span.start, rec) {
+            Some(resolved) => resolved,
+            None => match rec.fields.iter().position(|d| d.name == name) {
+                Some(i) => (&rec.fields[i], i as u16),
+                None => return Val::unknown(),
+            },
+        };
+        match node.field(index, name) {
+            Some(n) => Val::from_node(n, &def.ty),
+            None => Val::unknown(),
         }
     }
 

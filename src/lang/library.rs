@@ -86,49 +86,141 @@ pub enum Name {
 /// are unique within a policy's file, templates included.
 #[derive(Debug, Default)]
 pub struct Resolution {
-    names: Vec<(u32, Name)>,
-    /// Field identifier → (record it was resolved on, the field).
-    fields: Vec<(u32, &'static RecordDef, &'static Field)>,
+    names: Vec<Name>,
+    /// Field identifier → (record it was resolved on, the field, its index
+    /// in the record's fields).
+    fields: Vec<(&'static RecordDef, &'static Field, u16)>,
     /// Column identifier → (table, column index).
-    columns: Vec<(u32, Arc<TableData>, usize)>,
+    columns: Vec<(Arc<TableData>, usize)>,
+    /// Offset → index into `names` / `fields` / `columns`. Evaluation reads
+    /// one of these for every name and field it meets, so it is a hash
+    /// table with an integer hash, not a search.
+    name_at: OffsetMap,
+    field_at: OffsetMap,
+    column_at: OffsetMap,
 }
 
 impl Resolution {
     pub fn new(
-        mut names: Vec<(u32, Name)>,
-        mut fields: Vec<(u32, &'static RecordDef, &'static Field)>,
-        mut columns: Vec<(u32, Arc<TableData>, usize)>,
+        names: Vec<(u32, Name)>,
+        fields: Vec<(u32, &'static RecordDef, &'static Field)>,
+        columns: Vec<(u32, Arc<TableData>, usize)>,
     ) -> Resolution {
-        names.sort_by_key(|n| n.0);
-        fields.sort_by_key(|f| f.0);
-        columns.sort_by_key(|c| c.0);
+        let name_at = OffsetMap::new(names.iter().map(|n| n.0));
+        let field_at = OffsetMap::new(fields.iter().map(|f| f.0));
+        let column_at = OffsetMap::new(columns.iter().map(|c| c.0));
         Resolution {
-            names,
-            fields,
-            columns,
+            names: names.into_iter().map(|n| n.1).collect(),
+            fields: fields
+                .into_iter()
+                .map(|(_, r, f)| {
+                    let i = r
+                        .fields
+                        .iter()
+                        .position(|g| std::ptr::eq(g, f))
+                        .and_then(|i| u16::try_from(i).ok())
+                        .unwrap_or(u16::MAX);
+                    (r, f, i)
+                })
+                .collect(),
+            columns: columns.into_iter().map(|(_, t, c)| (t, c)).collect(),
+            name_at,
+            field_at,
+            column_at,
         }
     }
 
     /// The name starting at byte `at`.
     pub fn name(&self, at: u32) -> Option<&Name> {
-        self.names
-            .binary_search_by_key(&at, |n| n.0)
-            .ok()
-            .map(|i| &self.names[i].1)
+        self.name_at.get(at).map(|i| &self.names[i])
     }
 
     /// The field whose identifier starts at `at`, when read on `rec`.
     pub fn field(&self, at: u32, rec: &'static RecordDef) -> Option<&'static Field> {
-        let i = self.fields.binary_search_by_key(&at, |f| f.0).ok()?;
-        let (_, r, f) = self.fields[i];
-        std::ptr::eq(r, rec).then_some(f)
+        self.field_index(at, rec).map(|(f, _)| f)
+    }
+
+    /// [`Self::field`] and the field's index in `rec.fields` (what the
+    /// document validator stores in each `Entry::field`).
+    pub fn field_index(&self, at: u32, rec: &'static RecordDef) -> Option<(&'static Field, u16)> {
+        let (r, f, i) = self.fields[self.field_at.get(at)?];
+        std::ptr::eq(r, rec).then_some((f, i))
     }
 
     /// The column whose identifier starts at `at`, when read on table `t`.
     pub fn column(&self, at: u32, t: &TableData) -> Option<usize> {
-        let i = self.columns.binary_search_by_key(&at, |c| c.0).ok()?;
-        let (_, table, c) = &self.columns[i];
+        let (table, c) = &self.columns[self.column_at.get(at)?];
         std::ptr::eq(Arc::as_ptr(table), t).then_some(*c)
+    }
+}
+
+/// A fixed hash table from byte offsets to indices (open addressing, linear
+/// probing, at most half full). Offsets are distinct; the first wins.
+#[derive(Debug, Default)]
+struct OffsetMap {
+    /// (offset + 1, index); offset + 1 == 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+    shift: u32,
+}
+
+impl OffsetMap {
+    fn new(keys: impl ExactSizeIterator<Item = u32>) -> OffsetMap {
+        let n = keys.len();
+        if n == 0 {
+            return OffsetMap::default();
+        }
+        let size = (n * 2).next_power_of_two().max(2);
+        let mut map = OffsetMap {
+            slots: vec![(0, 0); size],
+            shift: 32 - size.trailing_zeros(),
+        };
+        let mask = size - 1;
+        for (index, key) in keys.enumerate() {
+            let k = key.wrapping_add(1);
+            if k == 0 {
+                continue; // u32::MAX: not an offset of a policy file
+            }
+            let mut h = map.home(key);
+            loop {
+                let slot = &mut map.slots[h];
+                if slot.0 == 0 {
+                    *slot = (k, index as u32);
+                    break;
+                }
+                if slot.0 == k {
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+        }
+        map
+    }
+
+    fn home(&self, key: u32) -> usize {
+        // Fibonacci hashing: the top bits of key × 2^32/φ.
+        (key.wrapping_mul(0x9E37_79B9) >> self.shift) as usize
+    }
+
+    fn get(&self, key: u32) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let k = key.wrapping_add(1);
+        if k == 0 {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut h = self.home(key);
+        loop {
+            let (sk, i) = self.slots[h];
+            if sk == k {
+                return Some(i as usize);
+            }
+            if sk == 0 {
+                return None;
+            }
+            h = (h + 1) & mask;
+        }
     }
 }
 
@@ -278,5 +370,31 @@ pub fn build(files: Vec<(String, String)>) -> Result<Library, Box<LibraryErrors>
         Ok(lib)
     } else {
         Err(Box::new(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OffsetMap;
+
+    #[test]
+    fn offset_map_finds_every_key_and_no_other() {
+        for n in [0u32, 1, 2, 3, 7, 100, 1000] {
+            // Offsets as a checker produces them: distinct, clustered, some large.
+            let keys: Vec<u32> = (0..n).map(|i| i * 7 + (i % 3) * 100_000).collect();
+            let map = OffsetMap::new(keys.iter().copied());
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(map.get(*k), Some(i), "key {k} of {n}");
+            }
+            for miss in [1u32, 5, 99_999, 123_456_789, u32::MAX] {
+                if !keys.contains(&miss) {
+                    assert_eq!(map.get(miss), None, "missing {miss} of {n}");
+                }
+            }
+        }
+        // A repeated key keeps its first index; u32::MAX is never stored.
+        let map = OffsetMap::new([4u32, 4, u32::MAX].into_iter());
+        assert_eq!(map.get(4), Some(0));
+        assert_eq!(map.get(u32::MAX), None);
     }
 }

@@ -21,6 +21,18 @@ pub struct Entry {
     pub key: String,
     pub key_span: Span,
     pub node: Node,
+    /// The key's index in the fields of the record the validator checked
+    /// this mapping against ([`Entry::UNCHECKED`] until validation,
+    /// [`Entry::UNKNOWN`] for a key the schema does not have), so the
+    /// evaluator finds a field without comparing strings.
+    pub field: u16,
+}
+
+impl Entry {
+    /// Not (yet) checked against a record of the schema.
+    pub const UNCHECKED: u16 = u16::MAX;
+    /// Checked, and not a field of the record.
+    pub const UNKNOWN: u16 = u16::MAX - 1;
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +60,21 @@ impl Node {
         match &self.value {
             Value::Map(entries) => entries.iter().find(|e| &*e.key == key),
             _ => None,
+        }
+    }
+    /// The value of field number `index` of the record this mapping was
+    /// validated against (named `name`, which is used when the mapping was
+    /// not validated).
+    pub fn field(&self, index: u16, name: &str) -> Option<&Node> {
+        let Value::Map(entries) = &self.value else {
+            return None;
+        };
+        match entries.first() {
+            Some(e) if e.field != Entry::UNCHECKED => entries
+                .iter()
+                .find(|e| e.field == index)
+                .map(|e| &e.node),
+            _ => entries.iter().find(|e| e.key == name).map(|e| &e.node),
         }
     }
     pub fn as_str(&self) -> Option<&str> {

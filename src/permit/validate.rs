@@ -11,7 +11,7 @@
 //! permit path of the value (`air.outlets[0].pollutants[1].concentration`)
 //! and the Chinese label of the field.
 
-use super::model::{Node, Value};
+use super::model::{Entry, Node, Value};
 use crate::date::Date;
 use crate::finding::{Finding, Label, Severity};
 use crate::schema::permit_v1::{self, ROOT};
@@ -289,9 +289,12 @@ impl<'a> Validator<'a> {
         let Value::Map(entries) = &mut node.value else {
             return;
         };
-        // Unknown keys (warnings, not descended into).
-        for e in entries.iter() {
-            if def.field(&e.key).is_none() {
+        // Each key's field index (for the evaluator); unknown keys are
+        // warnings, not descended into.
+        for e in entries.iter_mut() {
+            let index = def.fields.iter().position(|f| f.name == e.key);
+            e.field = index.map_or(Entry::UNKNOWN, |i| i as u16);
+            if index.is_none() {
                 let names = def.fields.iter().map(|f| f.name);
                 let help = match closest(&e.key, names) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -317,10 +320,10 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        for field in def.fields {
+        for (index, field) in def.fields.iter().enumerate() {
             let fpath = Path::Field(path, field.name);
             let fschema = Path::Field(schema_path, field.name);
-            let entry = entries.iter_mut().find(|e| &*e.key == field.name);
+            let entry = entries.iter_mut().find(|e| usize::from(e.field) == index);
             let absent = match &entry {
                 None => true,
                 Some(e) => matches!(e.node.value, Value::Null) && !field.nullable,

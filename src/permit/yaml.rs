@@ -624,6 +624,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                     key,
                     key_span,
                     node,
+                    field: Entry::UNCHECKED,
                 }),
             },
         }
