@@ -341,14 +341,16 @@ impl<'a> Interp<'a> {
                 let V::Table(t) = b.v else {
                     return Val::unknown();
                 };
-                let mut key = Vec::with_capacity(keys.len());
-                for k in keys {
-                    match self.expr(k).text() {
-                        Some(s) => key.push(s.to_string()),
-                        None => return Val::unknown(),
-                    }
-                }
-                match t.lookup(&key) {
+                let row = if let [k] = &keys[..] {
+                    // One key cell (most tables): look it up by reference.
+                    let k = self.expr(k);
+                    k.text().and_then(|s| t.lookup(&[s]))
+                } else {
+                    let vals: Vec<Val<'a>> = keys.iter().map(|k| self.expr(k)).collect();
+                    let texts: Option<Vec<&str>> = vals.iter().map(Val::text).collect();
+                    texts.and_then(|k| t.lookup(&k))
+                };
+                match row {
                     Some(i) => Val::new(V::Row(t, i)),
                     None => Val::unknown(),
                 }
@@ -594,8 +596,16 @@ impl<'a> Interp<'a> {
     }
 
     fn call(&mut self, name: &str, args: &'a [Expr]) -> Val<'a> {
-        let vals: Vec<Val<'a>> = args.iter().map(|a| self.expr(a)).collect();
-        let first = vals.first().cloned().unwrap_or_else(Val::unknown);
+        // Every builtin takes one or two arguments (the checker enforces
+        // it), so they are evaluated into locals, not a vector.
+        let mut arg = |i: usize| match args.get(i) {
+            Some(a) => self.expr(a),
+            None => Val::unknown(),
+        };
+        let first = arg(0);
+        let second = arg(1);
+        let vals = [first, second];
+        let first = &vals[0];
         let v = match name {
             "exists" => V::Bool(match &first.v {
                 V::Unknown => false,
@@ -639,7 +649,7 @@ impl<'a> Interp<'a> {
         };
         Val {
             v,
-            span: first.span,
+            span: vals[0].span,
         }
     }
 
@@ -704,7 +714,7 @@ impl<'a> Interp<'a> {
                             Some((0..n).any(|i| l.equals(&r.list_item(i)) == Some(true)))
                         }
                     }
-                    V::Table(t) => l.text().map(|k| t.lookup(&[k.to_string()]).is_some()),
+                    V::Table(t) => l.text().map(|k| t.lookup(&[k]).is_some()),
                     _ => None,
                 };
                 match found {

@@ -23,7 +23,7 @@ pub enum V<'a> {
     Ref(&'a str, &'static RefTarget),
     Record(&'a Node, &'static RecordDef),
     /// A list written in the policy (`["PM", "SO2"]`) or computed.
-    List(Vec<Val<'a>>),
+    List(std::rc::Rc<[Val<'a>]>),
     /// A list in the permit, read lazily: the sequence node and its items' type.
     Seq(&'a Node, &'static st::Ty),
     Table(&'a TableData),

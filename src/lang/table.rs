@@ -21,22 +21,48 @@ pub struct TableData {
     pub columns: Vec<String>,
     pub key_count: usize,
     pub rows: Vec<Vec<CellValue>>,
-    pub index: HashMap<Vec<String>, usize>,
+    /// Row by [`index_key`] of its key cells.
+    pub index: HashMap<String, usize>,
+}
+
+/// The index key of a row's key cells: a one-key table's key is the cell's
+/// text itself (so lookups by `&str` allocate nothing); several cells are
+/// joined length-prefixed (`3:GB1|2:PM|`), which no two different cell
+/// lists share.
+pub fn index_key<S: AsRef<str>>(cells: &[S]) -> String {
+    match cells {
+        [one] => one.as_ref().to_string(),
+        _ => {
+            let mut out = String::new();
+            for c in cells {
+                let c = c.as_ref();
+                out.push_str(&c.len().to_string());
+                out.push(':');
+                out.push_str(c);
+                out.push('|');
+            }
+            out
+        }
+    }
 }
 
 impl TableData {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
-    pub fn lookup(&self, key: &[String]) -> Option<usize> {
-        self.index.get(key).copied()
+    /// The row whose key cells are `key`.
+    pub fn lookup<S: AsRef<str>>(&self, key: &[S]) -> Option<usize> {
+        match key {
+            [one] => self.index.get(one.as_ref()).copied(),
+            _ => self.index.get(&index_key(key)).copied(),
+        }
     }
     /// The row of a one-key table whose key is the longest prefix of `text`.
     pub fn longest_prefix(&self, text: &str) -> Option<usize> {
         (1..=text.len())
             .rev()
             .filter(|&n| text.is_char_boundary(n))
-            .find_map(|n| self.index.get(&[text[..n].to_string()][..]).copied())
+            .find_map(|n| self.index.get(&text[..n]).copied())
     }
 }
 
@@ -71,7 +97,7 @@ mod tests {
             index: keys
                 .iter()
                 .enumerate()
-                .map(|(i, k)| (vec![k.to_string()], i))
+                .map(|(i, k)| (index_key(&[k]), i))
                 .collect(),
         };
         assert_eq!(t.longest_prefix("D4412"), Some(1));
@@ -79,5 +105,15 @@ mod tests {
         assert_eq!(t.longest_prefix("C3011"), Some(2));
         assert_eq!(t.longest_prefix("C2"), None);
         assert_eq!(t.longest_prefix("热电"), None);
+        assert_eq!(t.lookup(&["D4412"]), Some(1));
+        assert_eq!(t.lookup(&["D44"]), None);
+    }
+
+    #[test]
+    fn multi_cell_keys_do_not_collide() {
+        assert_eq!(index_key(&["a"]), "a");
+        assert_ne!(index_key(&["a|1:b", "c"]), index_key(&["a", "b|1:c"]));
+        assert_ne!(index_key(&["ab", "c"]), index_key(&["a", "bc"]));
+        assert_ne!(index_key(&["", "x"]), index_key(&["x", ""]));
     }
 }
