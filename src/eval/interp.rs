@@ -596,14 +596,18 @@ impl<'a> Interp<'a> {
     }
 
     fn call(&mut self, name: &str, args: &'a [Expr]) -> Val<'a> {
-        // Every builtin takes one or two arguments (the checker enforces
-        // it), so they are evaluated into locals, not a vector.
-        let mut arg = |i: usize| match args.get(i) {
+        // Every builtin takes one or two arguments, evaluated into locals
+        // (not a vector). The checker enforces each builtin's arity, so a
+        // missing argument is a broken invariant: indexing `args` panics,
+        // and the run reports it as an internal error for this permit.
+        let first = match args.first() {
             Some(a) => self.expr(a),
             None => Val::unknown(),
         };
-        let first = arg(0);
-        let second = arg(1);
+        let second = match name {
+            "max" | "min" | "add_years" | "prefix_row" => self.expr(&args[1]),
+            _ => Val::unknown(),
+        };
         let vals = [first, second];
         let first = &vals[0];
         let v = match name {
