@@ -11,7 +11,7 @@ use crate::eval::{self, Contribution, Coverage};
 use crate::finding::{self, Finding, Severity};
 use crate::lang::library::Library;
 use crate::permit::{self, Limits};
-use crate::span::SourceFile;
+use crate::span::{Source, SourceFile};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
@@ -148,11 +148,23 @@ pub fn check_text(
     opts: &Options,
     coverage: Option<&mut Coverage>,
 ) -> FileResult {
+    check_source(lib, SourceFile::new(name, text), opts, coverage)
+}
+
+/// [`check_text`] for a text already in a [`Source`] (what the loader
+/// reads; benchmarks share one source between runs instead of copying it).
+pub fn check_source(
+    lib: &Library,
+    source: Source,
+    opts: &Options,
+    coverage: Option<&mut Coverage>,
+) -> FileResult {
+    let name = source.name.clone();
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let loaded = permit::load(SourceFile::new(name, text), &opts.limits);
-        finish(lib, name, loaded, opts, true, coverage)
+        let loaded = permit::load(source, &opts.limits);
+        finish(lib, &name, loaded, opts, true, coverage)
     }));
-    result.unwrap_or_else(|payload| internal_error(name, payload))
+    result.unwrap_or_else(|payload| internal_error(&name, payload))
 }
 
 fn finish(

@@ -336,25 +336,7 @@ impl<'a> Interp<'a> {
             ExprKind::Paren(a) => self.expr(a),
             ExprKind::Var(name) => self.var(e.span, name),
             ExprKind::Field(base, f) => self.field(base, f),
-            ExprKind::Index(base, keys) => {
-                let b = self.expr(base);
-                let V::Table(t) = b.v else {
-                    return Val::unknown();
-                };
-                let row = if let [k] = &keys[..] {
-                    // One key cell (most tables): look it up by reference.
-                    let k = self.expr(k);
-                    k.text().and_then(|s| t.lookup(&[s]))
-                } else {
-                    let vals: Vec<Val<'a>> = keys.iter().map(|k| self.expr(k)).collect();
-                    let texts: Option<Vec<&str>> = vals.iter().map(Val::text).collect();
-                    texts.and_then(|k| t.lookup(&k))
-                };
-                match row {
-                    Some(i) => Val::new(V::Row(t, i)),
-                    None => Val::unknown(),
-                }
-            }
+            ExprKind::Index(base, keys) => self.index(base, keys),
             ExprKind::Unary(op, a) => {
                 let v = self.expr(a);
                 let span = v.span;
@@ -380,64 +362,96 @@ impl<'a> Interp<'a> {
                 coll,
                 filter,
                 body,
-            } => {
-                let coll = self.expr(coll);
-                let Some(n) = coll.list_len() else {
-                    return Val::unknown();
-                };
-                let mut any_unknown = false;
-                let mut hit = false;
-                let mut all = true;
-                let mut count = 0usize;
-                let mut sum: Option<Val<'a>> = None;
-                for i in 0..n {
-                    let item = coll.list_item(i);
-                    let depth = self.env.len();
-                    self.env.push((var.node.as_str(), item));
-                    let pass = match filter {
-                        Some(f) => self.expr(f).as_bool(),
-                        None => Some(true),
-                    };
-                    if pass == Some(true) {
-                        count += 1;
-                        match (kind, body) {
-                            (QuantKind::Any | QuantKind::All, Some(b)) => {
-                                match self.expr(b).as_bool() {
-                                    Some(true) => hit = true,
-                                    Some(false) => all = false,
-                                    None => any_unknown = true,
-                                }
-                            }
-                            (QuantKind::Sum, Some(b)) => {
-                                let v = self.expr(b);
-                                sum = Some(match sum {
-                                    None => Val::new(v.v),
-                                    Some(acc) => Val::new(arith(BinOp::Add, &acc.v, &v.v)),
-                                });
-                            }
-                            _ => {}
-                        }
-                    } else if pass.is_none() {
-                        any_unknown = true;
+            } => self.quant(*kind, var, coll, filter.as_deref(), body.as_deref()),
+        }
+    }
+
+    /// `t[k1, k2]`: the row with these key cells. Kept out of [`Self::expr`]
+    /// (as are quantifiers) so the hot path's frame stays small.
+    #[inline(never)]
+    fn index(&mut self, base: &'a Expr, keys: &'a [Expr]) -> Val<'a> {
+        let b = self.expr(base);
+        let V::Table(t) = b.v else {
+            return Val::unknown();
+        };
+        let row = if let [k] = &keys[..] {
+            // One key cell (most tables): look it up by reference.
+            let k = self.expr(k);
+            k.text().and_then(|s| t.lookup(&[s]))
+        } else {
+            let vals: Vec<Val<'a>> = keys.iter().map(|k| self.expr(k)).collect();
+            let texts: Option<Vec<&str>> = vals.iter().map(Val::text).collect();
+            texts.and_then(|k| t.lookup(&k))
+        };
+        match row {
+            Some(i) => Val::new(V::Row(t, i)),
+            None => Val::unknown(),
+        }
+    }
+
+    /// `any`/`all`/`count`/`sum x in coll where filter: body`.
+    #[inline(never)]
+    fn quant(
+        &mut self,
+        kind: QuantKind,
+        var: &'a Ident,
+        coll: &'a Expr,
+        filter: Option<&'a Expr>,
+        body: Option<&'a Expr>,
+    ) -> Val<'a> {
+        let coll = self.expr(coll);
+        let Some(n) = coll.list_len() else {
+            return Val::unknown();
+        };
+        let mut any_unknown = false;
+        let mut hit = false;
+        let mut all = true;
+        let mut count = 0usize;
+        let mut sum: Option<Val<'a>> = None;
+        for i in 0..n {
+            let item = coll.list_item(i);
+            let depth = self.env.len();
+            self.env.push((var.node.as_str(), item));
+            let pass = match filter {
+                Some(f) => self.expr(f).as_bool(),
+                None => Some(true),
+            };
+            if pass == Some(true) {
+                count += 1;
+                match (kind, body) {
+                    (QuantKind::Any | QuantKind::All, Some(b)) => match self.expr(b).as_bool() {
+                        Some(true) => hit = true,
+                        Some(false) => all = false,
+                        None => any_unknown = true,
+                    },
+                    (QuantKind::Sum, Some(b)) => {
+                        let v = self.expr(b);
+                        sum = Some(match sum {
+                            None => Val::new(v.v),
+                            Some(acc) => Val::new(arith(BinOp::Add, &acc.v, &v.v)),
+                        });
                     }
-                    self.env.truncate(depth);
-                    // Decided: expressions have no effects, so stop here.
-                    if (*kind == QuantKind::Any && hit) || (*kind == QuantKind::All && !all) {
-                        break;
-                    }
+                    _ => {}
                 }
-                Val::new(match kind {
-                    QuantKind::Any if hit => V::Bool(true),
-                    QuantKind::Any if any_unknown => V::Unknown,
-                    QuantKind::Any => V::Bool(false),
-                    QuantKind::All if !all => V::Bool(false),
-                    QuantKind::All if any_unknown => V::Unknown,
-                    QuantKind::All => V::Bool(true),
-                    QuantKind::Count => V::Num(count as f64),
-                    QuantKind::Sum => sum.map_or(V::Num(0.0), |s| s.v),
-                })
+            } else if pass.is_none() {
+                any_unknown = true;
+            }
+            self.env.truncate(depth);
+            // Decided: expressions have no effects, so stop here.
+            if (kind == QuantKind::Any && hit) || (kind == QuantKind::All && !all) {
+                break;
             }
         }
+        Val::new(match kind {
+            QuantKind::Any if hit => V::Bool(true),
+            QuantKind::Any if any_unknown => V::Unknown,
+            QuantKind::Any => V::Bool(false),
+            QuantKind::All if !all => V::Bool(false),
+            QuantKind::All if any_unknown => V::Unknown,
+            QuantKind::All => V::Bool(true),
+            QuantKind::Count => V::Num(count as f64),
+            QuantKind::Sum => sum.map_or(V::Num(0.0), |s| s.v),
+        })
     }
 
     /// Is `base` the namespace `ns` (`facts`, `findings`), not a variable?

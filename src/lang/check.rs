@@ -500,7 +500,10 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
             }
             values.push(v);
         }
-        if index.insert(super::table::index_key(&key), rows.len()).is_some() {
+        if index
+            .insert(super::table::index_key(&key), rows.len())
+            .is_some()
+        {
             errors.push(CheckError::new(
                 source,
                 row.span,

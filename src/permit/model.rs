@@ -70,10 +70,9 @@ impl Node {
             return None;
         };
         match entries.first() {
-            Some(e) if e.field != Entry::UNCHECKED => entries
-                .iter()
-                .find(|e| e.field == index)
-                .map(|e| &e.node),
+            Some(e) if e.field != Entry::UNCHECKED => {
+                entries.iter().find(|e| e.field == index).map(|e| &e.node)
+            }
             _ => entries.iter().find(|e| e.key == name).map(|e| &e.node),
         }
     }

@@ -300,7 +300,10 @@ fn core_non_str(text: &str) -> Option<Value> {
     // Every non-string form starts with one of these bytes (or is empty);
     // names, ids and quantities with a letter first are strings at once.
     if let Some(b) = text.as_bytes().first()
-        && !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F')
+        && !matches!(
+            b,
+            b'0'..=b'9' | b'-' | b'+' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+        )
     {
         return None;
     }
