@@ -3,15 +3,21 @@
 //! list would make reference-heavy policies quadratic.
 
 use crate::permit::model::Node;
-use std::cell::RefCell;
-use std::collections::HashMap;
+use crate::schema::permit_v1::REFERENCED_LISTS;
+use rustc_hash::FxHashMap;
 
-/// Lists of the permit by dotted path (`facilities.production`), each
-/// indexed by item id (to the item's position); built lazily, the first
-/// time a path is followed.
-#[derive(Default)]
-pub struct Ids {
-    lists: RefCell<HashMap<&'static str, HashMap<Box<str>, usize>>>,
+/// The lists references point into (`permit_v1::REFERENCED_LISTS`), each
+/// indexed by item id. Built when the permit's evaluation starts (a few
+/// small lists); ids borrow from the permit's tree.
+pub struct Ids<'a> {
+    lists: Vec<Indexed<'a>>,
+}
+
+/// One target list: its path, its items and item position by id.
+struct Indexed<'a> {
+    path: &'static str,
+    items: &'a [Node],
+    by_id: FxHashMap<&'a str, usize>,
 }
 
 fn list<'a>(root: &'a Node, path: &str) -> &'a [Node] {
@@ -22,20 +28,30 @@ fn list<'a>(root: &'a Node, path: &str) -> &'a [Node] {
     node.map_or(&[][..], |n| n.items())
 }
 
-impl Ids {
-    /// The item of the list at `path` in `root` whose `id` is `id`. The
-    /// first item wins when ids repeat (validation reports duplicates).
-    pub fn get<'a>(&self, root: &'a Node, path: &'static str, id: &str) -> Option<&'a Node> {
-        let mut lists = self.lists.borrow_mut();
-        let index = lists.entry(path).or_insert_with(|| {
-            let mut index = HashMap::new();
-            for (i, item) in list(root, path).iter().enumerate() {
-                if let Some(id) = item.get("id").and_then(|n| n.as_str()) {
-                    index.entry(id.into()).or_insert(i);
+impl<'a> Ids<'a> {
+    pub fn new(root: &'a Node) -> Ids<'a> {
+        let lists = REFERENCED_LISTS
+            .iter()
+            .map(|&path| {
+                let items = list(root, path);
+                let mut by_id = FxHashMap::default();
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(id) = item.get("id").and_then(|n| n.as_str()) {
+                        // The first item wins when ids repeat (validation
+                        // reports duplicates).
+                        by_id.entry(id).or_insert(i);
+                    }
                 }
-            }
-            index
-        });
-        index.get(id).and_then(|&i| list(root, path).get(i))
+                Indexed { path, items, by_id }
+            })
+            .collect();
+        Ids { lists }
+    }
+
+    /// The item of the list at `path` whose `id` is `id` (`None` for a path
+    /// that is not a referenced list).
+    pub fn get(&self, path: &str, id: &str) -> Option<&'a Node> {
+        let l = self.lists.iter().find(|l| l.path == path)?;
+        l.by_id.get(id).and_then(|&i| l.items.get(i))
     }
 }

@@ -32,12 +32,14 @@ pub struct Raw {
     pub labels: Vec<Label>,
 }
 
-pub struct Interp<'a> {
+/// `'a`: the library, the permit and what the run reads; `'c`: the
+/// coverage record, borrowed for one policy's run only.
+pub struct Interp<'a, 'c> {
     pub lib: &'a Library,
     pub policy: &'a CompiledPolicy,
     pub root: &'a Node,
     /// Id references of this permit, shared by every policy.
-    pub ids: &'a super::ids::Ids,
+    pub ids: &'a super::ids::Ids<'a>,
     pub as_of: Date,
     pub facts: &'a BTreeMap<String, Vec<Contribution>>,
     pub finding_counts: [usize; 3],
@@ -47,10 +49,10 @@ pub struct Interp<'a> {
     pub context: Vec<Span>,
     pub out: Vec<Raw>,
     pub derived: Vec<(String, Contribution)>,
-    pub coverage: Option<&'a mut Coverage>,
+    pub coverage: Option<&'c mut Coverage>,
 }
 
-impl<'a> Interp<'a> {
+impl<'a> Interp<'a, '_> {
     pub fn run(&mut self) {
         let body: &'a [Stmt] = &self.policy.ast.body;
         self.stmts(body);
@@ -605,7 +607,7 @@ impl<'a> Interp<'a> {
     ) -> Option<(&'a Node, &'static RecordDef)> {
         std::iter::once(target.path)
             .chain(target.also.iter().copied())
-            .find_map(|path| self.ids.get(self.root, path, id))
+            .find_map(|path| self.ids.get(path, id))
             .map(|node| (node, target.record))
     }
 

@@ -71,7 +71,7 @@ pub fn evaluate(
     mut coverage: Option<&mut Coverage>,
 ) -> Evaluation {
     let mut eval = Evaluation::default();
-    let ids = ids::Ids::default();
+    let ids = ids::Ids::new(&permit.root);
     let in_force = lib.in_force_indices(as_of);
     let policies = in_force.iter().map(|&i| &lib.policies[i]);
     for stratum in [Stratum::Derive, Stratum::Rule, Stratum::Review] {
@@ -80,6 +80,10 @@ pub fn evaluate(
             counts[f.severity as usize] += 1;
         }
         let mut derived = Vec::new();
+        // The scope stack and loop context, reused by every policy of the
+        // stratum (each run leaves them empty), so no policy regrows them.
+        let mut env = Vec::with_capacity(32);
+        let mut context = Vec::with_capacity(8);
         for policy in policies.clone().filter(|p| p.stratum == stratum) {
             let mut it = interp::Interp {
                 lib,
@@ -89,13 +93,17 @@ pub fn evaluate(
                 as_of,
                 facts: &eval.facts,
                 finding_counts: counts,
-                env: Vec::new(),
-                context: Vec::new(),
+                env: std::mem::take(&mut env),
+                context: std::mem::take(&mut context),
                 out: Vec::new(),
                 derived: Vec::new(),
                 coverage: coverage.as_deref_mut(),
             };
             it.run();
+            env = std::mem::take(&mut it.env);
+            context = std::mem::take(&mut it.context);
+            env.clear();
+            context.clear();
             let out = std::mem::take(&mut it.out);
             derived.extend(std::mem::take(&mut it.derived));
             for raw in out {

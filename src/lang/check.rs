@@ -426,7 +426,7 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
     }
     let key_count = t.keys.len();
     let mut rows = Vec::new();
-    let mut index = HashMap::new();
+    let mut index = rustc_hash::FxHashMap::default();
     let mut col_dims: Vec<Option<(Dim, Span)>> = vec![None; columns.len()];
     for row in &t.rows[1..] {
         if row.node.len() != columns.len() {
@@ -551,7 +551,7 @@ struct Cx<'a> {
     tables: HashMap<String, Arc<TableData>>,
     broken_tables: Vec<String>,
     scope: Vec<(String, Ty)>,
-    templates: HashMap<u32, Template>,
+    templates: rustc_hash::FxHashMap<u32, Template>,
     derives: Option<Span>,
     reads_facts: Option<Span>,
     reads_findings: bool,
@@ -586,7 +586,7 @@ fn check_policy(
         tables,
         broken_tables: broken,
         scope: Vec::new(),
-        templates: HashMap::new(),
+        templates: rustc_hash::FxHashMap::default(),
         derives: None,
         reads_facts: None,
         reads_findings: false,

@@ -58,7 +58,7 @@ pub struct CompiledPolicy {
     pub source: Source,
     pub tables: HashMap<String, Arc<TableData>>,
     /// Message, label and help templates by the byte offset of their string.
-    pub templates: HashMap<u32, Template>,
+    pub templates: rustc_hash::FxHashMap<u32, Template>,
     pub stratum: Stratum,
     /// Names and fields as the type checker resolved them, so evaluation
     /// does not look names up by string.

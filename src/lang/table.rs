@@ -2,7 +2,7 @@
 
 use crate::date::Date;
 use crate::units::Quantity;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CellValue {
@@ -22,7 +22,7 @@ pub struct TableData {
     pub key_count: usize,
     pub rows: Vec<Vec<CellValue>>,
     /// Row by [`index_key`] of its key cells.
-    pub index: HashMap<String, usize>,
+    pub index: FxHashMap<String, usize>,
 }
 
 /// The index key of a row's key cells: a one-key table's key is the cell's

@@ -248,6 +248,17 @@ pub const KNOWN_POLLUTANTS: &[(&str, &str)] = &[
 /// Capacity of a product or a facility: power, hourly/daily mass, flow or annual quantity.
 pub const CAPACITY: &[Dim] = &[Dim::Power, Dim::MassRate, Dim::VolumeRate, Dim::AnnualMass];
 
+/// Every list an id reference may point into (the `path` and `also` of
+/// the reference targets below): the evaluator indexes these by id once
+/// per permit.
+pub const REFERENCED_LISTS: &[&str] = &[
+    "facilities.production",
+    "facilities.treatment",
+    "air.outlets",
+    "water.outlets",
+    "air.fugitive",
+];
+
 static PRODUCTION_REF: RefTarget = RefTarget {
     path: "facilities.production",
     record: &PRODUCTION,
@@ -1109,6 +1120,16 @@ pub fn record_of(ty: &'static Ty) -> Option<&'static RecordDef> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn referenced_lists_cover_every_reference_target() {
+        for t in [&PRODUCTION_REF, &TREATMENT_REF, &MONITORED_REF, &OUTLET_REF] {
+            for path in std::iter::once(t.path).chain(t.also.iter().copied()) {
+                assert!(REFERENCED_LISTS.contains(&path), "{path}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
