@@ -55,24 +55,44 @@ impl<'a> Val<'a> {
 
     /// Interpret a permit node by its schema type.
     pub fn from_node(node: &'a Node, ty: &'static st::Ty) -> Val<'a> {
-        let v = match (&node.value, ty) {
-            (Value::Null, _) => V::Unknown,
-            (Value::Qty(q), _) => V::Qty(*q),
-            (Value::Date(d), _) => V::Date(*d),
-            (Value::Range(r), _) => V::Range(*r),
-            (Value::Enum(i), st::Ty::Enum(def)) => V::Enum(def, *i),
-            (Value::Bool(b), st::Ty::Bool) => V::Bool(*b),
-            (Value::Int(i), st::Ty::Num) => V::Num(*i as f64),
-            (Value::Float(f), st::Ty::Num) => V::Num(*f),
-            (Value::Str(s), st::Ty::Ref(target)) => V::Ref(s, target),
-            (Value::Str(s), st::Ty::Str | st::Ty::Code(_)) => V::Str(Cow::Borrowed(s)),
-            // Codes written as plain numbers in YAML (`region: 320506`).
-            (Value::Int(i), st::Ty::Str | st::Ty::Code(_)) => V::Str(Cow::Owned(i.to_string())),
-            (Value::Seq(_), st::Ty::List(inner)) => V::Seq(node, inner),
-            (Value::Map(_), st::Ty::Record(r)) => V::Record(node, r),
-            (Value::Str(s), st::Ty::Any) => V::Str(Cow::Borrowed(s)),
-            // Anything else failed validation and was reported there.
-            _ => V::Unknown,
+        // By the node's value first, then the type the schema gives it:
+        // anything that does not fit failed validation and was reported.
+        let v = match &node.value {
+            Value::Null => V::Unknown,
+            Value::Qty(q) => V::Qty(*q),
+            Value::Date(d) => V::Date(*d),
+            Value::Range(r) => V::Range(*r),
+            Value::Enum(i) => match ty {
+                st::Ty::Enum(def) => V::Enum(def, *i),
+                _ => V::Unknown,
+            },
+            Value::Bool(b) => match ty {
+                st::Ty::Bool => V::Bool(*b),
+                _ => V::Unknown,
+            },
+            Value::Int(i) => match ty {
+                st::Ty::Num => V::Num(*i as f64),
+                // Codes written as plain numbers in YAML (`region: 320506`).
+                st::Ty::Str | st::Ty::Code(_) => V::Str(Cow::Owned(i.to_string())),
+                _ => V::Unknown,
+            },
+            Value::Float(f) => match ty {
+                st::Ty::Num => V::Num(*f),
+                _ => V::Unknown,
+            },
+            Value::Str(s) => match ty {
+                st::Ty::Ref(target) => V::Ref(s, target),
+                st::Ty::Str | st::Ty::Code(_) | st::Ty::Any => V::Str(Cow::Borrowed(s)),
+                _ => V::Unknown,
+            },
+            Value::Seq(_) => match ty {
+                st::Ty::List(inner) => V::Seq(node, inner),
+                _ => V::Unknown,
+            },
+            Value::Map(_) => match ty {
+                st::Ty::Record(r) => V::Record(node, r),
+                _ => V::Unknown,
+            },
         };
         Val {
             v,

@@ -18,7 +18,7 @@ use crate::schema::permit_v1::{self, ROOT};
 use crate::schema::types::{CodeKind, EnumDef, Field, RecordDef, RefTarget, Ty};
 use crate::span::{Source, Span};
 use crate::units::{self, Dim, QuantityError, Range};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// The value of the `format` key this loader reads.
 pub const FORMAT: &str = "permit/v1";
@@ -28,7 +28,7 @@ pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
     let mut v = Validator {
         source,
         findings: Vec::new(),
-        ids: HashMap::new(),
+        ids: FxHashMap::default(),
         refs: Vec::with_capacity(64),
         ref_ids: String::with_capacity(512),
         ref_paths: Vec::with_capacity(256),
@@ -55,7 +55,7 @@ struct Validator<'a> {
     source: &'a Source,
     findings: Vec<Finding>,
     /// Ids seen per list (schema path without indices): id → span.
-    ids: HashMap<&'static str, Vec<(String, Span)>>,
+    ids: FxHashMap<&'static str, Vec<(String, Span)>>,
     /// References to check once every id is known.
     refs: Vec<PendingRef>,
     /// The ids of `refs`, end to end (a reference holds its range).
@@ -291,8 +291,17 @@ impl<'a> Validator<'a> {
         };
         // Each key's field index (for the evaluator); unknown keys are
         // warnings, not descended into.
+        // Keys mostly come in the schema's order: look from just after the
+        // previous key's field first, then from the start.
+        let mut next = 0;
         for e in entries.iter_mut() {
-            let index = def.fields.iter().position(|f| f.name == e.key);
+            let from = next.min(def.fields.len());
+            let index = def.fields[from..]
+                .iter()
+                .position(|f| f.name == e.key)
+                .map(|i| from + i)
+                .or_else(|| def.fields[..from].iter().position(|f| f.name == e.key));
+            next = index.map_or(next, |i| i + 1);
             e.field = index.map_or(Entry::UNKNOWN, |i| i as u16);
             if index.is_none() {
                 let names = def.fields.iter().map(|f| f.name);
