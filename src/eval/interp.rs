@@ -23,6 +23,35 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+/// A variable in scope (the interpreter's scope stack has the shape the
+/// checker gave `Name::Local` slots).
+///
+/// A `let` is evaluated when it is first read, not where it is written:
+/// expressions have no effects and every name in a `let`'s expression
+/// refers to a slot below it, which stays put while the slot lives; the
+/// expression is evaluated with the scope cut back to where the `let` was
+/// (see [`Interp::force`]), so the value is the same and no verdict can
+/// change. The catalogue policies
+/// total boiler and treatment capacities that only a few industries read;
+/// most permits never pay for them.
+#[derive(Debug)]
+pub struct Slot<'a> {
+    pub name: &'a str,
+    pub val: Val<'a>,
+    /// The `let` expression, until the slot is first read.
+    pub pending: Option<&'a Expr>,
+}
+
+impl<'a> Slot<'a> {
+    fn bound(name: &'a str, val: Val<'a>) -> Slot<'a> {
+        Slot {
+            name,
+            val,
+            pending: None,
+        }
+    }
+}
+
 /// A failed requirement or a report, before it becomes a `Finding`.
 #[derive(Debug)]
 pub struct Raw {
@@ -43,7 +72,7 @@ pub struct Interp<'a, 'c> {
     pub as_of: Date,
     pub facts: &'a BTreeMap<String, Vec<Contribution>>,
     pub finding_counts: [usize; 3],
-    pub env: Vec<(&'a str, Val<'a>)>,
+    pub env: Vec<Slot<'a>>,
     /// Spans of the records the enclosing `for` loops are at (fallback
     /// location when a requirement tests no permit value).
     pub context: Vec<Span>,
@@ -93,10 +122,11 @@ impl<'a> Interp<'a, '_> {
             ));
         }
         match &s.node {
-            StmtKind::Let(name, e) => {
-                let v = self.expr(e);
-                self.env.push((name.node.as_str(), v));
-            }
+            StmtKind::Let(name, e) => self.env.push(Slot {
+                name: name.node.as_str(),
+                val: Val::unknown(),
+                pending: Some(e),
+            }),
             StmtKind::For {
                 var,
                 coll,
@@ -109,7 +139,7 @@ impl<'a> Interp<'a, '_> {
                     let item = coll.list_item(i);
                     let depth = self.env.len();
                     let span = item.span;
-                    self.env.push((var.node.as_str(), item));
+                    self.env.push(Slot::bound(var.node.as_str(), item));
                     let pass = match filter {
                         Some(f) => self.expr(f).as_bool() == Some(true),
                         None => true,
@@ -306,12 +336,25 @@ impl<'a> Interp<'a, '_> {
         out
     }
 
-    fn lookup(&self, name: &str) -> Option<&Val<'a>> {
-        self.env
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+    /// The innermost variable called `name`, by its slot.
+    fn lookup(&self, name: &str) -> Option<usize> {
+        self.env.iter().rposition(|s| s.name == name)
+    }
+
+    /// Evaluate slot `i`'s `let` if it has not been read yet, in the scope
+    /// it was written in: the slots above it are set aside meanwhile, since
+    /// variables the expression binds (a quantifier's) take the slots from
+    /// `i` up, as the checker numbered them.
+    fn force(&mut self, i: usize) {
+        if let Some(e) = self.env.get_mut(i).and_then(|s| s.pending.take()) {
+            let above = self.env.split_off(i);
+            let v = self.expr(e);
+            self.env.truncate(i);
+            self.env.extend(above);
+            if let Some(s) = self.env.get_mut(i) {
+                s.val = v;
+            }
+        }
     }
 
     fn table(&self, name: &str) -> Option<&'a crate::lang::table::TableData> {
@@ -413,7 +456,7 @@ impl<'a> Interp<'a, '_> {
         for i in 0..n {
             let item = coll.list_item(i);
             let depth = self.env.len();
-            self.env.push((var.node.as_str(), item));
+            self.env.push(Slot::bound(var.node.as_str(), item));
             let pass = match filter {
                 Some(f) => self.expr(f).as_bool(),
                 None => Some(true),
@@ -474,13 +517,17 @@ impl<'a> Interp<'a, '_> {
     fn var(&mut self, at: Span, name: &str) -> Val<'a> {
         let policy: &'a CompiledPolicy = self.policy;
         match policy.resolution.name(at.start) {
-            Some(Name::Local(i)) => match self.env.get(*i as usize) {
-                Some((n, v)) => {
-                    debug_assert_eq!(*n, name, "variable slot resolved by the checker");
-                    v.clone()
+            Some(Name::Local(i)) => {
+                let i = *i as usize;
+                self.force(i);
+                match self.env.get(i) {
+                    Some(slot) => {
+                        debug_assert_eq!(slot.name, name, "variable slot resolved by the checker");
+                        slot.val.clone()
+                    }
+                    None => self.var_by_name(name),
                 }
-                None => self.var_by_name(name),
-            },
+            }
             Some(Name::Const(c)) => const_val(c),
             Some(Name::Table(t)) => Val::new(V::Table(t)),
             Some(Name::Today) => Val::new(V::Date(self.as_of)),
@@ -494,8 +541,9 @@ impl<'a> Interp<'a, '_> {
 
     /// A name looked up by its text (names the checker did not resolve).
     fn var_by_name(&mut self, name: &str) -> Val<'a> {
-        if let Some(v) = self.lookup(name) {
-            return v.clone();
+        if let Some(i) = self.lookup(name) {
+            self.force(i);
+            return self.env[i].val.clone();
         }
         if let Some(c) = self.lib.consts.get(name) {
             return const_val(c);
@@ -542,10 +590,12 @@ impl<'a> Interp<'a, '_> {
                 return Val::new(V::Num(n as f64));
             }
             // A variable: read its field in place, without copying it.
-            if let Some(Name::Local(i)) = res
-                && let Some((_, b)) = self.env.get(*i as usize)
-            {
-                return self.field_of(b, f);
+            if let Some(Name::Local(i)) = res {
+                let i = *i as usize;
+                self.force(i);
+                if let Some(slot) = self.env.get(i) {
+                    return self.field_of(&slot.val, f);
+                }
             }
         }
         let b = self.expr(base);
