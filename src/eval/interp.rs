@@ -330,7 +330,7 @@ impl<'a> Interp<'a, '_> {
         for p in &t.parts {
             match p {
                 Part::Text(x) => out.push_str(x),
-                Part::Expr(e) => out.push_str(&self.expr(e).display()),
+                Part::Expr(e) => self.expr(e).write_display(&mut out),
             }
         }
         out
@@ -531,7 +531,7 @@ impl<'a> Interp<'a, '_> {
             Some(Name::Const(c)) => const_val(c),
             Some(Name::Table(t)) => Val::new(V::Table(t)),
             Some(Name::Today) => Val::new(V::Date(self.as_of)),
-            Some(Name::Root(f)) => match self.root.get(name) {
+            Some(Name::Root(f, index)) => match self.root.field(*index, name) {
                 Some(node) => Val::from_node(node, &f.ty),
                 None => Val::unknown(),
             },
@@ -565,6 +565,15 @@ impl<'a> Interp<'a, '_> {
         if let ExprKind::Var(v) = &base.node {
             let policy: &'a CompiledPolicy = self.policy;
             let res = policy.resolution.name(base.span.start);
+            // A variable (the common case): read its field in place,
+            // without copying it.
+            if let Some(Name::Local(i)) = res {
+                let i = *i as usize;
+                self.force(i);
+                if let Some(slot) = self.env.get(i) {
+                    return self.field_of(&slot.val, f);
+                }
+            }
             // Not resolved by the checker: decide by name, as it would.
             let unresolved = |ns: &str| res.is_none() && v == ns && self.lookup(ns).is_none();
             if matches!(res, Some(Name::Facts)) || unresolved("facts") {
@@ -588,14 +597,6 @@ impl<'a> Interp<'a, '_> {
                     _ => self.finding_counts[2],
                 };
                 return Val::new(V::Num(n as f64));
-            }
-            // A variable: read its field in place, without copying it.
-            if let Some(Name::Local(i)) = res {
-                let i = *i as usize;
-                self.force(i);
-                if let Some(slot) = self.env.get(i) {
-                    return self.field_of(&slot.val, f);
-                }
             }
         }
         let b = self.expr(base);

@@ -187,39 +187,77 @@ impl<'a> Val<'a> {
 
     /// Text for messages: `150 mg/m3`, `key`, `2012-01-01`.
     pub fn display(&self) -> String {
-        match &self.v {
-            V::Bool(b) => b.to_string(),
-            V::Num(n) => format_number(*n),
-            V::Str(s) => s.to_string(),
-            V::Date(d) => d.to_string(),
-            V::Qty(q) => q.to_string(),
-            V::Range(r) => r.to_string(),
+        let mut out = String::new();
+        self.write_display(&mut out);
+        out
+    }
+
+    /// Append [`Self::display`] to `out` (message templates build one
+    /// string, not one per interpolation).
+    pub fn write_display(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = match &self.v {
+            V::Bool(b) => write!(out, "{b}"),
+            V::Num(n) => {
+                out.push_str(&format_number(*n));
+                Ok(())
+            }
+            V::Str(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            V::Date(d) => write!(out, "{d}"),
+            V::Qty(q) => write!(out, "{q}"),
+            V::Range(r) => write!(out, "{r}"),
             // Messages are Chinese: show the official term, keep the code.
-            V::Enum(def, i) => match def.values.get(*i as usize) {
-                Some(v) if !v.zh.is_empty() => v.zh.to_string(),
-                Some(v) => v.name.to_string(),
-                None => "?".to_string(),
-            },
-            V::Ref(id, _) => id.to_string(),
-            V::Record(n, _) => n
-                .get("id")
-                .and_then(|i| i.as_str())
-                .or_else(|| n.get("name").and_then(|i| i.as_str()))
-                .unwrap_or("…")
-                .to_string(),
-            V::List(_) | V::Seq(..) => (0..self.list_len().unwrap_or(0))
-                .map(|i| self.list_item(i).display())
-                .collect::<Vec<_>>()
-                .join(", "),
-            V::Table(t) => t.name.clone(),
-            V::Row(t, i) => t.rows[*i]
-                .iter()
-                .take(t.key_count)
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            V::Unknown => "（未填）".to_string(),
-        }
+            V::Enum(def, i) => {
+                out.push_str(match def.values.get(*i as usize) {
+                    Some(v) if !v.zh.is_empty() => v.zh,
+                    Some(v) => v.name,
+                    None => "?",
+                });
+                Ok(())
+            }
+            V::Ref(id, _) => {
+                out.push_str(id);
+                Ok(())
+            }
+            V::Record(n, _) => {
+                out.push_str(
+                    n.get("id")
+                        .and_then(|i| i.as_str())
+                        .or_else(|| n.get("name").and_then(|i| i.as_str()))
+                        .unwrap_or("…"),
+                );
+                Ok(())
+            }
+            V::List(_) | V::Seq(..) => {
+                for i in 0..self.list_len().unwrap_or(0) {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.list_item(i).write_display(out);
+                }
+                Ok(())
+            }
+            V::Table(t) => {
+                out.push_str(&t.name);
+                Ok(())
+            }
+            V::Row(t, i) => {
+                for (k, c) in t.rows[*i].iter().take(t.key_count).enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{c}");
+                }
+                Ok(())
+            }
+            V::Unknown => {
+                out.push_str("（未填）");
+                Ok(())
+            }
+        };
     }
 }
 

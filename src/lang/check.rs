@@ -1207,7 +1207,13 @@ impl Cx<'_> {
             return Ty::Unknown;
         }
         if let Some(f) = self.root_field(name) {
-            self.resolve(span, Name::Root(f));
+            let index = crate::schema::permit_v1::ROOT
+                .fields
+                .iter()
+                .position(|g| std::ptr::eq(g, f))
+                .and_then(|i| u16::try_from(i).ok())
+                .unwrap_or(u16::MAX);
+            self.resolve(span, Name::Root(f, index));
             return Ty::from_schema(&f.ty);
         }
         match name {

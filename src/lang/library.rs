@@ -74,8 +74,9 @@ pub enum Name {
     Const(ConstValue),
     Table(Arc<TableData>),
     Today,
-    /// A top-level section of the permit.
-    Root(&'static Field),
+    /// A top-level section of the permit: the field and its index in the
+    /// root record's fields (what the validator records in `Entry::field`).
+    Root(&'static Field, u16),
     /// The `facts.` and `findings.` namespaces.
     Facts,
     Findings,
