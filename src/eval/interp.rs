@@ -345,7 +345,14 @@ impl<'a> Interp<'a, '_> {
     /// it was written in: the slots above it are set aside meanwhile, since
     /// variables the expression binds (a quantifier's) take the slots from
     /// `i` up, as the checker numbered them.
+    #[inline]
     fn force(&mut self, i: usize) {
+        if self.env.get(i).is_some_and(|s| s.pending.is_some()) {
+            self.force_pending(i);
+        }
+    }
+
+    fn force_pending(&mut self, i: usize) {
         if let Some(e) = self.env.get_mut(i).and_then(|s| s.pending.take()) {
             let above = self.env.split_off(i);
             let v = self.expr(e);

@@ -54,6 +54,7 @@ impl<'a> Val<'a> {
     }
 
     /// Interpret a permit node by its schema type.
+    #[inline]
     pub fn from_node(node: &'a Node, ty: &'static st::Ty) -> Val<'a> {
         // By the node's value first, then the type the schema gives it:
         // anything that does not fit failed validation and was reported.
