@@ -386,7 +386,7 @@ impl<'a> Interp<'a, '_> {
                 },
             }),
             ExprKind::Paren(a) => self.expr(a),
-            ExprKind::Var(name) => self.var(e.span, name),
+            ExprKind::Var(name) => self.var(e, name),
             ExprKind::Field(base, f) => self.field(base, f),
             ExprKind::Index(base, keys) => self.index(base, keys),
             ExprKind::Unary(op, a) => {
@@ -511,7 +511,7 @@ impl<'a> Interp<'a, '_> {
         let ExprKind::Var(v) = &base.node else {
             return false;
         };
-        match self.policy.resolution.name(base.span.start) {
+        match self.policy.resolution.name_of(base) {
             Some(Name::Facts) => ns == "facts",
             Some(Name::Findings) => ns == "findings",
             Some(_) => false,
@@ -521,9 +521,9 @@ impl<'a> Interp<'a, '_> {
     }
 
     /// A name, as the type checker resolved it.
-    fn var(&mut self, at: Span, name: &str) -> Val<'a> {
+    fn var(&mut self, e: &Expr, name: &str) -> Val<'a> {
         let policy: &'a CompiledPolicy = self.policy;
-        match policy.resolution.name(at.start) {
+        match policy.resolution.name_of(e) {
             Some(Name::Local(i)) => {
                 let i = *i as usize;
                 self.force(i);
@@ -571,7 +571,7 @@ impl<'a> Interp<'a, '_> {
         let name = f.node.as_str();
         if let ExprKind::Var(v) = &base.node {
             let policy: &'a CompiledPolicy = self.policy;
-            let res = policy.resolution.name(base.span.start);
+            let res = policy.resolution.name_of(base);
             // A variable (the common case): read its field in place,
             // without copying it.
             if let Some(Name::Local(i)) = res {
@@ -644,7 +644,7 @@ impl<'a> Interp<'a, '_> {
 
     fn record_field(&self, node: &'a Node, rec: &'static RecordDef, f: &Ident) -> Val<'a> {
         let name = f.node.as_str();
-        let (def, index) = match self.policy.resolution.field_index(f.span.start, rec) {
+        let (def, index) = match self.policy.resolution.field_of(f, rec) {
             Some(resolved) => resolved,
             None => match rec.fields.iter().position(|d| d.name == name) {
                 Some(i) => (&rec.fields[i], i as u16),

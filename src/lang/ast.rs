@@ -10,6 +10,47 @@ use crate::span::{Source, Span};
 pub struct Spanned<T> {
     pub node: T,
     pub span: Span,
+    /// For a name (`ExprKind::Var` node) or a field identifier: what the
+    /// type checker resolved it to, as an index into its policy's
+    /// `Resolution`, written once when the library is built (see
+    /// `library::Resolution::annotate`) so evaluation reads it directly.
+    pub resolved: Resolved,
+}
+
+/// An index set once after type checking ([`Resolved::NONE`] before, and
+/// for nodes that resolve to nothing). Atomic only so a checked library is
+/// `Sync`; reads and the one write are relaxed.
+#[derive(Debug)]
+pub struct Resolved(std::sync::atomic::AtomicU32);
+
+impl Resolved {
+    pub const NONE: u32 = u32::MAX;
+    pub fn get(&self) -> Option<usize> {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            Self::NONE => None,
+            i => Some(i as usize),
+        }
+    }
+    pub fn set(&self, index: Option<usize>) {
+        let v = index
+            .and_then(|i| u32::try_from(i).ok())
+            .unwrap_or(Self::NONE);
+        self.0.store(v, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Default for Resolved {
+    fn default() -> Self {
+        Resolved(std::sync::atomic::AtomicU32::new(Self::NONE))
+    }
+}
+
+impl Clone for Resolved {
+    fn clone(&self) -> Self {
+        let r = Resolved::default();
+        r.set(self.get());
+        r
+    }
 }
 
 impl<T: PartialEq> PartialEq for Spanned<T> {
@@ -20,7 +61,11 @@ impl<T: PartialEq> PartialEq for Spanned<T> {
 
 impl<T> Spanned<T> {
     pub fn new(node: T, span: Span) -> Self {
-        Spanned { node, span }
+        Spanned {
+            node,
+            span,
+            resolved: Resolved::default(),
+        }
     }
 }
 

@@ -622,7 +622,7 @@ fn check_policy(
     if errors.len() > before {
         return None;
     }
-    Some(CompiledPolicy {
+    let compiled = CompiledPolicy {
         meta: meta?,
         ast: p.clone(),
         source: source.clone(),
@@ -630,7 +630,11 @@ fn check_policy(
         templates,
         stratum,
         resolution,
-    })
+    };
+    compiled
+        .resolution
+        .annotate(&compiled.ast.body, compiled.templates.values());
+    Some(compiled)
 }
 
 fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Option<PolicyMeta> {

@@ -294,7 +294,17 @@ impl<'a> Validator<'a> {
         // Keys mostly come in the schema's order: look from just after the
         // previous key's field first, then from the start.
         let mut next = 0;
-        for e in entries.iter_mut() {
+        // Entry position by field index, filled as keys are matched (keys
+        // are unique: the YAML reader rejects duplicates).
+        let mut small = [None; 32];
+        let mut large = Vec::new();
+        let at: &mut [Option<usize>] = if def.fields.len() <= small.len() {
+            &mut small[..def.fields.len()]
+        } else {
+            large.resize(def.fields.len(), None);
+            &mut large
+        };
+        for (pos, e) in entries.iter_mut().enumerate() {
             let from = next.min(def.fields.len());
             let index = def.fields[from..]
                 .iter()
@@ -302,6 +312,9 @@ impl<'a> Validator<'a> {
                 .map(|i| from + i)
                 .or_else(|| def.fields[..from].iter().position(|f| f.name == e.key));
             next = index.map_or(next, |i| i + 1);
+            if let Some(slot) = index.and_then(|i| at.get_mut(i)) {
+                *slot = Some(pos);
+            }
             e.field = index.map_or(Entry::UNKNOWN, |i| i as u16);
             if index.is_none() {
                 let names = def.fields.iter().map(|f| f.name);
@@ -332,7 +345,10 @@ impl<'a> Validator<'a> {
         for (index, field) in def.fields.iter().enumerate() {
             let fpath = Path::Field(path, field.name);
             let fschema = Path::Field(schema_path, field.name);
-            let entry = entries.iter_mut().find(|e| usize::from(e.field) == index);
+            let entry = match at.get(index).copied().flatten() {
+                Some(pos) => entries.get_mut(pos),
+                None => None,
+            };
             let absent = match &entry {
                 None => true,
                 Some(e) => matches!(e.node.value, Value::Null) && !field.nullable,
