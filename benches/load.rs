@@ -4,7 +4,6 @@
 //! builder (`permit::yaml::parse`) and the full `permit::load` (read tree +
 //! validate + type). Figures go to `docs/performance.md`.
 use permitlint::permit::{Limits, load, yaml};
-use permitlint::schema::permit_v1;
 use permitlint::span::SourceFile;
 use std::hint::black_box;
 use std::time::Instant;
@@ -64,7 +63,7 @@ fn main() {
         black_box(n);
     };
     let mut tree = |i: usize| {
-        black_box(yaml::parse_with_keys(&texts[i], &limits, permit_v1::known_key).ok());
+        black_box(yaml::parse(&texts[i], &limits).ok());
     };
     let mut full = |i: usize| {
         let l = load(sources[i].clone(), &limits);

@@ -42,11 +42,7 @@ pub fn load(source: Source, limits: &Limits) -> Loaded {
         };
         return failed(&source, &err);
     }
-    match yaml::parse_with_keys(
-        &source.text,
-        limits,
-        crate::schema::permit_v1::known_key,
-    ) {
+    match yaml::parse(&source.text, limits) {
         Err(err) => failed(&source, &err),
         Ok(mut root) => {
             let mut findings = validate::validate(&mut root, &source);

@@ -6,7 +6,6 @@
 //! (`Date`, `Qty`, `Range`, `Enum`), so the evaluator never parses text.
 
 use crate::date::Date;
-use std::borrow::Cow;
 use crate::span::{Source, Span};
 use crate::units::{Quantity, Range};
 
@@ -19,9 +18,7 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// The key's text: a schema field name is shared (`Cow::Borrowed`), any
-    /// other key is owned.
-    pub key: Cow<'static, str>,
+    pub key: String,
     pub key_span: Span,
     pub node: Node,
     /// The key's index in the fields of the record the validator checked

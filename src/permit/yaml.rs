@@ -386,27 +386,17 @@ fn is_core_float(text: &str) -> bool {
     i == b.len()
 }
 
-/// Text of a scalar used as a mapping key: a known key is shared, any
-/// other string key keeps its buffer.
-fn key_text(value: Value, known: KnownKeys) -> Option<Cow<'static, str>> {
-    let text: String = match value {
+/// Text of a scalar used as a mapping key (a string key keeps its buffer).
+fn key_text(value: Value) -> Option<String> {
+    Some(match value {
         Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string().into(),
+        Value::Int(i) => i.to_string().into(),
+        Value::Float(f) => f.to_string().into(),
         Value::Str(s) => s,
         _ => return None,
-    };
-    Some(match known(&text) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(text),
     })
 }
-
-/// Keys worth sharing: `known(text)` gives the `&'static str` to store for
-/// a key equal to it (for permits: the schema's field names, so a permit's
-/// keys cost no allocation that outlives the parse).
-pub type KnownKeys = fn(&str) -> Option<&'static str>;
 
 /// A collection under construction.
 struct Frame {
@@ -424,7 +414,7 @@ enum FrameKind {
     Seq(usize),
     /// Entries from this index of the shared entry stack, and a pending key
     /// waiting for its value.
-    Map(usize, Option<(Cow<'static, str>, Span)>),
+    Map(usize, Option<(String, Span)>),
 }
 
 /// An anchored node and its size, for bounded alias expansion.
@@ -453,15 +443,6 @@ fn count_nodes(node: &Node) -> (usize, usize) {
 
 /// Read one YAML document into a [`Node`] tree.
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
-    parse_with_keys(text, limits, |_| None)
-}
-
-/// [`parse`], storing keys that `known` recognises as shared strings.
-pub fn parse_with_keys(
-    text: &str,
-    limits: &Limits,
-    known: KnownKeys,
-) -> Result<Node, LoadError> {
     let offsets = Offsets::new(text);
     let mut parser = Parser::new_from_str(text);
     // Sized for a typical permit (nesting ~8, ~100 open children), so the
@@ -630,7 +611,7 @@ pub fn parse_with_keys(
             }) => match pending.take() {
                 None => {
                     let key_span = node.span;
-                    let Some(key) = key_text(node.value, known) else {
+                    let Some(key) = key_text(node.value) else {
                         return Err(LoadError::ComplexKey { span: key_span });
                     };
                     if let Some(first) = entries[*from..].iter().find(|e| e.key == key) {

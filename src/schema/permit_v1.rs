@@ -1105,35 +1105,6 @@ pub fn resolve_path(path: &str) -> Option<&'static Ty> {
     ty
 }
 
-/// The field name equal to `text`, if any record of the schema has one: the
-/// YAML reader stores such a key as this `&'static str` instead of a string
-/// of its own (nearly every key of a permit is a field name).
-pub fn known_key(text: &str) -> Option<&'static str> {
-    static NAMES: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    NAMES
-        .get_or_init(|| {
-            let mut names = rustc_hash::FxHashSet::default();
-            let mut seen: Vec<*const RecordDef> = Vec::new();
-            let mut todo: Vec<&'static RecordDef> = vec![&ROOT];
-            while let Some(r) = todo.pop() {
-                if seen.contains(&(r as *const RecordDef)) {
-                    continue;
-                }
-                seen.push(r);
-                for f in r.fields {
-                    names.insert(f.name);
-                    if let Some(inner) = record_of(&f.ty) {
-                        todo.push(inner);
-                    }
-                }
-            }
-            names
-        })
-        .get(text)
-        .copied()
-}
-
 /// The record a value of type `ty` has fields of (through lists and references).
 pub fn record_of(ty: &'static Ty) -> Option<&'static RecordDef> {
     let mut t = ty;
@@ -1149,15 +1120,6 @@ pub fn record_of(ty: &'static Ty) -> Option<&'static RecordDef> {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn known_keys_are_the_field_names_of_every_record() {
-        assert_eq!(known_key("pollutants"), Some("pollutants"));
-        assert_eq!(known_key("concentration"), Some("concentration"));
-        assert_eq!(known_key("credit_code"), Some("credit_code"));
-        assert_eq!(known_key("pollutantz"), None);
-        assert_eq!(known_key(""), None);
-    }
 
     #[test]
     fn referenced_lists_cover_every_reference_target() {
