@@ -89,7 +89,10 @@ fn a_let_read_deep_inside_loops_sees_the_scope_it_was_written_in() {
         .iter()
         .flat_map(|&k| {
             std::iter::repeat_n(
-                format!("n={} total={total} k={k}", outlets.iter().filter(|&&k| k > 0).count()),
+                format!(
+                    "n={} total={total} k={k}",
+                    outlets.iter().filter(|&&k| k > 0).count()
+                ),
                 k,
             )
         })

@@ -426,7 +426,7 @@ impl<'a> Interp<'a, '_> {
         let V::Table(t) = b.v else {
             return Val::unknown();
         };
-        let row = if let [k] = &keys[..] {
+        let row = if let [k] = keys {
             // One key cell (most tables): look it up by reference.
             let k = self.expr(k);
             k.text().and_then(|s| t.lookup(&[s]))

@@ -487,9 +487,7 @@ impl<'a> Validator<'a> {
         match ty {
             Ty::Str => match &node.value {
                 Value::Str(_) => {}
-                Value::Int(_) | Value::Float(_) => {
-                    node.value = Value::Str(self.text_of(node).into())
-                }
+                Value::Int(_) | Value::Float(_) => node.value = Value::Str(self.text_of(node)),
                 _ => wrong(self, node),
             },
             Ty::Bool => {

@@ -390,9 +390,9 @@ fn is_core_float(text: &str) -> bool {
 fn key_text(value: Value) -> Option<String> {
     Some(match value {
         Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string().into(),
-        Value::Int(i) => i.to_string().into(),
-        Value::Float(f) => f.to_string().into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
         Value::Str(s) => s,
         _ => return None,
     })
@@ -616,7 +616,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                     };
                     if let Some(first) = entries[*from..].iter().find(|e| e.key == key) {
                         return Err(LoadError::DuplicateKey {
-                            key: key.into(),
+                            key,
                             span: key_span,
                             first: first.key_span,
                         });
