@@ -53,6 +53,133 @@ pub struct Label {
     pub text: String,
 }
 
+/// A rule built into permitlint rather than written as a policy: every
+/// finding of document validation, reading, the run itself and waivers.
+/// Listed so outputs that describe rules up front (SARIF's
+/// `tool.driver.rules`, written before the first result is streamed) know
+/// them all.
+pub struct BuiltinRule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub element: &'static str,
+    pub title: &'static str,
+}
+
+const fn builtin(id: &'static str, severity: Severity, title: &'static str) -> BuiltinRule {
+    let element = match id.as_bytes() {
+        [b'i', ..] => "internal",
+        _ => "document",
+    };
+    BuiltinRule {
+        id,
+        severity,
+        element,
+        title,
+    }
+}
+
+/// Every built-in rule, sorted by id. (`severity` is the usual one:
+/// `document.unknown-key` is a warning, the rest of `document.*` errors.)
+pub const BUILTIN_RULES: &[BuiltinRule] = &[
+    builtin(
+        "document.conflicting-fields",
+        Severity::Error,
+        "fields that contradict each other",
+    ),
+    builtin(
+        "document.credit-code",
+        Severity::Error,
+        "unified social credit code (GB 32100-2015)",
+    ),
+    builtin(
+        "document.dangling-reference",
+        Severity::Error,
+        "an id that names no item of its list",
+    ),
+    builtin("document.date", Severity::Error, "a malformed date"),
+    builtin(
+        "document.duplicate-id",
+        Severity::Error,
+        "an id used twice in one list",
+    ),
+    builtin(
+        "document.enum",
+        Severity::Error,
+        "a value outside its enumeration",
+    ),
+    builtin(
+        "document.format",
+        Severity::Error,
+        "the permit format and version",
+    ),
+    builtin(
+        "document.industry-code",
+        Severity::Error,
+        "industry code shape (GB/T 4754-2017)",
+    ),
+    builtin(
+        "document.missing-field",
+        Severity::Error,
+        "a required field is missing",
+    ),
+    builtin("document.outlet-id", Severity::Error, "outlet id shape"),
+    builtin(
+        "document.permit-number",
+        Severity::Error,
+        "permit number = credit code + serial + category",
+    ),
+    builtin(
+        "document.receiving-class",
+        Severity::Error,
+        "receiving water class",
+    ),
+    builtin(
+        "document.region-code",
+        Severity::Error,
+        "region code (GB/T 2260)",
+    ),
+    builtin(
+        "document.unit",
+        Severity::Error,
+        "a quantity's unit: missing, unknown or of the wrong dimension",
+    ),
+    builtin(
+        "document.unknown-key",
+        Severity::Warning,
+        "a key the permit format does not have",
+    ),
+    builtin(
+        "document.unreadable",
+        Severity::Error,
+        "a file or folder that cannot be read",
+    ),
+    builtin(
+        "document.validity",
+        Severity::Error,
+        "validity period: `valid_until` after `valid_from`",
+    ),
+    builtin(
+        "document.wrong-type",
+        Severity::Error,
+        "a value of the wrong type",
+    ),
+    builtin(
+        "document.yaml",
+        Severity::Error,
+        "a file that is not one readable YAML permit document",
+    ),
+    builtin(
+        "internal.panic",
+        Severity::Error,
+        "an internal error while checking one file",
+    ),
+    builtin(
+        "waiver.stale",
+        Severity::Warning,
+        "a waiver that matches no finding",
+    ),
+];
+
 #[derive(Clone, Debug)]
 pub struct Finding {
     /// Stable rule id, e.g. `air.gb13223-2011.coal-boiler` or `document.unknown-key`.

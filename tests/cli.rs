@@ -104,7 +104,7 @@ fn junit_and_github_formats() {
 
 #[test]
 fn output_is_identical_across_thread_counts() {
-    for format in ["human", "json", "sarif"] {
+    for format in ["human", "json", "sarif", "junit", "github"] {
         let (_, one, _) = check(&["corpus/", "-j", "1", "--format", format]);
         let (_, two, _) = check(&["corpus/", "-j", "2", "--format", format]);
         let (_, four, _) = check(&["corpus/", "-j", "4", "--format", format]);

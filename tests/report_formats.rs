@@ -90,19 +90,20 @@ fn findings() -> Vec<Finding> {
 
     let mut company = base(
         &permit,
-        "document.company-name",
+        "procedure.company-name",
         Severity::Notice,
         "document",
         "单位名称应与营业执照一致",
     );
     company.primary = Some(span_of(PERMIT, "苏州某热电有限公司"));
+    company.element = "procedure".into();
     company.path = "permit.company".into();
     company.field_zh = "单位名称".into();
     company.department = "行政审批处".into();
 
     let not_yaml = base(
         &broken,
-        "document.not-yaml",
+        "document.yaml",
         Severity::Error,
         "document",
         "不是有效的 YAML: 第 1 行的流序列未闭合",
@@ -133,6 +134,14 @@ fn run() -> RunInfo {
                 basis: "GB 13271-2014 表2".into(),
                 element: "air".into(),
                 severity: Severity::Warning,
+                help: String::new(),
+            },
+            RuleMeta {
+                id: "procedure.company-name".into(),
+                title: "单位名称与营业执照一致".into(),
+                basis: "(test fixture)".into(),
+                element: "procedure".into(),
+                severity: Severity::Notice,
                 help: String::new(),
             },
         ],
@@ -579,4 +588,68 @@ fn escaping() {
         "&lt;a &amp; 'b'&gt;\u{FFFD}\n"
     );
     assert_eq!(escape("\"x\"\t\n", true), "&quot;x&quot;&#9;&#10;");
+}
+
+/// SARIF and JUnit are written chunk by chunk by `check`: any split of the
+/// findings (by whole files, as the run's chunks are) gives the bytes of
+/// the one-shot rendering, with and without findings.
+#[test]
+fn sarif_and_junit_stream_in_chunks_with_the_same_bytes() {
+    let all = findings();
+    let run = run();
+    let split = all
+        .iter()
+        .position(|f| f.file.name != all[0].file.name)
+        .expect("findings of two files");
+    let (first, second) = all.split_at(split);
+    for chunks in [
+        vec![first, second],
+        vec![&all[..]],
+        vec![],
+        vec![&[][..], first, &[][..], second],
+    ] {
+        let (mut sarif, mut stream) = report::sarif::Stream::start(&run);
+        let mut junit = report::junit::header();
+        for c in &chunks {
+            sarif.push_str(&stream.results(c));
+            junit.push_str(&report::junit::suites(c, &run));
+        }
+        sarif.push_str(&stream.finish());
+        junit.push_str(report::junit::FOOTER);
+        let together: Vec<Finding> = chunks.iter().flat_map(|c| c.iter().cloned()).collect();
+        assert_eq!(
+            sarif,
+            report::render(Format::Sarif, &together, &run, &plain())
+        );
+        assert_eq!(
+            junit,
+            report::render(Format::Junit, &together, &run, &plain())
+        );
+        // And the SARIF is one JSON document either way.
+        let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+        assert_eq!(
+            v["runs"][0]["results"].as_array().unwrap().len(),
+            together.len()
+        );
+    }
+}
+
+/// Every rule a finding names is described in SARIF's rule list: built-in
+/// rules are listed up front, since results are streamed after it.
+#[test]
+fn sarif_lists_builtin_rules() {
+    let out = report::render(Format::Sarif, &[], &run(), &plain());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for b in permitlint::finding::BUILTIN_RULES {
+        assert!(ids.contains(&b.id), "{}", b.id);
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
 }

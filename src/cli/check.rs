@@ -159,6 +159,16 @@ pub fn run(a: CheckArgs) -> i32 {
     if json_stream {
         let _ = stdout.write_all(crate::report::json::stream_header(&info0).as_bytes());
     }
+    // SARIF and JUnit are written as they go as well (they carry no
+    // baseline or waiver annotations): memory never holds the whole run.
+    let mut sarif = None;
+    if format == Format::Sarif {
+        let (head, stream) = crate::report::sarif::Stream::start(&info0);
+        let _ = stdout.write_all(head.as_bytes());
+        sarif = Some(stream);
+    } else if format == Format::Junit {
+        let _ = stdout.write_all(crate::report::junit::header().as_bytes());
+    }
     let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>, t: &mut Tracking| {
         let notes = t.process(&findings);
         for (f, n) in findings.iter().zip(&notes) {
@@ -171,6 +181,11 @@ pub fn run(a: CheckArgs) -> i32 {
             let _ = stdout.write_all(text.as_bytes());
         } else if json_stream {
             let text = crate::report::json::stream_findings(&findings, &mut json_first);
+            let _ = stdout.write_all(text.as_bytes());
+        } else if let Some(stream) = sarif.as_mut() {
+            let _ = stdout.write_all(stream.results(&findings).as_bytes());
+        } else if format == Format::Junit {
+            let text = crate::report::junit::suites(&findings, &info0);
             let _ = stdout.write_all(text.as_bytes());
         } else {
             all.extend(findings);
@@ -204,6 +219,10 @@ pub fn run(a: CheckArgs) -> i32 {
             notice: counts[2],
         };
         let _ = stdout.write_all(crate::report::json::stream_footer(c, !json_first).as_bytes());
+    } else if let Some(stream) = &sarif {
+        let _ = stdout.write_all(stream.finish().as_bytes());
+    } else if format == Format::Junit {
+        let _ = stdout.write_all(crate::report::junit::FOOTER.as_bytes());
     } else if !streaming {
         let text = tracking.render_final(format, &all, &info, &human);
         let _ = stdout.write_all(text.as_bytes());

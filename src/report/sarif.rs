@@ -6,7 +6,7 @@
 //! code points (`columnKind: unicodeCodePoints`), end columns exclusive.
 
 use super::{Region, RunInfo, primary_region};
-use crate::finding::{Finding, Severity};
+use crate::finding::{BUILTIN_RULES, Finding, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -86,7 +86,10 @@ struct Properties<'a> {
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
     rule_id: &'a str,
-    rule_index: usize,
+    /// Absent for a rule the run did not describe up front (none: every
+    /// policy in force and every built-in rule is listed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
     level: &'static str,
     message: OwnedMessage,
     locations: Vec<Location>,
@@ -188,104 +191,151 @@ fn encode(s: &str) -> String {
     out
 }
 
-/// The SARIF log, pretty-printed, with a final newline.
+/// The SARIF log, pretty-printed, with a final newline. Built from the
+/// streaming pieces ([`Stream`]), so `check` writes the same bytes chunk
+/// by chunk.
 pub fn render(findings: &[Finding], run: &RunInfo) -> String {
-    // Rules: those of the run, then any rule a finding names that the run
-    // did not list; sorted by id, first description of an id wins.
-    let mut rules: BTreeMap<&str, Descriptor> = BTreeMap::new();
-    for m in &run.rules {
-        rules.entry(m.id.as_str()).or_insert_with(|| Descriptor {
-            id: &m.id,
-            name: &m.id,
-            short_description: Message { text: &m.title },
-            full_description: (!m.basis.is_empty()).then_some(Message { text: &m.basis }),
-            help: (!m.help.is_empty()).then_some(Help {
-                text: &m.help,
-                markdown: &m.help,
-            }),
-            default_configuration: Configuration {
-                level: level(m.severity),
-            },
-            properties: Properties {
-                element: &m.element,
-                basis: &m.basis,
-            },
-        });
-    }
-    for f in findings {
-        rules.entry(f.rule.as_str()).or_insert_with(|| Descriptor {
-            id: &f.rule,
-            name: &f.rule,
-            short_description: Message { text: &f.rule },
-            full_description: f.basis.as_deref().map(|text| Message { text }),
-            help: None,
-            default_configuration: Configuration {
-                level: level(f.severity),
-            },
-            properties: Properties {
-                element: &f.element,
-                basis: f.basis.as_deref().unwrap_or(""),
-            },
-        });
-    }
-    let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
-
-    let results = findings
-        .iter()
-        .map(|f| {
-            let uri = artifact_uri(&f.file.name);
-            let physical = |region: Option<Region>| PhysicalLocation {
-                artifact_location: ArtifactLocation { uri: uri.clone() },
-                region: region.map(SarifRegion::from),
-            };
-            let related_locations = f
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| Location {
-                    id: Some(i),
-                    physical_location: physical(Some(Region::of(&f.file, l.span))),
-                    message: (!l.text.is_empty()).then(|| OwnedMessage {
-                        text: l.text.clone(),
-                    }),
-                })
-                .collect();
-            SarifResult {
-                rule_id: &f.rule,
-                rule_index: index[f.rule.as_str()],
-                level: level(f.severity),
-                message: OwnedMessage {
-                    text: message_text(f),
-                },
-                locations: vec![Location {
-                    id: None,
-                    physical_location: physical(primary_region(f)),
-                    message: None,
-                }],
-                related_locations,
-                partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint())]),
-            }
-        })
-        .collect();
-
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "permitlint",
-                    version: run.tool_version,
-                    rules: rules.into_values().collect(),
-                },
-            },
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    };
-    let mut s = serde_json::to_string_pretty(&log).expect("JSON of plain structs");
-    s.push('\n');
+    let (mut s, mut stream) = Stream::start(run);
+    s.push_str(&stream.results(findings));
+    s.push_str(&stream.finish());
     s
+}
+
+/// A SARIF log written as it goes: [`Stream::start`] writes everything up
+/// to the `results` array, including every rule (the policies in force and
+/// the built-in rules, sorted by id, so result indices are known before the
+/// first result); [`Stream::results`] writes results; [`Stream::finish`]
+/// closes the log. Memory holds the rule index, not the results.
+pub struct Stream {
+    index: BTreeMap<String, usize>,
+    first: bool,
+}
+
+impl Stream {
+    pub fn start(run: &RunInfo) -> (String, Stream) {
+        let mut rules: BTreeMap<&str, Descriptor> = BTreeMap::new();
+        for m in &run.rules {
+            rules.entry(m.id.as_str()).or_insert_with(|| Descriptor {
+                id: &m.id,
+                name: &m.id,
+                short_description: Message { text: &m.title },
+                full_description: (!m.basis.is_empty()).then_some(Message { text: &m.basis }),
+                help: (!m.help.is_empty()).then_some(Help {
+                    text: &m.help,
+                    markdown: &m.help,
+                }),
+                default_configuration: Configuration {
+                    level: level(m.severity),
+                },
+                properties: Properties {
+                    element: &m.element,
+                    basis: &m.basis,
+                },
+            });
+        }
+        for b in BUILTIN_RULES {
+            rules.entry(b.id).or_insert_with(|| Descriptor {
+                id: b.id,
+                name: b.id,
+                short_description: Message { text: b.title },
+                full_description: None,
+                help: None,
+                default_configuration: Configuration {
+                    level: level(b.severity),
+                },
+                properties: Properties {
+                    element: b.element,
+                    basis: "",
+                },
+            });
+        }
+        let index = rules
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.to_string(), i))
+            .collect();
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "permitlint",
+                        version: run.tool_version,
+                        rules: rules.into_values().collect(),
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                results: Vec::new(),
+            }],
+        };
+        // Serialised with no results, then cut open at the empty array.
+        let whole = serde_json::to_string_pretty(&log).unwrap_or_default();
+        let head = match whole.rfind("\"results\": []") {
+            Some(at) => format!("{}\"results\": [", &whole[..at]),
+            None => whole,
+        };
+        (head, Stream { index, first: true })
+    }
+
+    /// Results for `findings`, as items of the `results` array.
+    pub fn results(&mut self, findings: &[Finding]) -> String {
+        let mut s = String::new();
+        for f in findings {
+            let item = serde_json::to_string_pretty(&self.result(f)).unwrap_or_default();
+            s.push_str(if self.first { "\n" } else { ",\n" });
+            self.first = false;
+            for (i, line) in item.lines().enumerate() {
+                if i > 0 {
+                    s.push('\n');
+                }
+                s.push_str("        ");
+                s.push_str(line);
+            }
+        }
+        s
+    }
+
+    /// Close the `results` array and the log.
+    pub fn finish(&self) -> String {
+        let close = if self.first { "]" } else { "\n      ]" };
+        format!("{close}\n    }}\n  ]\n}}\n")
+    }
+
+    fn result<'f>(&self, f: &'f Finding) -> SarifResult<'f> {
+        let uri = artifact_uri(&f.file.name);
+        let physical = |region: Option<Region>| PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri.clone() },
+            region: region.map(SarifRegion::from),
+        };
+        let related_locations = f
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Location {
+                id: Some(i),
+                physical_location: physical(Some(Region::of(&f.file, l.span))),
+                message: (!l.text.is_empty()).then(|| OwnedMessage {
+                    text: l.text.clone(),
+                }),
+            })
+            .collect();
+        SarifResult {
+            rule_id: &f.rule,
+            rule_index: self.index.get(f.rule.as_str()).copied(),
+            level: level(f.severity),
+            message: OwnedMessage {
+                text: message_text(f),
+            },
+            locations: vec![Location {
+                id: None,
+                physical_location: physical(primary_region(f)),
+                message: None,
+            }],
+            related_locations,
+            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint())]),
+        }
+    }
 }
 
 /// The result message: the finding's message, then its basis and help.
