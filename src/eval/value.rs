@@ -54,7 +54,7 @@ impl<'a> Val<'a> {
     }
 
     /// Interpret a permit node by its schema type.
-    #[inline]
+    #[inline(always)]
     pub fn from_node(node: &'a Node, ty: &'static st::Ty) -> Val<'a> {
         // By the node's value first, then the type the schema gives it:
         // anything that does not fit failed validation and was reported.
@@ -156,6 +156,10 @@ impl<'a> Val<'a> {
     /// Equality, three-valued: `None` when either side is unknown or the
     /// two cannot be compared.
     pub fn equals(&self, other: &Val) -> Option<bool> {
+        // Texts first: ids, codes and pollutant names are most comparisons.
+        if let (V::Str(_) | V::Ref(..), V::Str(_) | V::Ref(..)) = (&self.v, &other.v) {
+            return Some(self.text() == other.text());
+        }
         match (&self.v, &other.v) {
             (V::Unknown, _) | (_, V::Unknown) => None,
             (V::Enum(a, i), V::Enum(b, j)) if a.name == b.name => Some(i == j),
