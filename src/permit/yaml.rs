@@ -18,8 +18,8 @@
 //!   alias that crosses the cap.
 //! - one document per file: a second document is an error at its `---`.
 //!
-//! saphyr's markers count characters; spans here are **byte** offsets. The
-//! char→byte table is only built when the text is not pure ASCII.
+//! saphyr's markers count characters; spans here are **byte** offsets
+//! ([`Offsets`]: nothing to convert in an ASCII text).
 
 use super::model::{Entry, Node, Value};
 use crate::span::Span;
