@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 /// expressions have no effects and every name in a `let`'s expression
 /// refers to a slot below it, which stays put while the slot lives; the
 /// expression is evaluated with the scope cut back to where the `let` was
-/// (see [`Interp::force`]), so the value is the same and no verdict can
+/// (see `Interp::force`), so the value is the same and no verdict can
 /// change. The catalogue policies
 /// total boiler and treatment capacities that only a few industries read;
 /// most permits never pay for them.

@@ -1,5 +1,5 @@
 //! Text → AST. One conversion function per grammar rule; pest's own errors
-//! are translated into words by [`rule_name`] (exhaustive, no catch-all, so a
+//! are translated into words by `rule_name` (exhaustive, no catch-all, so a
 //! new grammar rule forces a new name).
 
 use super::ast::*;

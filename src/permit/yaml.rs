@@ -19,7 +19,7 @@
 //! - one document per file: a second document is an error at its `---`.
 //!
 //! saphyr's markers count characters; spans here are **byte** offsets
-//! ([`Offsets`]: nothing to convert in an ASCII text).
+//! (`Offsets`: nothing to convert in an ASCII text).
 
 use super::model::{Entry, Node, Value};
 use crate::span::Span;
