@@ -2,6 +2,8 @@
 //! `let` values are computed lazily (on first read), and must come out as
 //! if computed where they are written, whatever scope they are read in.
 
+mod common;
+
 use permitlint::date::Date;
 use permitlint::lang::library::build;
 use permitlint::permit::{self, Limits};
@@ -11,36 +13,10 @@ use permitlint::span::SourceFile;
 const REFERENCE: &str = include_str!("fixtures/permits/reference.yaml");
 const LIBRARY: &str = include_str!("../policies/library.policy");
 
-fn policy(body: &str) -> String {
-    format!(
-        r#"policy x.lets {{
-  title "t"
-  version 1
-  basis "b"
-  element air
-  severity notice
-
-  doc {{
-    what "w"
-    why "y"
-    violating """
-      unit: {{ complaints: 3 }}
-    """
-    conforming """
-      unit: {{ complaints: 0 }}
-    """
-  }}
-
-{body}
-}}
-"#
-    )
-}
-
 /// The messages of the one test policy over the reference permit, in order.
 fn messages(body: &str) -> Vec<String> {
     let lib = build(vec![
-        ("x.policy".into(), policy(body)),
+        ("x.policy".into(), common::policy("lets", "notice", body)),
         ("policies/library.policy".into(), LIBRARY.into()),
     ])
     .unwrap_or_else(|e| panic!("{e:?}"));

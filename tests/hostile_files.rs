@@ -8,6 +8,8 @@
 //! (loader-level: alias bomb, deep nesting, 200 MB, NUL, non-UTF-8, empty),
 //! `tests/cli.rs` (directory symlink loop, dangling link, Chinese path).
 
+mod common;
+
 use assert_cmd::Command;
 use permitlint::date::Date;
 use permitlint::lang::ast::{ExprKind, StmtKind};
@@ -294,29 +296,7 @@ fn one_hundred_thousand_files_in_one_folder() {
 // ------------------------------------------------------------ policy safety
 
 fn policy(name: &str, body: &str) -> String {
-    format!(
-        r#"policy x.{name} {{
-  title "t"
-  version 1
-  basis "b"
-  element air
-  severity error
-
-  doc {{
-    what "w"
-    why "y"
-    violating """
-      unit: {{ complaints: 3 }}
-    """
-    conforming """
-      unit: {{ complaints: 0 }}
-    """
-  }}
-
-{body}
-}}
-"#
-    )
+    common::policy(name, "error", body)
 }
 
 fn build_one(

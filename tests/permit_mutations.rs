@@ -557,6 +557,16 @@ fn every_mutation_gives_its_finding() {
                 mu.name
             );
             assert_eq!(f.element, "document");
+            // SARIF lists rules before its results: every rule a finding
+            // can name must be registered.
+            assert!(
+                permitlint::finding::BUILTIN_RULES
+                    .iter()
+                    .any(|b| b.id == f.rule && b.element == f.element),
+                "{}: `{}` is not in finding::BUILTIN_RULES",
+                mu.name,
+                f.rule
+            );
         }
         insta::assert_snapshot!(mu.name, render(&loaded.findings));
     }

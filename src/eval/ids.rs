@@ -20,20 +20,12 @@ struct Indexed<'a> {
     by_id: FxHashMap<&'a str, usize>,
 }
 
-fn list<'a>(root: &'a Node, path: &str) -> &'a [Node] {
-    let mut node = Some(root);
-    for part in path.split('.') {
-        node = node.and_then(|n| n.get(part));
-    }
-    node.map_or(&[][..], |n| n.items())
-}
-
 impl<'a> Ids<'a> {
     pub fn new(root: &'a Node) -> Ids<'a> {
         let lists = REFERENCED_LISTS
             .iter()
             .map(|&path| {
-                let items = list(root, path);
+                let items = root.at_path(path).map_or(&[][..], Node::items);
                 let mut by_id = FxHashMap::default();
                 for (i, item) in items.iter().enumerate() {
                     if let Some(id) = item.get("id").and_then(|n| n.as_str()) {

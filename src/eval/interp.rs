@@ -670,20 +670,16 @@ impl<'a> Interp<'a, '_> {
     }
 
     fn call(&mut self, name: &str, args: &'a [Expr]) -> Val<'a> {
-        // Every builtin takes one or two arguments, evaluated into locals
-        // (not a vector). The checker enforces each builtin's arity, so a
-        // missing argument is a broken invariant: indexing `args` panics,
-        // and the run reports it as an internal error for this permit.
+        // Every builtin reads its first argument; the two-argument ones
+        // evaluate `args[1]` where they use it. The checker enforces each
+        // builtin's arity, so a missing argument is a broken invariant:
+        // indexing `args` panics and the run reports an internal error for
+        // this permit.
         let first = match args.first() {
             Some(a) => self.expr(a),
             None => Val::unknown(),
         };
-        let second = match name {
-            "max" | "min" | "add_years" | "prefix_row" => self.expr(&args[1]),
-            _ => Val::unknown(),
-        };
-        let vals = [first, second];
-        let first = &vals[0];
+        let span = first.span;
         let v = match name {
             "exists" => V::Bool(match &first.v {
                 V::Unknown => false,
@@ -696,26 +692,29 @@ impl<'a> Interp<'a, '_> {
                 _ => V::Unknown,
             },
             "max" | "min" => {
-                let (a, b) = (&vals[0], &vals[1]);
-                return match a.compare(b) {
+                let second = self.expr(&args[1]);
+                return match first.compare(&second) {
                     Some(o) => {
-                        let pick_a = (o != Ordering::Less) == (name == "max");
-                        if pick_a { a.clone() } else { b.clone() }
+                        let pick_first = (o != Ordering::Less) == (name == "max");
+                        if pick_first { first } else { second }
                     }
                     None => Val::unknown(),
                 };
             }
-            "add_years" => match (&vals[0].v, &vals[1].v) {
+            "add_years" => match (&first.v, &self.expr(&args[1]).v) {
                 (V::Date(d), V::Num(n)) => V::Date(d.add_years(n.round() as i32)),
                 _ => V::Unknown,
             },
-            "prefix_row" => match (&vals[0].v, vals[1].text()) {
-                (V::Table(t), Some(code)) => match t.longest_prefix(code) {
-                    Some(i) => V::Row(t, i),
-                    None => V::Unknown,
-                },
-                _ => V::Unknown,
-            },
+            "prefix_row" => {
+                let code = self.expr(&args[1]);
+                match (&first.v, code.text()) {
+                    (V::Table(t), Some(code)) => match t.longest_prefix(code) {
+                        Some(i) => V::Row(t, i),
+                        None => V::Unknown,
+                    },
+                    _ => V::Unknown,
+                }
+            }
             "days" => match &first.v {
                 V::Num(n) => match crate::units::unit("d") {
                     Some(unit) => V::Qty(Quantity { value: *n, unit }),
@@ -725,10 +724,7 @@ impl<'a> Interp<'a, '_> {
             },
             _ => V::Unknown,
         };
-        Val {
-            v,
-            span: vals[0].span,
-        }
+        Val { v, span }
     }
 
     fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Val<'a> {

@@ -131,11 +131,6 @@ impl Resolution {
         }
     }
 
-    /// The name starting at byte `at`.
-    pub fn name(&self, at: u32) -> Option<&Name> {
-        self.name_at.get(at).map(|i| &self.names[i])
-    }
-
     /// The name a `Var` node was annotated with ([`Self::annotate`]).
     pub fn name_of(&self, var: &Expr) -> Option<&Name> {
         var.resolved.get().and_then(|i| self.names.get(i))
@@ -227,18 +222,6 @@ impl Resolution {
                 }
             }
         }
-    }
-
-    /// The field whose identifier starts at `at`, when read on `rec`.
-    pub fn field(&self, at: u32, rec: &'static RecordDef) -> Option<&'static Field> {
-        self.field_index(at, rec).map(|(f, _)| f)
-    }
-
-    /// [`Self::field`] and the field's index in `rec.fields` (what the
-    /// document validator stores in each `Entry::field`).
-    pub fn field_index(&self, at: u32, rec: &'static RecordDef) -> Option<(&'static Field, u16)> {
-        let (r, f, i) = self.fields[self.field_at.get(at)?];
-        std::ptr::eq(r, rec).then_some((f, i))
     }
 
     /// The column whose identifier starts at `at`, when read on table `t`.

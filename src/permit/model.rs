@@ -76,6 +76,10 @@ impl Node {
             _ => entries.iter().find(|e| e.key == name).map(|e| &e.node),
         }
     }
+    /// The node at a dotted path of keys (`facilities.production`).
+    pub fn at_path(&self, path: &str) -> Option<&Node> {
+        path.split('.').try_fold(self, |node, key| node.get(key))
+    }
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),

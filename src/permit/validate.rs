@@ -101,29 +101,9 @@ enum Path<'a> {
 impl Path<'_> {
     /// The text `air.outlets[0].height` (same rules as [`join`]).
     fn render(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
-    /// Append [`Self::render`] to `out`.
-    fn write(&self, out: &mut String) {
-        match self {
-            Path::Root => {}
-            Path::Field(parent, key) => {
-                let start = out.len();
-                parent.write(out);
-                if out.len() > start {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Path::Index(parent, i) => {
-                use std::fmt::Write;
-                parent.write(out);
-                let _ = write!(out, "[{i}]");
-            }
-        }
+        let mut segs = Vec::new();
+        self.segments(&mut segs);
+        Path::render_segments(&segs)
     }
 
     /// Append the segments of this path to `out`, root first.
@@ -141,7 +121,7 @@ impl Path<'_> {
         }
     }
 
-    /// Render stored segments as [`Self::render`] renders the path.
+    /// Render segments as a path: fields joined by `.`, indices as `[i]`.
     fn render_segments(segs: &[Seg]) -> String {
         use std::fmt::Write;
         let mut out = String::new();
@@ -294,17 +274,7 @@ impl<'a> Validator<'a> {
         // Keys mostly come in the schema's order: look from just after the
         // previous key's field first, then from the start.
         let mut next = 0;
-        // Entry position by field index, filled as keys are matched (keys
-        // are unique: the YAML reader rejects duplicates).
-        let mut small = [None; 32];
-        let mut large = Vec::new();
-        let at: &mut [Option<usize>] = if def.fields.len() <= small.len() {
-            &mut small[..def.fields.len()]
-        } else {
-            large.resize(def.fields.len(), None);
-            &mut large
-        };
-        for (pos, e) in entries.iter_mut().enumerate() {
+        for e in entries.iter_mut() {
             let from = next.min(def.fields.len());
             let index = def.fields[from..]
                 .iter()
@@ -312,9 +282,6 @@ impl<'a> Validator<'a> {
                 .map(|i| from + i)
                 .or_else(|| def.fields[..from].iter().position(|f| f.name == e.key));
             next = index.map_or(next, |i| i + 1);
-            if let Some(slot) = index.and_then(|i| at.get_mut(i)) {
-                *slot = Some(pos);
-            }
             e.field = index.map_or(Entry::UNKNOWN, |i| i as u16);
             if index.is_none() {
                 let names = def.fields.iter().map(|f| f.name);
@@ -345,10 +312,7 @@ impl<'a> Validator<'a> {
         for (index, field) in def.fields.iter().enumerate() {
             let fpath = Path::Field(path, field.name);
             let fschema = Path::Field(schema_path, field.name);
-            let entry = match at.get(index).copied().flatten() {
-                Some(pos) => entries.get_mut(pos),
-                None => None,
-            };
+            let entry = entries.iter_mut().find(|e| usize::from(e.field) == index);
             let absent = match &entry {
                 None => true,
                 Some(e) => matches!(e.node.value, Value::Null) && !field.nullable,

@@ -182,13 +182,12 @@ impl LoadError {
 /// per run of wide characters — which cost a fifth, then a tenth of the raw
 /// parse in wall-clock time on permits full of Chinese names and comments.
 struct Offsets<'t> {
-    bytes: &'t [u8],
+    text: &'t str,
     ascii: bool,
     /// (character index, byte offset) of the last lookup; the byte offset
     /// is where that character starts.
     cursor: std::cell::Cell<(usize, usize)>,
     behind: std::cell::OnceCell<Runs>,
-    text: &'t str,
 }
 
 /// A byte that starts a character (ASCII or a UTF-8 lead byte).
@@ -199,16 +198,15 @@ fn starts_char(b: u8) -> bool {
 impl<'t> Offsets<'t> {
     fn new(text: &'t str) -> Offsets<'t> {
         Offsets {
-            bytes: text.as_bytes(),
+            text,
             ascii: text.is_ascii(),
             cursor: std::cell::Cell::new((0, 0)),
             behind: std::cell::OnceCell::new(),
-            text,
         }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        let bytes = self.bytes;
+        let bytes = self.text.as_bytes();
         let len = bytes.len();
         if self.ascii {
             return char_index.min(len);

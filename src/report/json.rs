@@ -150,15 +150,7 @@ pub fn stream_findings(findings: &[Finding], first: &mut bool) -> String {
     let mut s = String::new();
     for f in findings {
         let item = serde_json::to_string_pretty(&finding(f)).unwrap_or_default();
-        s.push_str(if *first { "\n" } else { ",\n" });
-        *first = false;
-        for (i, line) in item.lines().enumerate() {
-            if i > 0 {
-                s.push('\n');
-            }
-            s.push_str("    ");
-            s.push_str(line);
-        }
+        super::push_array_item(&mut s, &item, "    ", first);
     }
     s
 }

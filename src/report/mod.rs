@@ -215,3 +215,19 @@ pub(crate) fn clamp(text: &str, span: Span) -> (usize, usize) {
 pub(crate) fn primary_region(f: &Finding) -> Option<Region> {
     f.primary.map(|s| Region::of(&f.file, s))
 }
+
+/// Append one pretty-printed JSON value as an item of an array being
+/// streamed: a comma unless it is the `first`, a newline, and every line
+/// indented by `indent` (the array's depth in the document), so streamed
+/// documents read as `serde_json::to_string_pretty` writes whole ones.
+pub(crate) fn push_array_item(out: &mut String, pretty: &str, indent: &str, first: &mut bool) {
+    out.push_str(if *first { "\n" } else { ",\n" });
+    *first = false;
+    for (i, line) in pretty.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(indent);
+        out.push_str(line);
+    }
+}

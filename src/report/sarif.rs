@@ -283,15 +283,7 @@ impl Stream {
         let mut s = String::new();
         for f in findings {
             let item = serde_json::to_string_pretty(&self.result(f)).unwrap_or_default();
-            s.push_str(if self.first { "\n" } else { ",\n" });
-            self.first = false;
-            for (i, line) in item.lines().enumerate() {
-                if i > 0 {
-                    s.push('\n');
-                }
-                s.push_str("        ");
-                s.push_str(line);
-            }
+            super::push_array_item(&mut s, &item, "        ", &mut self.first);
         }
         s
     }

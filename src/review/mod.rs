@@ -75,11 +75,7 @@ pub(crate) fn enum_label(enum_name: &str, value: &str, lang: Lang) -> String {
 
 /// Text at a dotted path of plain keys (`unit.name`), when present.
 pub(crate) fn text_at(root: &Node, path: &str, enum_name: Option<&str>) -> Option<String> {
-    let mut node = root;
-    for key in path.split('.') {
-        node = node.get(key)?;
-    }
-    scalar(node, enum_name)
+    scalar(root.at_path(path)?, enum_name)
 }
 
 /// Where a finding points: `field (path, line:col)`, or the file.
