@@ -5,6 +5,7 @@
 //! All of it is read from the `required_management` fact's contributions,
 //! which the classification policies derive; nothing is recomputed here.
 
+use super::labels;
 use super::{Lang, REQUIRED_FACT, enum_label, text_at};
 use crate::lang::library::Library;
 use crate::run::FileResult;
@@ -222,7 +223,7 @@ pub fn render_text(list: &[Classification], lang: Lang) -> String {
             category(c.required.as_deref(), lang),
             lang.t("申报类别", "declared"),
             c.declared.as_deref().map_or_else(
-                || lang.t("（未填写）", "(missing)").to_string(),
+                || lang.label(labels::MISSING).to_string(),
                 |d| { category(Some(d), lang) }
             ),
             lang.t("是否降级", "downgrade"),
@@ -232,7 +233,7 @@ pub fn render_text(list: &[Classification], lang: Lang) -> String {
                     "YES: declared below required",
                 )
             } else {
-                lang.t("否", "no")
+                lang.label(labels::NO)
             }
         ));
     }

@@ -6,6 +6,7 @@
 //! print the same model, so the two never disagree.
 
 use super::classify::{self, Classification};
+use super::labels;
 use super::{Lang, ONSITE_RULE, is_manual_review, place, text_at};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
@@ -86,7 +87,7 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
                 Some(name) => super::enum_label(name, &v, lang),
                 None => v,
             })
-            .unwrap_or_else(|| lang.t("（未填写）", "(missing)").to_string())
+            .unwrap_or_else(|| lang.label(labels::MISSING).to_string())
     };
     let header = vec![
         (
@@ -232,13 +233,7 @@ fn cell(s: &str) -> String {
 pub fn render_markdown(form: &Form, lang: Lang) -> String {
     let c = &form.classification;
     let mut o = String::new();
-    o.push_str(&format!(
-        "# {}\n\n",
-        lang.t(
-            "排污许可证核发会签表",
-            "Pollutant discharge permit countersign form"
-        )
-    ));
+    o.push_str(&format!("# {}\n\n", lang.label(labels::FORM_TITLE)));
     if lang == Lang::En {
         o.push_str("Headings are in English; problems, bases and reasons are quoted as the policies wrote them (Chinese).\n\n");
     }
@@ -252,34 +247,28 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
     }
     o.push_str(&format!(
         "\n## {}\n\n",
-        lang.t("管理类别", "Management category")
+        lang.label(labels::MANAGEMENT_CATEGORY)
     ));
     o.push_str(&format!(
         "| {} | {} | {} |\n|---|---|---|\n| {} | {} | {} |\n\n",
-        lang.t("名录要求（最严）", "Required (strictest)"),
-        lang.t("申报类别", "Declared"),
-        lang.t("是否降级", "Downgrade"),
+        lang.label(labels::REQUIRED_STRICTEST),
+        lang.label(labels::DECLARED),
+        lang.label(labels::DOWNGRADE),
         cell(&classify::category(c.required.as_deref(), lang)),
         cell(&c.declared.as_deref().map_or_else(
-            || lang.t("（未填写）", "(missing)").to_string(),
+            || lang.label(labels::MISSING).to_string(),
             |d| classify::category(Some(d), lang)
         )),
         downgrade_text(c, lang)
     ));
     if c.items.is_empty() {
-        o.push_str(&format!(
-            "{}\n\n",
-            lang.t(
-                "没有规则判定出适用的名录条目。",
-                "No rule decided any catalogue item."
-            )
-        ));
+        o.push_str(&format!("{}\n\n", lang.label(labels::NO_CATALOGUE_ITEM)));
     } else {
         o.push_str(&format!(
             "| {} | {} | {} |\n|---|---|---|\n",
-            lang.t("名录条目", "Catalogue item"),
-            lang.t("要求类别", "Requires"),
-            lang.t("理由", "Reason")
+            lang.label(labels::CATALOGUE_ITEM),
+            lang.label(labels::REQUIRES),
+            lang.label(labels::REASON)
         ));
         for i in &c.items {
             o.push_str(&format!(
@@ -293,13 +282,13 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
     }
     o.push_str(&format!(
         "{}: {} {} · {} {} · {} {}\n\n",
-        lang.t("审查发现", "Findings"),
+        lang.label(labels::FINDINGS),
         form.counts[0],
-        lang.t("项错误", "error(s)"),
+        lang.label(labels::ERRORS),
         form.counts[1],
-        lang.t("项警告", "warning(s)"),
+        lang.label(labels::WARNINGS),
         form.counts[2],
-        lang.t("项提示", "notice(s)")
+        lang.label(labels::NOTICES)
     ));
     for (n, s) in form.sections.iter().enumerate() {
         o.push_str(&format!(
@@ -308,15 +297,15 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
             cell(&department_title(s, lang))
         ));
         if s.rows.is_empty() {
-            o.push_str(&format!("{}\n\n", lang.t("未发现问题。", "No findings.")));
+            o.push_str(&format!("{}\n\n", lang.label(labels::NO_FINDINGS)));
         } else {
             o.push_str(&format!(
                 "| # | {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|---|\n",
-                lang.t("级别", "Severity"),
-                lang.t("状态", "Status"),
-                lang.t("问题", "Problem"),
-                lang.t("依据", "Basis"),
-                lang.t("位置", "Place"),
+                lang.label(labels::SEVERITY),
+                lang.label(labels::STATUS),
+                lang.label(labels::PROBLEM),
+                lang.label(labels::BASIS),
+                lang.label(labels::PLACE),
                 lang.t("规则", "Rule")
             ));
             for (k, r) in s.rows.iter().enumerate() {
@@ -336,30 +325,21 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
         o.push_str(&signature_line(lang));
         o.push_str("\n\n");
     }
-    o.push_str(&format!(
-        "## {}\n\n",
-        lang.t("核发前现场核查", "On-site verification before issuance")
-    ));
+    o.push_str(&format!("## {}\n\n", lang.label(labels::ONSITE)));
     o.push_str(&onsite_text(form, lang));
     o.push('\n');
-    o.push_str(&format!(
-        "## {}\n\n",
-        lang.t(
-            "须会商/上报事项（规则无法判定）",
-            "Items to escalate (no rule could decide)"
-        )
-    ));
+    o.push_str(&format!("## {}\n\n", lang.label(labels::ESCALATE)));
     if form.escalate.is_empty() {
-        o.push_str(&format!("{}\n", lang.t("无。", "None.")));
+        o.push_str(&format!("{}\n", lang.label(labels::NONE)));
     } else {
         for (k, r) in form.escalate.iter().enumerate() {
             o.push_str(&format!(
                 "{}. {} — {}: {}; {}: {}; `{}`\n",
                 k + 1,
                 md_text(&r.message),
-                lang.t("依据", "basis"),
+                lang.label(labels::BASIS_INLINE),
                 md_text(&r.basis),
-                lang.t("位置", "place"),
+                lang.label(labels::PLACE_INLINE),
                 md_text(&r.place),
                 r.rule
             ));
@@ -374,33 +354,21 @@ pub fn downgrade_text(c: &Classification, lang: Lang) -> &'static str {
     } else if c.required.is_none() {
         lang.t("无法判定", "undecided")
     } else {
-        lang.t("否", "no")
+        lang.label(labels::NO)
     }
 }
 
 /// The on-site verification decision, as Markdown paragraphs.
 pub fn onsite_text(form: &Form, lang: Lang) -> String {
     if form.onsite.is_empty() {
-        return format!(
-            "{}\n",
-            lang.t(
-                "不需要：未触发核发前现场核查情形。",
-                "Not required: no condition for on-site verification was met."
-            )
-        );
+        return format!("{}\n", lang.label(labels::ONSITE_NOT_REQUIRED));
     }
-    let mut o = format!(
-        "**{}**\n\n",
-        lang.t(
-            "需要：核发前须开展现场核查，整改完成前不予核发。",
-            "Required: verify on site before issuance; no permit until rectified."
-        )
-    );
+    let mut o = format!("**{}**\n\n", lang.label(labels::ONSITE_REQUIRED));
     for r in &form.onsite {
         o.push_str(&format!(
             "- {} ({}: {})\n",
             md_text(&r.message),
-            lang.t("依据", "basis"),
+            lang.label(labels::BASIS_INLINE),
             md_text(&r.basis)
         ));
     }

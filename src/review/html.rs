@@ -5,6 +5,7 @@
 use super::Lang;
 use super::classify;
 use super::form::{self, Form, Row, department_title, severity_label, status};
+use super::labels;
 use crate::finding::Severity;
 
 /// Escape text for HTML element content and quoted attribute values.
@@ -63,11 +64,11 @@ fn finding_rows(o: &mut String, rows: &[Row], lang: Lang) {
     o.push_str("<table class=\"findings\">\n<colgroup><col class=\"n\"><col class=\"sev\"><col class=\"st\"><col class=\"msg\"><col class=\"basis\"><col class=\"place\"></colgroup>\n");
     o.push_str(&format!(
         "<thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
-        lang.t("级别", "Severity"),
-        lang.t("状态", "Status"),
-        lang.t("问题", "Problem"),
-        lang.t("依据", "Basis"),
-        lang.t("位置", "Place")
+        lang.label(labels::SEVERITY),
+        lang.label(labels::STATUS),
+        lang.label(labels::PROBLEM),
+        lang.label(labels::BASIS),
+        lang.label(labels::PLACE)
     ));
     for (k, r) in rows.iter().enumerate() {
         o.push_str(&format!(
@@ -99,10 +100,7 @@ fn signature(o: &mut String, lang: Lang) {
 /// The countersign form as a complete HTML document.
 pub fn render_form(f: &Form, lang: Lang) -> String {
     let c = &f.classification;
-    let title = lang.t(
-        "排污许可证核发会签表",
-        "Pollutant discharge permit countersign form",
-    );
+    let title = lang.label(labels::FORM_TITLE);
     let mut o = String::new();
     o.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
@@ -123,17 +121,17 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
 
     o.push_str(&format!(
         "<section>\n<h2>{}</h2>\n",
-        lang.t("管理类别", "Management category")
+        lang.label(labels::MANAGEMENT_CATEGORY)
     ));
     let declared = c.declared.as_deref().map_or_else(
-        || lang.t("（未填写）", "(missing)").to_string(),
+        || lang.label(labels::MISSING).to_string(),
         |d| classify::category(Some(d), lang),
     );
     o.push_str(&format!(
         "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody><tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr></tbody>\n</table>\n",
-        lang.t("名录要求（最严）", "Required (strictest)"),
-        lang.t("申报类别", "Declared"),
-        lang.t("是否降级", "Downgrade"),
+        lang.label(labels::REQUIRED_STRICTEST),
+        lang.label(labels::DECLARED),
+        lang.label(labels::DOWNGRADE),
         escape(&classify::category(c.required.as_deref(), lang)),
         escape(&declared),
         if c.downgrade { "downgrade" } else { "ok" },
@@ -142,17 +140,14 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
     if c.items.is_empty() {
         o.push_str(&format!(
             "<p class=\"none\">{}</p>\n",
-            lang.t(
-                "没有规则判定出适用的名录条目。",
-                "No rule decided any catalogue item."
-            )
+            lang.label(labels::NO_CATALOGUE_ITEM)
         ));
     } else {
         o.push_str(&format!(
             "<table>\n<colgroup><col style=\"width:12%\"><col style=\"width:14%\"><col></colgroup>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
-            lang.t("名录条目", "Catalogue item"),
-            lang.t("要求类别", "Requires"),
-            lang.t("理由", "Reason")
+            lang.label(labels::CATALOGUE_ITEM),
+            lang.label(labels::REQUIRES),
+            lang.label(labels::REASON)
         ));
         for i in &c.items {
             o.push_str(&format!(
@@ -166,13 +161,13 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
     }
     o.push_str(&format!(
         "<p class=\"counts\">{}：<span class=\"error\">{} {}</span> · <span class=\"warning\">{} {}</span> · <span class=\"notice\">{} {}</span></p>\n</section>\n",
-        lang.t("审查发现", "Findings"),
+        lang.label(labels::FINDINGS),
         f.counts[0],
-        lang.t("项错误", "error(s)"),
+        lang.label(labels::ERRORS),
         f.counts[1],
-        lang.t("项警告", "warning(s)"),
+        lang.label(labels::WARNINGS),
         f.counts[2],
-        lang.t("项提示", "notice(s)")
+        lang.label(labels::NOTICES)
     ));
 
     for (n, s) in f.sections.iter().enumerate() {
@@ -184,7 +179,7 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
         if s.rows.is_empty() {
             o.push_str(&format!(
                 "<p class=\"none\">{}</p>\n",
-                lang.t("未发现问题。", "No findings.")
+                lang.label(labels::NO_FINDINGS)
             ));
         } else {
             finding_rows(&mut o, &s.rows, lang);
@@ -195,23 +190,17 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
 
     o.push_str(&format!(
         "<section>\n<h2>{}</h2>\n",
-        lang.t("核发前现场核查", "On-site verification before issuance")
+        lang.label(labels::ONSITE)
     ));
     if f.onsite.is_empty() {
         o.push_str(&format!(
             "<p>{}</p>\n",
-            lang.t(
-                "不需要：未触发核发前现场核查情形。",
-                "Not required: no condition for on-site verification was met."
-            )
+            lang.label(labels::ONSITE_NOT_REQUIRED)
         ));
     } else {
         o.push_str(&format!(
             "<p class=\"onsite-required\">{}</p>\n<ul>\n",
-            lang.t(
-                "需要：核发前须开展现场核查，整改完成前不予核发。",
-                "Required: verify on site before issuance; no permit until rectified."
-            )
+            lang.label(labels::ONSITE_REQUIRED)
         ));
         for r in &f.onsite {
             o.push_str(&format!(
@@ -226,15 +215,12 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
 
     o.push_str(&format!(
         "<section>\n<h2>{}</h2>\n",
-        lang.t(
-            "须会商/上报事项（规则无法判定）",
-            "Items to escalate (no rule could decide)"
-        )
+        lang.label(labels::ESCALATE)
     ));
     if f.escalate.is_empty() {
         o.push_str(&format!(
             "<p class=\"none\">{}</p>\n",
-            lang.t("无。", "None.")
+            lang.label(labels::NONE)
         ));
     } else {
         o.push_str("<ol>\n");
@@ -242,9 +228,9 @@ pub fn render_form(f: &Form, lang: Lang) -> String {
             o.push_str(&format!(
                 "<li>{}<br><span class=\"rule\">{}：{}；{}：{}；{}</span></li>\n",
                 escape(&r.message),
-                lang.t("依据", "basis"),
+                lang.label(labels::BASIS_INLINE),
                 escape(&r.basis),
-                lang.t("位置", "place"),
+                lang.label(labels::PLACE_INLINE),
                 escape(&r.place),
                 escape(&r.rule)
             ));

@@ -11,6 +11,7 @@
 pub mod classify;
 pub mod form;
 pub mod html;
+pub mod labels;
 pub mod notice;
 
 use crate::finding::Finding;
@@ -33,6 +34,11 @@ impl Lang {
             Lang::Zh => zh,
             Lang::En => en,
         }
+    }
+
+    /// A shared label ([`labels`]) in this language.
+    pub fn label(self, (zh, en): labels::Label) -> &'static str {
+        self.t(zh, en)
     }
 }
 
@@ -89,7 +95,7 @@ pub(crate) fn place(f: &Finding, lang: Lang) -> String {
         format!("{}（{}）", f.field_zh, f.path)
     };
     match (f.primary.is_some(), field.is_empty()) {
-        (false, _) => lang.t("整个文件", "whole file").to_string(),
+        (false, _) => lang.label(labels::WHOLE_FILE).to_string(),
         (true, true) => format!("{line}:{col}"),
         (true, false) => format!("{field} {line}:{col}"),
     }

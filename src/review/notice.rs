@@ -4,6 +4,7 @@
 //! error and warning, nothing left out.
 
 use super::form::severity_label;
+use super::labels;
 use super::{Lang, place, text_at};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
@@ -75,7 +76,7 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
             } else if !f.path.is_empty() {
                 f.path.clone()
             } else {
-                lang.t("整个文件", "whole file").to_string()
+                lang.label(labels::WHOLE_FILE).to_string()
             };
             o.push_str(&match lang {
                 Lang::Zh => format!(
@@ -91,20 +92,20 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
             });
             o.push_str(&format!(
                 "   {}{}{}\n",
-                lang.t("位置", "Place"),
+                lang.label(labels::PLACE),
                 lang.t("：", ": "),
                 place(f, lang)
             ));
             o.push_str(&format!(
                 "   {}{}{}\n",
-                lang.t("问题", "Problem"),
+                lang.label(labels::PROBLEM),
                 lang.t("：", ": "),
                 f.message
             ));
             let basis = super::basis(f, lang);
             o.push_str(&format!(
                 "   {}{}{}\n",
-                lang.t("依据", "Basis"),
+                lang.label(labels::BASIS),
                 lang.t("：", ": "),
                 basis
             ));
