@@ -1,6 +1,8 @@
 //! Every ```policy example in docs/language.md parses and type-checks
 //! against the permit schema (with the shipped routing and facts).
 
+mod common;
+
 use permitlint::lang::library::build;
 
 #[test]
@@ -28,14 +30,9 @@ fn every_example_in_the_language_reference_checks() {
     }
     assert!(n >= 7, "expected the reference to hold examples, found {n}");
     if let Err(errors) = build(files) {
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none());
-        let mut s = String::new();
-        for e in &errors.parse {
-            handler.render_report(&mut s, e).unwrap();
-        }
-        for e in &errors.check {
-            handler.render_report(&mut s, e).unwrap();
-        }
-        panic!("examples in docs/language.md do not check:\n{s}");
+        panic!(
+            "examples in docs/language.md do not check:\n{}",
+            common::render_library_errors(&errors)
+        );
     }
 }

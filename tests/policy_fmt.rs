@@ -1,6 +1,8 @@
 //! The formatter over every shipped policy: `parse → fmt → parse` gives the
 //! same AST, formatting is idempotent, and comments survive.
 
+mod common;
+
 use permitlint::lang::fmt::format_file;
 use permitlint::lang::parser::parse_file;
 use permitlint::span::SourceFile;
@@ -93,15 +95,10 @@ fn fmt_keeps_trailing_and_leading_comments() {
 #[test]
 fn shipped_library_has_no_errors() {
     if let Err(errors) = permitlint::library::shipped() {
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none());
-        let mut s = String::new();
-        for e in &errors.parse {
-            handler.render_report(&mut s, e).unwrap();
-        }
-        for e in &errors.check {
-            handler.render_report(&mut s, e).unwrap();
-        }
-        panic!("shipped library has errors:\n{s}");
+        panic!(
+            "shipped library has errors:\n{}",
+            common::render_library_errors(&errors)
+        );
     }
 }
 
