@@ -2,6 +2,7 @@
 //! regulations that govern them. See `docs/architecture.md` for the code map.
 
 pub mod baseline;
+pub mod catalogue;
 pub mod cli;
 pub mod coverage;
 pub mod date;

@@ -28,6 +28,16 @@ pub enum Dim {
     Percent,
     /// Duration in days (date arithmetic); base `d`.
     Duration,
+    /// Annual volume (capacities of water works, gas); base `m3/a`.
+    AnnualVolume,
+    /// Annual count of products (`件/a`, `台/a`); base `件/a`.
+    AnnualCount,
+    /// Ringelmann smoke blackness grade; base `级`.
+    Ringelmann,
+    /// A dimensionless figure (odour concentration); base `无量纲`.
+    Dimensionless,
+    /// Temperature (furnace minimum); base `℃`.
+    Temperature,
 }
 
 impl Dim {
@@ -43,6 +53,11 @@ impl Dim {
             Dim::Length => "length",
             Dim::Percent => "percentage",
             Dim::Duration => "duration",
+            Dim::AnnualVolume => "annual volume",
+            Dim::AnnualCount => "annual count",
+            Dim::Ringelmann => "Ringelmann grade",
+            Dim::Dimensionless => "dimensionless figure",
+            Dim::Temperature => "temperature",
         }
     }
 
@@ -58,6 +73,11 @@ impl Dim {
             Dim::Length => "45 m",
             Dim::Percent => "0.8 %",
             Dim::Duration => "60 d",
+            Dim::AnnualVolume => "365 万m3/a",
+            Dim::AnnualCount => "5000 件/a",
+            Dim::Ringelmann => "1 级",
+            Dim::Dimensionless => "1000 无量纲",
+            Dim::Temperature => "850 ℃",
         }
     }
 
@@ -87,6 +107,51 @@ pub static UNITS: &[Unit] = &[
         factor: 1000.0,
     },
     Unit {
+        symbol: "mg/Nm3",
+        dim: Dim::AirConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "mg/m³",
+        dim: Dim::AirConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "mg/Nm³",
+        dim: Dim::AirConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "毫克/立方米",
+        dim: Dim::AirConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "μg/m3",
+        dim: Dim::AirConcentration,
+        factor: 0.001,
+    },
+    Unit {
+        symbol: "µg/m3",
+        dim: Dim::AirConcentration,
+        factor: 0.001,
+    },
+    Unit {
+        symbol: "ng/m3",
+        dim: Dim::AirConcentration,
+        factor: 0.000001,
+    },
+    Unit {
+        symbol: "ngTEQ/m3",
+        dim: Dim::AirConcentration,
+        factor: 0.000001,
+    },
+    Unit {
+        symbol: "ngTEQ/Nm3",
+        dim: Dim::AirConcentration,
+        factor: 0.000001,
+    },
+    Unit {
         symbol: "ug/m3",
         dim: Dim::AirConcentration,
         factor: 0.001,
@@ -100,6 +165,16 @@ pub static UNITS: &[Unit] = &[
         symbol: "g/L",
         dim: Dim::WaterConcentration,
         factor: 1000.0,
+    },
+    Unit {
+        symbol: "mg/l",
+        dim: Dim::WaterConcentration,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "毫克/升",
+        dim: Dim::WaterConcentration,
+        factor: 1.0,
     },
     Unit {
         symbol: "ug/L",
@@ -137,6 +212,21 @@ pub static UNITS: &[Unit] = &[
         factor: 0.001,
     },
     Unit {
+        symbol: "万t/a",
+        dim: Dim::AnnualMass,
+        factor: 10000.0,
+    },
+    Unit {
+        symbol: "吨/年",
+        dim: Dim::AnnualMass,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "万吨/年",
+        dim: Dim::AnnualMass,
+        factor: 10000.0,
+    },
+    Unit {
         symbol: "m3/d",
         dim: Dim::VolumeRate,
         factor: 1.0,
@@ -171,6 +261,56 @@ pub static UNITS: &[Unit] = &[
         dim: Dim::Duration,
         factor: 1.0,
     },
+    Unit {
+        symbol: "m3/a",
+        dim: Dim::AnnualVolume,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "万m3/a",
+        dim: Dim::AnnualVolume,
+        factor: 10000.0,
+    },
+    Unit {
+        symbol: "件/a",
+        dim: Dim::AnnualCount,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "台/a",
+        dim: Dim::AnnualCount,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "套/a",
+        dim: Dim::AnnualCount,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "辆/a",
+        dim: Dim::AnnualCount,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "级",
+        dim: Dim::Ringelmann,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "无量纲",
+        dim: Dim::Dimensionless,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "℃",
+        dim: Dim::Temperature,
+        factor: 1.0,
+    },
+    Unit {
+        symbol: "°C",
+        dim: Dim::Temperature,
+        factor: 1.0,
+    },
 ];
 
 pub fn unit(symbol: &str) -> Option<&'static Unit> {
@@ -194,7 +334,7 @@ pub fn suggest_unit(symbol: &str) -> Option<&'static str> {
             )
         })
         // At most 2 edits, and fewer than half the symbol (`吨/年` is not `g/L`).
-        .filter(|(d, s)| *d <= 2 && d * 2 < s.len())
+        .filter(|(d, s)| *d <= 2 && d * 2 < s.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, s)| s)
 }
@@ -256,7 +396,8 @@ pub enum QuantityError {
 /// use permitlint::units::parse_quantity;
 /// let q = parse_quantity("0.035 g/m3").unwrap();
 /// assert_eq!(q.base(), parse_quantity("35 mg/m3").unwrap().base());
-/// assert!(parse_quantity("35 mg/Nm3").is_err());
+/// assert_eq!(parse_quantity("35 mg/Nm3").unwrap().base(), 35.0);
+/// assert!(parse_quantity("35 mg/m^3").is_err());
 /// ```
 pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
     let t = text.trim();
@@ -338,20 +479,33 @@ mod tests {
     }
 
     #[test]
+    fn platform_spellings_are_the_same_units() {
+        // The national platform prints `mg/Nm3` and `mg/m³` for the same
+        // (standard-state, dry) air concentration as `mg/m3`.
+        for s in ["35 mg/Nm3", "35 mg/m³", "35 mg/Nm³", "35 mg/m3"] {
+            let q = parse_quantity(s).unwrap();
+            assert_eq!(q.dim(), Dim::AirConcentration, "{s}");
+            assert_eq!(q.base(), 35.0, "{s}");
+        }
+        assert_eq!(parse_quantity("0.1 ngTEQ/m3").unwrap().base(), 1e-7);
+        assert_eq!(parse_quantity("50 万m3/a").unwrap().base(), 500_000.0);
+        assert_eq!(parse_quantity("3000 件/a").unwrap().dim(), Dim::AnnualCount);
+        assert_eq!(parse_quantity("1 级").unwrap().dim(), Dim::Ringelmann);
+        assert_eq!(
+            parse_quantity("1000 无量纲").unwrap().dim(),
+            Dim::Dimensionless
+        );
+        assert_eq!(parse_quantity("850 ℃").unwrap().dim(), Dim::Temperature);
+    }
+
+    #[test]
     fn errors_name_the_problem() {
         assert_eq!(parse_quantity("35"), Err(QuantityError::MissingUnit));
         assert_eq!(parse_quantity("abc mg/m3"), Err(QuantityError::BadNumber));
         assert_eq!(
-            parse_quantity("35 mg/Nm3"),
+            parse_quantity("35 mg/M3"),
             Err(QuantityError::UnknownUnit {
-                unit: "mg/Nm3".into(),
-                suggestion: Some("mg/m3")
-            })
-        );
-        assert_eq!(
-            parse_quantity("35 mg/m³"),
-            Err(QuantityError::UnknownUnit {
-                unit: "mg/m³".into(),
+                unit: "mg/M3".into(),
                 suggestion: Some("mg/m3")
             })
         );
@@ -359,7 +513,8 @@ mod tests {
 
     #[test]
     fn suggestions_must_be_close() {
-        assert_eq!(suggest_unit("吨/年"), None);
+        assert_eq!(suggest_unit("克拉/日"), None);
+        assert_eq!(parse_quantity("1200 吨/年").unwrap().unit.symbol, "吨/年");
         assert_eq!(suggest_unit("kg/hr"), Some("kg/h"));
         assert_eq!(suggest_unit("MG/M3"), Some("mg/m3"));
     }

@@ -129,9 +129,26 @@ fn missing_file_is_a_finding() {
 }
 
 #[test]
-fn not_a_mapping_still_reports() {
-    let l = load_text("- just\n- a list\n");
-    assert!(l.permit.is_some());
-    assert_eq!(l.findings.len(), 1);
-    assert_eq!(l.findings[0].rule, "document.wrong-type");
+fn not_a_permit_document_is_one_format_error_and_no_tree() {
+    // A list, a mapping without `format`, another format, a CI workflow:
+    // one `document.format` error each, and no tree for policies to run on.
+    for (text, says) in [
+        ("- just\n- a list\n", "a permit is a mapping"),
+        ("name: CI\non: [push]\njobs: {}\n", "no `format` key"),
+        (
+            "format: permit/v9\npermit: {}\n",
+            "unsupported format `permit/v9`",
+        ),
+        ("format: [permit/v1]\n", "unsupported format"),
+    ] {
+        let l = load_text(text);
+        assert!(l.permit.is_none(), "{text}");
+        assert_eq!(l.findings.len(), 1, "{text}: {:?}", l.findings);
+        assert_eq!(l.findings[0].rule, "document.format");
+        assert!(
+            l.findings[0].message.contains(says),
+            "{}",
+            l.findings[0].message
+        );
+    }
 }

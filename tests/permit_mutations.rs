@@ -210,18 +210,18 @@ const MUTATIONS: &[Mutation] = &[
         "18  ",
     ),
     m(
-        "unit_nm3",
+        "unit_sm3",
         "concentration: 10 mg/m3         #",
-        "concentration: 10 mg/Nm3        #",
+        "concentration: 10 mg/Sm3        #",
         "document.unit",
-        "10 mg/Nm3",
+        "10 mg/Sm3",
     ),
     m(
         "unit_in_chinese",
         "annual_use: 1500000 t/a",
-        "annual_use: 1500000 吨/年",
+        "annual_use: 1500000 公斤/年",
         "document.unit",
-        "1500000 吨/年",
+        "1500000 公斤/年",
     ),
     m(
         "quantity_not_a_number",
@@ -432,11 +432,11 @@ const MUTATIONS: &[Mutation] = &[
         "\nnoise: true",
     ),
     m(
-        "format_v2",
+        "format_unknown",
         "format: permit/v1",
-        "format: permit/v2",
+        "format: permit/v9",
         "document.format",
-        "permit/v2",
+        "permit/v9",
     ),
     m(
         "direct_without_receiving_class",

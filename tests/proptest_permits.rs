@@ -161,7 +161,24 @@ impl Gen {
         required: bool,
     ) -> G {
         match ty {
-            Ty::Str if path == "format" => G::Plain("permit/v1".into()),
+            Ty::Str if path == "format" => G::Plain("permit/v2".into()),
+            Ty::Pollutant(medium) => {
+                let all: Vec<_> = permitlint::catalogue::pollutants::catalogue()
+                    .pollutants
+                    .iter()
+                    .filter(|p| medium.is_none_or(|m| m == p.medium))
+                    .collect();
+                let p = all[self.rng.below(all.len())];
+                // Codes, Chinese names and aliases all load.
+                let names: Vec<&str> = [p.code, p.name_zh]
+                    .into_iter()
+                    .chain(p.aliases.iter().copied())
+                    .collect();
+                G::Quoted(names[self.rng.below(names.len())].into())
+            }
+            Ty::Standard => G::Plain(
+                ["GB 13223-2011", "GB13271-2014", "GB 8978-1996 三级"][self.rng.below(3)].into(),
+            ),
             Ty::Str if name == "id" => {
                 self.serial += 1;
                 G::Quoted(format!("ID{}", self.serial))

@@ -74,7 +74,9 @@ impl<'a> Val<'a> {
             Value::Int(i) => match ty {
                 st::Ty::Num => V::Num(*i as f64),
                 // Codes written as plain numbers in YAML (`region: 320506`).
-                st::Ty::Str | st::Ty::Code(_) => V::Str(Cow::Owned(i.to_string())),
+                st::Ty::Str | st::Ty::Code(_) | st::Ty::Pollutant(_) | st::Ty::Standard => {
+                    V::Str(Cow::Owned(i.to_string()))
+                }
                 _ => V::Unknown,
             },
             Value::Float(f) => match ty {
@@ -83,7 +85,11 @@ impl<'a> Val<'a> {
             },
             Value::Str(s) => match ty {
                 st::Ty::Ref(target) => V::Ref(s, target),
-                st::Ty::Str | st::Ty::Code(_) | st::Ty::Any => V::Str(Cow::Borrowed(s)),
+                st::Ty::Str
+                | st::Ty::Code(_)
+                | st::Ty::Pollutant(_)
+                | st::Ty::Standard
+                | st::Ty::Any => V::Str(Cow::Borrowed(s)),
                 _ => V::Unknown,
             },
             Value::Seq(_) => match ty {

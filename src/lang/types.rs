@@ -30,7 +30,7 @@ pub enum Ty {
 impl Ty {
     pub fn from_schema(t: &'static st::Ty) -> Ty {
         match t {
-            st::Ty::Str | st::Ty::Code(_) => Ty::Str,
+            st::Ty::Str | st::Ty::Code(_) | st::Ty::Pollutant(_) | st::Ty::Standard => Ty::Str,
             st::Ty::Bool => Ty::Bool,
             st::Ty::Num => Ty::Num,
             st::Ty::Date => Ty::Date,

@@ -45,6 +45,12 @@ pub fn load(source: Source, limits: &Limits) -> Loaded {
     match yaml::parse(&source.text, limits) {
         Err(err) => failed(&source, &err),
         Ok(mut root) => {
+            if let Err(f) = format_gate(&root, &source) {
+                return Loaded {
+                    permit: None,
+                    findings: vec![*f],
+                };
+            }
             let mut findings = validate::validate(&mut root, &source);
             crate::finding::sort(&mut findings);
             Loaded {
@@ -120,6 +126,67 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, (LoadError, Vec<u8>)>
             bytes,
         )
     })
+}
+
+/// Is this a permit document at all? A YAML file that is not a mapping,
+/// has no `format` key or names a format this version does not read is
+/// not checked: it gets one `document.format` error and no policy runs on
+/// it (a CI workflow file in a permit folder must not collect findings
+/// about undated acceptance certificates).
+fn format_gate(root: &model::Node, source: &Source) -> Result<(), Box<Finding>> {
+    use model::Value;
+    let current = validate::FORMAT;
+    let (span, message, help) = match &root.value {
+        Value::Map(_) => match root.entry("format") {
+            None => (
+                Span::new(root.span.start as usize, root.span.start as usize),
+                "not a permit document: no `format` key".to_string(),
+                format!(
+                    "a permit starts with `format: {current}`; other YAML files in a permit folder are not checked"
+                ),
+            ),
+            Some(e) => match &e.node.value {
+                Value::Str(s) if validate::FORMATS.contains(&s.as_str()) => return Ok(()),
+                _ => {
+                    let shown = source.text.get(e.node.span.range()).unwrap_or("");
+                    (
+                        e.node.span,
+                        format!("unsupported format `{shown}`"),
+                        format!(
+                            "this version of permitlint reads {}",
+                            validate::FORMATS
+                                .iter()
+                                .map(|f| format!("`format: {f}`"))
+                                .collect::<Vec<_>>()
+                                .join(" and ")
+                        ),
+                    )
+                }
+            },
+        },
+        _ => (
+            root.span,
+            format!(
+                "not a permit document: the file holds {}, a permit is a mapping",
+                root.kind_name()
+            ),
+            format!("a permit starts with `format: {current}`"),
+        ),
+    };
+    Err(Box::new(Finding {
+        rule: "document.format".into(),
+        severity: Severity::Error,
+        element: "document".into(),
+        department: String::new(),
+        message,
+        basis: None,
+        help: Some(help),
+        file: source.clone(),
+        primary: Some(clamp(span, source.text.len())),
+        labels: Vec::new(),
+        path: "format".into(),
+        field_zh: "格式版本".into(),
+    }))
 }
 
 /// A load that produced no tree: one `document.yaml` finding.

@@ -20,8 +20,13 @@ use crate::span::{Source, Span};
 use crate::units::{self, Dim, QuantityError, Range};
 use rustc_hash::FxHashMap;
 
-/// The value of the `format` key this loader reads.
-pub const FORMAT: &str = "permit/v1";
+/// The current format, written by `migrate`, `import` and the docs.
+pub const FORMAT: &str = "permit/v2";
+
+/// Every format this loader reads. `permit/v1` is `permit/v2` without the
+/// fields marked `since: 2` in the schema; a v1 document that uses one gets
+/// a warning (the value is still read).
+pub const FORMATS: &[&str] = &["permit/v1", "permit/v2"];
 
 /// Validate `root` against the permit/v1 schema, typing scalars in place.
 pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
@@ -32,6 +37,9 @@ pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
         refs: Vec::with_capacity(64),
         ref_ids: String::with_capacity(512),
         ref_paths: Vec::with_capacity(256),
+        unknown_pollutants: Default::default(),
+        respelled: Default::default(),
+        version: 2,
     };
     if !matches!(root.value, Value::Map(_)) {
         v.push(
@@ -45,6 +53,10 @@ pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
         );
         return v.findings;
     }
+    v.version = match root.get("format").map(|f| &f.value) {
+        Some(Value::Str(s)) if s == "permit/v1" => 1,
+        _ => 2,
+    };
     v.record(root, &ROOT, None, &Path::Root, &Path::Root);
     v.check_references();
     v.cross_field_rules(root);
@@ -63,6 +75,12 @@ struct Validator<'a> {
     /// The paths of `refs` as segments, end to end: rendered only for a
     /// reference that dangles.
     ref_paths: Vec<Seg>,
+    /// Pollutant names already reported unknown (one warning per spelling).
+    unknown_pollutants: rustc_hash::FxHashSet<String>,
+    /// Standard spellings already reported rewritten (one notice per spelling).
+    respelled: rustc_hash::FxHashSet<String>,
+    /// The document's format version (`1` or `2`).
+    version: u8,
 }
 
 struct PendingRef {
@@ -181,6 +199,8 @@ fn closest<'b>(word: &str, candidates: impl IntoIterator<Item = &'b str>) -> Opt
 pub fn expected(ty: &Ty) -> String {
     match ty {
         Ty::Str => "a string".into(),
+        Ty::Pollutant(_) => "a pollutant name or code".into(),
+        Ty::Standard => "a standard number such as `GB 13223-2011`".into(),
         Ty::Bool => "`true` or `false`".into(),
         Ty::Num => "a number".into(),
         Ty::Date => "a date `YYYY-MM-DD`".into(),
@@ -325,17 +345,11 @@ impl<'a> Validator<'a> {
                     } else {
                         format!("`{path}`")
                     };
-                    let (rule, help) = if field.name == "format" && def.name == ROOT.name {
-                        (
-                            "document.format",
-                            Some(format!("add `format: {FORMAT}` at the top of the file")),
-                        )
-                    } else {
-                        (
-                            "document.missing-field",
-                            Some(format!("add `{}:` ({})", field.name, field.en)),
-                        )
-                    };
+                    // `format` is checked before validation (`permit::format_gate`).
+                    let (rule, help) = (
+                        "document.missing-field",
+                        Some(format!("add `{}:` ({})", field.name, field.en)),
+                    );
                     let (span, verb) = match &entry {
                         Some(e) => (e.key_span, "has no value"),
                         None => (key_span.unwrap_or(map_span), "is missing"),
@@ -358,6 +372,24 @@ impl<'a> Validator<'a> {
             let Some(entry) = entry else { continue };
             if matches!(entry.node.value, Value::Null) {
                 continue; // nullable and null
+            }
+            if field.since > self.version {
+                let key_span = entry.key_span;
+                self.push(
+                    "document.format-version",
+                    Severity::Warning,
+                    key_span,
+                    &fpath.render(),
+                    field.zh,
+                    format!(
+                        "`{}` ({}) is a field of `permit/v{}`; this document says `format: permit/v{}`",
+                        field.name, field.zh, field.since, self.version
+                    ),
+                    Some(format!(
+                        "write `format: permit/v{}` (`permitlint migrate` rewrites the file); the value is read either way",
+                        field.since
+                    )),
+                );
             }
             let key_span = entry.key_span;
             self.value(
@@ -454,6 +486,67 @@ impl<'a> Validator<'a> {
                 Value::Int(_) | Value::Float(_) => node.value = Value::Str(self.text_of(node)),
                 _ => wrong(self, node),
             },
+            Ty::Pollutant(medium) => {
+                if let Value::Int(_) | Value::Float(_) = node.value {
+                    node.value = Value::Str(self.text_of(node));
+                }
+                let Value::Str(text) = &node.value else {
+                    return wrong(self, node);
+                };
+                use crate::catalogue::pollutants::{Resolved, catalogue};
+                match catalogue().resolve(text, *medium) {
+                    Resolved::Code(_) => {}
+                    Resolved::Alias(p) => node.value = Value::Str(p.code.to_string()),
+                    Resolved::Unknown { suggestion } => {
+                        let written = text.clone();
+                        if !self.unknown_pollutants.insert(written.clone()) {
+                            return;
+                        }
+                        let help = match suggestion {
+                            Some(p) => format!("did you mean `{}` ({})?", p.name_zh, p.code),
+                            None => "see `permitlint pollutants` for the catalogue; a pollutant \
+                                     it lacks is reviewed by hand"
+                                .to_string(),
+                        };
+                        let medium = medium.map_or("", |m| m.zh());
+                        self.push(
+                            "document.unknown-pollutant",
+                            Severity::Warning,
+                            node.span,
+                            &path.render(),
+                            zh,
+                            format!(
+                                "`{written}` is not in the {medium}pollutant catalogue: no rule checks its limits"
+                            ),
+                            Some(help),
+                        );
+                    }
+                }
+            }
+            Ty::Standard => {
+                let Value::Str(text) = &node.value else {
+                    return wrong(self, node);
+                };
+                let Some(std) = crate::catalogue::standards::canonical(text) else {
+                    return;
+                };
+                let canonical = std.canonical();
+                if canonical != *text {
+                    let written = std::mem::replace(&mut node.value, Value::Str(canonical.clone()));
+                    let Value::Str(written) = written else { return };
+                    if self.respelled.insert(written.clone()) {
+                        self.push(
+                            "document.standard-spelling",
+                            Severity::Notice,
+                            node.span,
+                            &path.render(),
+                            zh,
+                            format!("standard `{}` read as `{canonical}`", written.trim()),
+                            Some(format!("write `{canonical}`")),
+                        );
+                    }
+                }
+            }
             Ty::Bool => {
                 if !matches!(node.value, Value::Bool(_)) {
                     let help = match node.as_str() {
@@ -769,23 +862,6 @@ impl<'a> Validator<'a> {
     }
 
     fn cross_field_rules(&mut self, root: &Node) {
-        // format: permit/v1
-        if let Some(f) = root.get("format") {
-            let ok = matches!(&f.value, Value::Str(s) if &**s == FORMAT);
-            if !ok && !matches!(f.value, Value::Null) {
-                let shown = self.text_of(f);
-                self.error(
-                    "document.format",
-                    f.span,
-                    "format",
-                    "格式版本",
-                    format!("unsupported format `{shown}`"),
-                    Some(format!(
-                        "this version of permitlint reads `format: {FORMAT}`"
-                    )),
-                );
-            }
-        }
         // Validity period.
         if let Some(p) = root.get("permit") {
             if let (Some(from), Some(until)) = (p.get("valid_from"), p.get("valid_until"))
@@ -831,6 +907,42 @@ impl<'a> Validator<'a> {
                 f.path = "permit.number".into();
                 f.field_zh = "许可证编号".into();
                 self.findings.push(f);
+            }
+        }
+        // Air limit rows: at least one limit. A row that names a pollutant
+        // and limits nothing would otherwise pass every rule unread.
+        if let Some(outlets) = root.get("air").and_then(|a| a.get("outlets")) {
+            const LIMITS: &[&str] = &[
+                "concentration",
+                "daily",
+                "rate",
+                "annual",
+                "annual_years",
+                "committed",
+                "limit",
+            ];
+            for (i, o) in outlets.items().iter().enumerate() {
+                for (j, p) in o
+                    .get("pollutants")
+                    .map_or(&[][..], |p| p.items())
+                    .iter()
+                    .enumerate()
+                {
+                    if !matches!(p.value, Value::Map(_))
+                        || LIMITS.iter().any(|k| p.get(k).is_some())
+                    {
+                        continue;
+                    }
+                    let ppath = format!("air.outlets[{i}].pollutants[{j}]");
+                    self.error(
+                        "document.missing-field",
+                        p.span,
+                        &format!("{ppath}.concentration"),
+                        "许可排放浓度限值",
+                        format!("`{ppath}` states no limit (许可排放浓度限值, 日均浓度限值, 速率限值, 年排放量限值 or another limit)"),
+                        Some("give at least `concentration`, e.g. `50 mg/m3`".into()),
+                    );
+                }
             }
         }
         // Water outlets: receiving class when direct; concentration or range.
@@ -926,6 +1038,7 @@ fn list_path(schema_path: &Path<'_>) -> Option<&'static str> {
         "air.fugitive",
         "water.outlets",
         "solid_waste",
+        "monitoring_points",
     ];
     LISTS.iter().copied().find(|l| schema_path.is(l))
 }

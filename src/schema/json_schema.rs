@@ -90,7 +90,7 @@ fn record(def: &'static RecordDef, defs: &mut Map<String, Value>) -> Value {
         out["anyOf"] = json!([{ "required": ["concentration"] }, { "required": ["range"] }]);
     }
     if std::ptr::eq(def, &ROOT) {
-        out["properties"]["format"]["const"] = json!("permit/v1");
+        out["properties"]["format"]["enum"] = json!(crate::permit::validate::FORMATS);
     }
     out
 }
@@ -109,7 +109,7 @@ fn field(f: &'static Field, defs: &mut Map<String, Value>) -> Value {
 
 fn ty(t: &'static Ty, defs: &mut Map<String, Value>) -> Value {
     match t {
-        Ty::Str => json!({ "type": "string" }),
+        Ty::Str | Ty::Pollutant(_) | Ty::Standard => json!({ "type": "string" }),
         Ty::Bool => json!({ "type": "boolean" }),
         Ty::Num => json!({ "type": "number" }),
         Ty::Date => {

@@ -10,6 +10,7 @@
 //! `facilities.production[].reductant`, `.furnace`, `.eia_approved`.
 
 use super::types::{CodeKind, EnumDef, EnumValue, Field, RecordDef, RefTarget, Ty};
+use crate::catalogue::Medium;
 use crate::units::Dim;
 
 const fn req(name: &'static str, ty: Ty, zh: &'static str, en: &'static str) -> Field {
@@ -20,6 +21,7 @@ const fn req(name: &'static str, ty: Ty, zh: &'static str, en: &'static str) -> 
         nullable: false,
         zh,
         en,
+        since: 1,
     }
 }
 const fn opt(name: &'static str, ty: Ty, zh: &'static str, en: &'static str) -> Field {
@@ -30,7 +32,12 @@ const fn opt(name: &'static str, ty: Ty, zh: &'static str, en: &'static str) -> 
         nullable: false,
         zh,
         en,
+        since: 1,
     }
+}
+/// A field introduced by `permit/v2`.
+const fn v2(f: Field) -> Field {
+    Field { since: 2, ..f }
 }
 const fn ev(name: &'static str, zh: &'static str) -> EnumValue {
     EnumValue { name, zh }
@@ -79,7 +86,63 @@ pub static FACILITY_KIND: EnumDef = EnumDef {
         ev("sinter_machine", "烧结机"),
         ev("blast_furnace", "高炉"),
         ev("coke_oven", "焦炉"),
+        ev("clinker_cooler", "熟料冷却机"),
+        ev("waste_heat_boiler", "余热锅炉"),
+        ev("incinerator", "焚烧炉"),
+        ev("industrial_furnace", "工业炉窑"),
+        ev("heating_furnace", "加热炉"),
+        ev("melting_furnace", "熔炼炉"),
+        ev("lime_kiln", "石灰窑"),
+        ev("carbide_furnace", "电石炉"),
         ev("other", "其他"),
+    ],
+    ordered: false,
+};
+pub static FUEL: EnumDef = EnumDef {
+    name: "fuel",
+    values: &[
+        ev("coal", "煤"),
+        ev("coal_gangue", "煤矸石"),
+        ev("briquette", "型煤"),
+        ev("petroleum_coke", "石油焦"),
+        ev("biomass_briquette", "生物质成型燃料"),
+        ev("biomass", "生物质"),
+        ev("oil", "燃料油"),
+        ev("natural_gas", "天然气"),
+        ev("blast_furnace_gas", "高炉煤气"),
+        ev("coke_oven_gas", "焦炉煤气"),
+        ev("converter_gas", "转炉煤气"),
+        ev("other", "其他"),
+    ],
+    ordered: false,
+};
+pub static LIMIT_BOUND: EnumDef = EnumDef {
+    name: "limit_bound",
+    values: &[ev("max", "上限"), ev("min", "下限")],
+    ordered: false,
+};
+pub static CONCENTRATION_BASIS: EnumDef = EnumDef {
+    name: "concentration_basis",
+    values: &[ev("corrected", "折算浓度"), ev("measured", "实测浓度")],
+    ordered: false,
+};
+pub static WATER_OUTLET_TYPE: EnumDef = EnumDef {
+    name: "water_outlet_type",
+    values: &[
+        ev("main", "主要排放口"),
+        ev("general", "一般排放口"),
+        ev("rainwater", "雨水排放口"),
+    ],
+    ordered: false,
+};
+pub static POINT_KIND: EnumDef = EnumDef {
+    name: "point_kind",
+    values: &[
+        ev("boundary", "厂界"),
+        ev("workshop", "车间或生产设施排放口"),
+        ev("ambient", "周边环境"),
+        ev("groundwater", "地下水"),
+        ev("soil", "土壤"),
     ],
     ordered: false,
 };
@@ -219,6 +282,11 @@ pub static ENUMS: &[&EnumDef] = &[
     &WATER_CLASS,
     &REDUCTANT,
     &FURNACE,
+    &FUEL,
+    &LIMIT_BOUND,
+    &CONCENTRATION_BASIS,
+    &WATER_OUTLET_TYPE,
+    &POINT_KIND,
 ];
 
 pub fn enum_by_name(name: &str) -> Option<&'static EnumDef> {
@@ -246,7 +314,14 @@ pub const KNOWN_POLLUTANTS: &[(&str, &str)] = &[
 // ---------------------------------------------------------------- records
 
 /// Capacity of a product or a facility: power, hourly/daily mass, flow or annual quantity.
-pub const CAPACITY: &[Dim] = &[Dim::Power, Dim::MassRate, Dim::VolumeRate, Dim::AnnualMass];
+pub const CAPACITY: &[Dim] = &[
+    Dim::Power,
+    Dim::MassRate,
+    Dim::VolumeRate,
+    Dim::AnnualMass,
+    Dim::AnnualVolume,
+    Dim::AnnualCount,
+];
 
 /// Every list an id reference may point into (the `path` and `also` of
 /// the reference targets below): the evaluator indexes these by id once
@@ -257,6 +332,7 @@ pub const REFERENCED_LISTS: &[&str] = &[
     "air.outlets",
     "water.outlets",
     "air.fugitive",
+    "monitoring_points",
 ];
 
 static PRODUCTION_REF: RefTarget = RefTarget {
@@ -272,7 +348,7 @@ static TREATMENT_REF: RefTarget = RefTarget {
 static MONITORED_REF: RefTarget = RefTarget {
     path: "air.outlets",
     record: &AIR_OUTLET,
-    also: &["water.outlets", "air.fugitive"],
+    also: &["water.outlets", "air.fugitive", "monitoring_points"],
 };
 static OUTLET_REF: RefTarget = RefTarget {
     path: "air.outlets",
@@ -468,6 +544,12 @@ pub static MATERIAL: RecordDef = RecordDef {
         ),
         opt("sulfur", Ty::Qty(&[Dim::Percent]), "硫分", "sulfur content"),
         opt("ash", Ty::Qty(&[Dim::Percent]), "灰分", "ash content"),
+        v2(opt(
+            "fuel",
+            Ty::Enum(&FUEL),
+            "燃料种类",
+            "kind of fuel (for `kind: fuel`)",
+        )),
     ],
 };
 
@@ -518,6 +600,12 @@ pub static PRODUCTION: RecordDef = RecordDef {
             "环评批复日期",
             "project addition: EIA approval date of this facility (GB 13271-2014 new vs in-use boilers)",
         ),
+        v2(opt(
+            "fuel",
+            Ty::Enum(&FUEL),
+            "燃料种类",
+            "main fuel of a combustion facility",
+        )),
     ],
 };
 
@@ -540,9 +628,9 @@ pub static TREATMENT: RecordDef = RecordDef {
         ),
         req(
             "pollutants",
-            Ty::List(&Ty::Str),
+            Ty::List(&Ty::Pollutant(None)),
             "治理污染物",
-            "pollutant codes it removes",
+            "pollutants it removes (codes or names)",
         ),
         req(
             "technology",
@@ -626,22 +714,64 @@ pub static AIR_POLLUTANT: RecordDef = RecordDef {
     fields: &[
         req(
             "pollutant",
-            Ty::Str,
+            Ty::Pollutant(Some(Medium::Air)),
             "污染物种类",
-            "pollutant code, e.g. `SO2`",
+            "pollutant: code (`SO2`), Chinese name (`二氧化硫`) or an alias of the catalogue",
         ),
-        req(
+        opt(
             "concentration",
             Ty::Qty(&[Dim::AirConcentration]),
             "许可排放浓度",
-            "permitted concentration",
+            "permitted concentration (the platform's 许可排放小时浓度限值 where it prints hourly and daily limits)",
         ),
+        v2(opt(
+            "daily",
+            Ty::Qty(&[Dim::AirConcentration]),
+            "许可排放日均浓度限值",
+            "permitted daily-average concentration",
+        )),
+        v2(opt(
+            "rate",
+            Ty::Qty(&[Dim::MassRate]),
+            "许可排放速率限值",
+            "permitted emission rate, kg/h",
+        )),
         opt(
             "annual",
             Ty::Qty(&[Dim::AnnualMass]),
             "许可排放量",
             "permitted annual quantity (main outlets, main pollutants)",
         ),
+        v2(opt(
+            "annual_years",
+            Ty::List(&Ty::Qty(&[Dim::AnnualMass])),
+            "许可年排放量限值（第一年至第五年）",
+            "permitted annual quantity for each year of validity, first year first",
+        )),
+        v2(opt(
+            "committed",
+            Ty::Qty(&[Dim::AirConcentration]),
+            "承诺更加严格排放浓度限值",
+            "a stricter concentration the unit committed to",
+        )),
+        v2(opt(
+            "limit",
+            Ty::Qty(&[Dim::Ringelmann, Dim::Dimensionless, Dim::Temperature]),
+            "许可限值（非浓度）",
+            "a limit that is not a concentration: Ringelmann grade (`1 级`), odour concentration (`1000 无量纲`), furnace temperature (`850 ℃`)",
+        )),
+        v2(opt(
+            "bound",
+            Ty::Enum(&LIMIT_BOUND),
+            "限值性质",
+            "`max` (default) or `min` (a floor, e.g. furnace temperature)",
+        )),
+        v2(opt(
+            "reference_o2",
+            Ty::Qty(&[Dim::Percent]),
+            "基准含氧量",
+            "reference oxygen content the concentration is corrected to; defaults to the outlet's",
+        )),
     ],
 };
 
@@ -694,10 +824,22 @@ pub static AIR_OUTLET: RecordDef = RecordDef {
         ),
         req(
             "standard",
-            Ty::Str,
+            Ty::Standard,
             "执行的排放标准",
             "emission standard applied, e.g. `GB 13223-2011`",
         ),
+        v2(opt(
+            "reference_o2",
+            Ty::Qty(&[Dim::Percent]),
+            "基准含氧量",
+            "reference oxygen content of the outlet's concentrations (e.g. `6 %` for coal boilers under GB 13223-2011)",
+        )),
+        v2(opt(
+            "concentration_basis",
+            Ty::Enum(&CONCENTRATION_BASIS),
+            "浓度性质",
+            "`corrected` (折算, default) or `measured` (实测) concentrations",
+        )),
         req(
             "pollutants",
             Ty::List(&Ty::Record(&AIR_POLLUTANT)),
@@ -711,7 +853,12 @@ pub static FUGITIVE_POLLUTANT: RecordDef = RecordDef {
     name: "fugitive_pollutant",
     zh: "无组织排放限值",
     fields: &[
-        req("pollutant", Ty::Str, "污染物种类", "pollutant code"),
+        req(
+            "pollutant",
+            Ty::Pollutant(Some(Medium::Air)),
+            "污染物种类",
+            "pollutant code or name",
+        ),
         req(
             "concentration",
             Ty::Qty(&[Dim::AirConcentration]),
@@ -751,7 +898,12 @@ pub static TOTAL: RecordDef = RecordDef {
     name: "total",
     zh: "全厂许可排放量",
     fields: &[
-        req("pollutant", Ty::Str, "污染物种类", "pollutant code"),
+        req(
+            "pollutant",
+            Ty::Pollutant(None),
+            "污染物种类",
+            "pollutant code or name",
+        ),
         req(
             "annual",
             Ty::Qty(&[Dim::AnnualMass]),
@@ -792,9 +944,9 @@ pub static WATER_POLLUTANT: RecordDef = RecordDef {
     fields: &[
         req(
             "pollutant",
-            Ty::Str,
+            Ty::Pollutant(Some(Medium::Water)),
             "污染物种类",
-            "pollutant code, e.g. `COD`",
+            "pollutant: code (`COD`), Chinese name (`化学需氧量`) or an alias of the catalogue",
         ),
         opt(
             "concentration",
@@ -814,6 +966,18 @@ pub static WATER_POLLUTANT: RecordDef = RecordDef {
             "许可排放量",
             "permitted annual quantity (main outlets)",
         ),
+        v2(opt(
+            "annual_years",
+            Ty::List(&Ty::Qty(&[Dim::AnnualMass])),
+            "许可年排放量限值（第一年至第五年）",
+            "permitted annual quantity for each year of validity, first year first",
+        )),
+        v2(opt(
+            "committed",
+            Ty::Qty(&[Dim::WaterConcentration]),
+            "承诺更加严格排放浓度限值",
+            "a stricter concentration the unit committed to",
+        )),
     ],
 };
 
@@ -830,9 +994,9 @@ pub static WATER_OUTLET: RecordDef = RecordDef {
         req("name", Ty::Str, "排放口名称", "outlet name"),
         req(
             "type",
-            Ty::Enum(&OUTLET_TYPE),
+            Ty::Enum(&WATER_OUTLET_TYPE),
             "排放口类型",
-            "main or general outlet",
+            "main, general or (permit/v2) rainwater outlet",
         ),
         req(
             "discharge",
@@ -853,10 +1017,11 @@ pub static WATER_OUTLET: RecordDef = RecordDef {
             nullable: true,
             zh: "地表水环境功能区类别",
             en: "GB 3838-2002 class of the receiving water, `I`..`V`; required when discharge is direct",
+            since: 1,
         },
         req(
             "standard",
-            Ty::Str,
+            Ty::Standard,
             "执行的排放标准",
             "discharge standard applied, e.g. `GB 8978-1996 三级`",
         ),
@@ -888,6 +1053,26 @@ pub static WATER: RecordDef = RecordDef {
     ],
 };
 
+pub static MONITORING_POINT: RecordDef = RecordDef {
+    name: "monitoring_point",
+    zh: "监测点位",
+    fields: &[
+        req(
+            "id",
+            Ty::Str,
+            "点位编号",
+            "identifier, referred to by monitoring",
+        ),
+        req("name", Ty::Str, "点位名称", "point name"),
+        req(
+            "kind",
+            Ty::Enum(&POINT_KIND),
+            "点位类型",
+            "boundary, workshop, ambient, groundwater or soil",
+        ),
+    ],
+};
+
 pub static MONITORING: RecordDef = RecordDef {
     name: "monitoring",
     zh: "自行监测方案",
@@ -898,7 +1083,12 @@ pub static MONITORING: RecordDef = RecordDef {
             "监测点位",
             "air or water outlet, or fugitive source, monitored",
         ),
-        req("pollutant", Ty::Str, "监测指标", "pollutant code"),
+        req(
+            "pollutant",
+            Ty::Pollutant(None),
+            "监测指标",
+            "pollutant code or name",
+        ),
         req(
             "method",
             Ty::Enum(&MONITORING_METHOD),
@@ -1004,14 +1194,14 @@ pub static SPECIAL_PERIOD: RecordDef = RecordDef {
 };
 
 pub static ROOT: RecordDef = RecordDef {
-    name: "permit/v1",
+    name: "permit",
     zh: "排污许可证",
     fields: &[
         req(
             "format",
             Ty::Str,
             "格式版本",
-            "format identifier; must be `permit/v1`",
+            "format identifier: `permit/v2` (`permit/v1` is still read)",
         ),
         req(
             "permit",
@@ -1056,6 +1246,12 @@ pub static ROOT: RecordDef = RecordDef {
             "水污染物排放",
             "water discharges",
         ),
+        v2(opt(
+            "monitoring_points",
+            Ty::List(&Ty::Record(&MONITORING_POINT)),
+            "监测点位",
+            "monitoring points that are not outlets (boundary, ambient, groundwater, soil)",
+        )),
         opt(
             "monitoring",
             Ty::List(&Ty::Record(&MONITORING)),

@@ -20,6 +20,12 @@ pub enum Ty {
     Enum(&'static EnumDef),
     /// A code with a checked shape (credit code, permit number, ...).
     Code(CodeKind),
+    /// A pollutant, written by code, Chinese name or alias, resolved
+    /// through the pollutant catalogue (`None`: either medium).
+    Pollutant(Option<crate::catalogue::Medium>),
+    /// An emission standard, written any common way, canonicalised
+    /// (`GB13223-2011` → `GB 13223-2011`).
+    Standard,
     /// An id that must name an item of the list at `target` (a dotted path
     /// from the root, e.g. `facilities.production`). Field access on a
     /// reference follows it to the record.
@@ -94,6 +100,8 @@ pub struct Field {
     pub zh: &'static str,
     /// English description.
     pub en: &'static str,
+    /// The format version that introduced the field (`1` or `2`).
+    pub since: u8,
 }
 
 #[derive(Debug)]
