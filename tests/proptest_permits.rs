@@ -137,7 +137,9 @@ impl Gen {
             let forced = f.required
                 // A direct-discharge water outlet needs its receiving class.
                 || f.name == "receiving_class"
-                || (either && matches!(f.name, "concentration" | "range"));
+                || (either && matches!(f.name, "concentration" | "range"))
+                // An air limit row states at least one limit.
+                || (def.name == "air_pollutant" && f.name == "concentration");
             if !forced && !self.rng.chance(60) {
                 continue;
             }
