@@ -13,6 +13,10 @@ pub enum Severity {
     Error,
     Warning,
     Notice,
+    /// Not a verdict: a rule could not decide (a fact it needs is not
+    /// stated, a table has no row for the value). Never silent, never an
+    /// error; listed for the reviewer (须会商/上报事项).
+    Undecided,
 }
 
 impl Severity {
@@ -21,6 +25,7 @@ impl Severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Notice => "notice",
+            Severity::Undecided => "undecided",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -28,6 +33,7 @@ impl Severity {
             Severity::Error => "错误",
             Severity::Warning => "警告",
             Severity::Notice => "提示",
+            Severity::Undecided => "未判定",
         }
     }
     pub fn parse(s: &str) -> Option<Severity> {
@@ -35,6 +41,7 @@ impl Severity {
             "error" => Some(Severity::Error),
             "warning" => Some(Severity::Warning),
             "notice" => Some(Severity::Notice),
+            "undecided" => Some(Severity::Undecided),
             _ => None,
         }
     }

@@ -47,6 +47,9 @@ pub struct FileResult {
     pub permit: Option<permit::model::Permit>,
     /// A panic was caught while checking this file.
     pub internal_error: bool,
+    /// Policies run over the permit, and how many left something undecided.
+    pub rules_applied: usize,
+    pub rules_undecided: usize,
 }
 
 /// A problem with the walk itself (unreadable folder, symlink loop).
@@ -183,10 +186,13 @@ fn finish(
         }
     }
     let mut facts = BTreeMap::new();
+    let (mut rules_applied, mut rules_undecided) = (0, 0);
     if let Some(p) = &loaded.permit {
         let ev = eval::evaluate(lib, p, opts.as_of, &findings, coverage);
         findings.extend(ev.findings);
         facts = ev.facts;
+        rules_applied = ev.rules_applied;
+        rules_undecided = ev.undecided_rules;
     }
     finding::sort(&mut findings);
     FileResult {
@@ -195,6 +201,8 @@ fn finish(
         facts,
         permit: if keep_permit { loaded.permit } else { None },
         internal_error: false,
+        rules_applied,
+        rules_undecided,
     }
 }
 
@@ -225,6 +233,8 @@ fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileRes
         facts: BTreeMap::new(),
         permit: None,
         internal_error: true,
+        rules_applied: 0,
+        rules_undecided: 0,
     }
 }
 

@@ -395,7 +395,7 @@ fn every_format_is_deterministic() {
 fn summary() {
     assert_eq!(
         report::summary_line(&findings(), &run()),
-        "checked 2 files as of 2026-11-29: 2 errors, 1 warning, 1 notice in 0.41s"
+        "checked 2 files as of 2026-11-29: 2 errors, 1 warning, 1 notice, 0 undecided in 0.41s"
     );
 }
 

@@ -132,7 +132,7 @@ pub fn run(a: CheckArgs) -> i32 {
     let json_stream = format == Format::Json && !tracking.annotates();
     let mut json_first = true;
     let mut all: Vec<Finding> = Vec::new();
-    let mut counts = [0usize; 3];
+    let mut counts = [0usize; 4];
     let mut internal = false;
     let mut stdout = std::io::stdout().lock();
     let mut walk: Vec<Finding> = issues
@@ -193,6 +193,10 @@ pub fn run(a: CheckArgs) -> i32 {
     };
     emit(walk, &mut all, &mut tracking);
     let mut fired: std::collections::BTreeSet<String> = Default::default();
+    // Rules applied and undecided, per file (listed when a rule could not
+    // decide) and in total.
+    let mut undecided_files: Vec<(String, usize, usize)> = Vec::new();
+    let mut rules_total = (0usize, 0usize);
     let keep = tracking.keep_permit();
     let coverage = run::check_files(&lib, &files, &opts, keep, |results: Vec<FileResult>| {
         if let Some(pb) = &progress {
@@ -201,6 +205,11 @@ pub fn run(a: CheckArgs) -> i32 {
         let mut chunk = Vec::new();
         for r in results {
             internal |= r.internal_error;
+            rules_total.0 += r.rules_applied;
+            rules_total.1 += r.rules_undecided;
+            if r.rules_undecided > 0 {
+                undecided_files.push((r.path.clone(), r.rules_applied, r.rules_undecided));
+            }
             tracking.observe(&r);
             fired.extend(r.findings.iter().map(|f| f.rule.clone()));
             chunk.extend(r.findings);
@@ -217,6 +226,7 @@ pub fn run(a: CheckArgs) -> i32 {
             error: counts[0],
             warning: counts[1],
             notice: counts[2],
+            undecided: counts[3],
         };
         let _ = stdout.write_all(crate::report::json::stream_footer(c, !json_first).as_bytes());
     } else if let Some(stream) = &sarif {
@@ -247,13 +257,27 @@ pub fn run(a: CheckArgs) -> i32 {
         }
         eprint!("{}", crate::coverage::report(&lib, &cov));
     }
+    for (path, applied, undecided) in &undecided_files {
+        eprintln!(
+            "  {path}: {applied} rule(s) applied, {} decided, {undecided} undecided",
+            applied - undecided
+        );
+    }
     eprintln!(
-        "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s) in {:.2}s",
+        "rules: {} applied over {} file(s), {} decided, {} undecided",
+        rules_total.0,
+        files.len(),
+        rules_total.0 - rules_total.1,
+        rules_total.1
+    );
+    eprintln!(
+        "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s), {} undecided in {:.2}s",
         files.len(),
         as_of,
         counts[0],
         counts[1],
         counts[2],
+        counts[3],
         start.elapsed().as_secs_f64()
     );
     if tracking.finish().is_err() || internal {

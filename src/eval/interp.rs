@@ -71,12 +71,14 @@ pub struct Interp<'a, 'c> {
     pub ids: &'a super::ids::Ids<'a>,
     pub as_of: Date,
     pub facts: &'a BTreeMap<String, Vec<Contribution>>,
-    pub finding_counts: [usize; 3],
+    pub finding_counts: [usize; 4],
     pub env: Vec<Slot<'a>>,
     /// Spans of the records the enclosing `for` loops are at (fallback
     /// location when a requirement tests no permit value).
     pub context: Vec<Span>,
     pub out: Vec<Raw>,
+    /// Conditions this policy could not decide, one per cause.
+    pub undecided: Vec<Raw>,
     pub derived: Vec<(String, Contribution)>,
     pub coverage: Option<&'c mut Coverage>,
 }
@@ -141,7 +143,13 @@ impl<'a> Interp<'a, '_> {
                     let span = item.span;
                     self.env.push(Slot::bound(var.node.as_str(), item));
                     let pass = match filter {
-                        Some(f) => self.expr(f).as_bool() == Some(true),
+                        Some(f) => match self.expr(f).as_bool() {
+                            Some(b) => b,
+                            None => {
+                                self.undecided(f, "适用条件");
+                                false
+                            }
+                        },
                         None => true,
                     };
                     if pass {
@@ -167,7 +175,7 @@ impl<'a> Interp<'a, '_> {
                         self.stmts(o)
                     }
                 }
-                None => {}
+                None => self.undecided(cond, "适用条件"),
             },
             StmtKind::During {
                 from,
@@ -203,7 +211,7 @@ impl<'a> Interp<'a, '_> {
                         };
                         self.emit(message, clauses, primary);
                     }
-                    None => {}
+                    None => self.undecided(cond, "要求"),
                 }
             }
             StmtKind::Report { message, clauses } => {
@@ -246,6 +254,152 @@ impl<'a> Interp<'a, '_> {
                     },
                 ));
             }
+        }
+    }
+
+    /// Record that `cond` (a requirement, or the condition a rule's
+    /// applicability rests on) came out unknown, with its cause. A cause
+    /// the document validator already reported (an invalid value, a
+    /// dangling reference) stays with that document error: the rule adds
+    /// nothing. One entry per cause and policy.
+    #[inline(never)]
+    fn undecided(&mut self, cond: &'a Expr, what: &str) {
+        let Some((cause, span)) = self.unknown_cause(cond) else {
+            return;
+        };
+        if self
+            .undecided
+            .iter()
+            .any(|r| r.help.as_deref() == Some(&*cause))
+        {
+            return;
+        }
+        let primary = span.or_else(|| self.context.last().copied());
+        self.undecided.push(Raw {
+            message: format!("未能判定{what}：{cause}"),
+            help: Some(cause),
+            primary,
+            labels: Vec::new(),
+        });
+    }
+
+    /// Why `e` is unknown: the first absent field, missing table row or
+    /// comparison across dimensions under it, with where to point. `None`
+    /// when the unknown is an invalid value (reported by validation).
+    fn unknown_cause(&mut self, e: &'a Expr) -> Option<(String, Option<Span>)> {
+        if !self.expr(e).is_unknown() && !matches!(e.node, ExprKind::Binary(..)) {
+            return None;
+        }
+        match &e.node {
+            ExprKind::Paren(a) | ExprKind::Unary(_, a) => self.unknown_cause(a),
+            ExprKind::Var(name) => {
+                let f = ROOT.field(name)?;
+                if self.root.get(name).is_some() {
+                    return None;
+                }
+                Some((format!("许可证未载明「{}」（`{name}`）", f.zh), None))
+            }
+            ExprKind::Field(base, f) => {
+                let b = self.expr(base);
+                if b.is_unknown() {
+                    return self.unknown_cause(base);
+                }
+                let name = f.node.as_str();
+                let record = match b.v {
+                    V::Record(node, rec) => Some((node, rec)),
+                    V::Ref(id, target) => self.deref(id, target),
+                    _ => None,
+                };
+                match record {
+                    Some((node, rec)) => {
+                        let present = node
+                            .get(name)
+                            .is_some_and(|n| !matches!(n.value, crate::permit::model::Value::Null));
+                        if present {
+                            return None;
+                        }
+                        let zh = rec.field(name).map_or(name, |d| d.zh);
+                        Some((
+                            format!("「{}」未载明「{zh}」（`{name}`）", rec.zh),
+                            Some(node.span),
+                        ))
+                    }
+                    _ => None,
+                }
+            }
+            ExprKind::Index(base, keys) => {
+                let b = self.expr(base);
+                let V::Table(t) = b.v else {
+                    return self.unknown_cause(base);
+                };
+                let mut shown = Vec::new();
+                let mut span = None;
+                for k in keys {
+                    let v = self.expr(k);
+                    match v.text() {
+                        Some(s) => shown.push(s.to_string()),
+                        None => return self.unknown_cause(k),
+                    }
+                    span = span.or(v.span);
+                }
+                let table = t.caption.as_deref().unwrap_or(&t.name);
+                Some((
+                    format!("表「{table}」中没有 `{}` 对应的行", shown.join(", ")),
+                    span,
+                ))
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (va, vb) = (self.expr(a), self.expr(b));
+                if matches!(op, BinOp::And | BinOp::Or) {
+                    // Only the side that left the result open matters.
+                    if !self.expr(e).is_unknown() {
+                        return None;
+                    }
+                    return match va.is_unknown() {
+                        true => self.unknown_cause(a),
+                        false => self.unknown_cause(b),
+                    };
+                }
+                if !self.expr(e).is_unknown() {
+                    return None;
+                }
+                if va.is_unknown() {
+                    return self.unknown_cause(a);
+                }
+                if vb.is_unknown() {
+                    return self.unknown_cause(b);
+                }
+                if op.is_comparison() {
+                    if let (V::Qty(x), V::Qty(y)) = (&va.v, &vb.v) {
+                        return Some((
+                            format!("`{x}` 与 `{y}` 量纲不同，无法比较"),
+                            va.span.or(vb.span),
+                        ));
+                    }
+                }
+                None
+            }
+            ExprKind::Call(name, args) => {
+                for a in args {
+                    if self.expr(a).is_unknown() {
+                        return self.unknown_cause(a);
+                    }
+                }
+                if name.node == "prefix_row" {
+                    let code = args.get(1).map(|a| self.expr(a));
+                    let table = match args.first().map(|a| self.expr(a).v) {
+                        Some(V::Table(t)) => t.caption.as_deref().unwrap_or(&t.name),
+                        _ => return None,
+                    };
+                    let text = code.as_ref().and_then(|c| c.text()).unwrap_or("");
+                    return Some((
+                        format!("表「{table}」中没有与 `{text}` 对应的行"),
+                        code.and_then(|c| c.span),
+                    ));
+                }
+                None
+            }
+            _ => None,
         }
     }
 

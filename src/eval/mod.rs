@@ -58,6 +58,10 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// Derived facts with every contribution, in derivation order.
     pub facts: BTreeMap<String, Vec<Contribution>>,
+    /// Policies run over the permit, and how many of them left something
+    /// undecided (a `Severity::Undecided` finding).
+    pub rules_applied: usize,
+    pub undecided_rules: usize,
 }
 
 /// Run every policy in force on `as_of` over `permit`. `prior` are the
@@ -75,7 +79,7 @@ pub fn evaluate(
     let in_force = lib.in_force_indices(as_of);
     let policies = in_force.iter().map(|&i| &lib.policies[i]);
     for stratum in [Stratum::Derive, Stratum::Rule, Stratum::Review] {
-        let mut counts = [0usize; 3];
+        let mut counts = [0usize; 4];
         for f in prior.iter().chain(&eval.findings) {
             counts[f.severity as usize] += 1;
         }
@@ -96,6 +100,7 @@ pub fn evaluate(
                 env: std::mem::take(&mut env),
                 context: std::mem::take(&mut context),
                 out: Vec::new(),
+                undecided: Vec::new(),
                 derived: Vec::new(),
                 coverage: coverage.as_deref_mut(),
             };
@@ -105,6 +110,7 @@ pub fn evaluate(
             env.clear();
             context.clear();
             let out = std::mem::take(&mut it.out);
+            let undecided = std::mem::take(&mut it.undecided);
             derived.extend(std::mem::take(&mut it.derived));
             for raw in out {
                 let (path, field_zh) = raw
@@ -126,6 +132,33 @@ pub fn evaluate(
                     field_zh,
                 });
             }
+            if !undecided.is_empty() {
+                eval.undecided_rules += 1;
+            }
+            for raw in undecided {
+                let (path, field_zh) = raw
+                    .primary
+                    .map(|s| locate::locate(&permit.root, s))
+                    .unwrap_or_default();
+                eval.findings.push(Finding {
+                    rule: policy.meta.id.clone(),
+                    severity: Severity::Undecided,
+                    element: policy.meta.element.clone(),
+                    department: lib.department(&policy.meta.element),
+                    message: raw.message,
+                    basis: Some(policy.meta.basis.clone()),
+                    help: Some(format!(
+                        "本规则（{}）对此既未判定合规也未判定违规：请补充所缺内容，或人工复核",
+                        policy.meta.title
+                    )),
+                    file: permit.source.clone(),
+                    primary: raw.primary,
+                    labels: raw.labels,
+                    path,
+                    field_zh,
+                });
+            }
+            eval.rules_applied += 1;
         }
         for (fact, c) in derived {
             eval.facts.entry(fact).or_default().push(c);
@@ -134,15 +167,11 @@ pub fn evaluate(
     eval
 }
 
-/// Count findings by severity: `[errors, warnings, notices]`.
-pub fn counts(findings: &[Finding]) -> [usize; 3] {
-    let mut c = [0; 3];
+/// Count findings by severity: `[errors, warnings, notices, undecided]`.
+pub fn counts(findings: &[Finding]) -> [usize; 4] {
+    let mut c = [0; 4];
     for f in findings {
-        c[match f.severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Notice => 2,
-        }] += 1;
+        c[f.severity as usize] += 1;
     }
     c
 }

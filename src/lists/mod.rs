@@ -298,7 +298,7 @@ pub fn record(r: &FileResult) -> Result<UnitRecord, Skipped> {
             Some(&schema::CONSTRUCTION_STATUS),
         ),
         roster,
-        findings: c,
+        findings: [c[0], c[1], c[2]],
         outlets,
         totals,
     })

@@ -26,7 +26,7 @@ fn command(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
-        Severity::Notice => "notice",
+        Severity::Notice | Severity::Undecided => "notice",
     }
 }
 

@@ -51,7 +51,7 @@ impl FindingDiagnostic {
         let severity = match f.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
-            Severity::Notice => miette::Severity::Advice,
+            Severity::Notice | Severity::Undecided => miette::Severity::Advice,
         };
         let text = &f.file.text;
         let mut related = Vec::new();

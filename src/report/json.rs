@@ -52,6 +52,7 @@ struct Summary {
     error: usize,
     warning: usize,
     notice: usize,
+    undecided: usize,
 }
 
 #[derive(Serialize)]
@@ -158,11 +159,12 @@ pub fn stream_findings(findings: &[Finding], first: &mut bool) -> String {
 /// Close the array (`any`: it holds at least one finding) and add the summary.
 pub fn stream_footer(c: Counts, any: bool) -> String {
     format!(
-        "{}],\n  \"summary\": {{\n    \"error\": {},\n    \"warning\": {},\n    \"notice\": {}\n  }}\n}}\n",
+        "{}],\n  \"summary\": {{\n    \"error\": {},\n    \"warning\": {},\n    \"notice\": {},\n    \"undecided\": {}\n  }}\n}}\n",
         if any { "\n  " } else { "" },
         c.error,
         c.warning,
-        c.notice
+        c.notice,
+        c.undecided
     )
 }
 
@@ -183,6 +185,7 @@ pub fn render_annotated<'a>(
             error: c.error,
             warning: c.warning,
             notice: c.notice,
+            undecided: c.undecided,
         },
         findings: findings
             .iter()

@@ -129,7 +129,7 @@ pub fn suites(findings: &[Finding], run: &RunInfo) -> String {
                         escape(&details(f), false)
                     );
                 }
-                Severity::Notice => {
+                Severity::Notice | Severity::Undecided => {
                     let _ = writeln!(
                         out,
                         "      <system-out>{}</system-out>",

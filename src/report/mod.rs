@@ -128,6 +128,7 @@ pub struct Counts {
     pub error: usize,
     pub warning: usize,
     pub notice: usize,
+    pub undecided: usize,
 }
 
 impl Counts {
@@ -138,22 +139,24 @@ impl Counts {
                 Severity::Error => c.error += 1,
                 Severity::Warning => c.warning += 1,
                 Severity::Notice => c.notice += 1,
+                Severity::Undecided => c.undecided += 1,
             }
         }
         c
     }
 }
 
-/// `checked 34 files as of 2026-11-29: 12 errors, 5 warnings, 3 notices in 0.41s`
+/// `checked 34 files as of 2026-11-29: 12 errors, 5 warnings, 3 notices, 2 undecided in 0.41s`
 pub fn summary_line(findings: &[Finding], run: &RunInfo) -> String {
     let c = Counts::of(findings);
     format!(
-        "checked {} as of {}: {}, {}, {} in {:.2}s",
+        "checked {} as of {}: {}, {}, {}, {} undecided in {:.2}s",
         plural(run.files, "file"),
         run.as_of,
         plural(c.error, "error"),
         plural(c.warning, "warning"),
         plural(c.notice, "notice"),
+        c.undecided,
         run.elapsed.as_secs_f64(),
     )
 }

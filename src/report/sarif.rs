@@ -91,6 +91,10 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
     level: &'static str,
+    /// `review` for an undecided rule (SARIF 3.27.9): not a failure, a
+    /// matter for a person to decide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     message: OwnedMessage,
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -156,6 +160,8 @@ pub fn level(s: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Notice => "note",
+        // Not a verdict: SARIF's `none` level (with `kind: "review"`).
+        Severity::Undecided => "none",
     }
 }
 
@@ -316,6 +322,7 @@ impl Stream {
             rule_id: &f.rule,
             rule_index: self.index.get(f.rule.as_str()).copied(),
             level: level(f.severity),
+            kind: (f.severity == Severity::Undecided).then_some("review"),
             message: OwnedMessage {
                 text: message_text(f),
             },

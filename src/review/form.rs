@@ -39,7 +39,7 @@ pub struct Form {
     /// (label, value) pairs of the header table.
     pub header: Vec<(String, String)>,
     pub classification: Classification,
-    pub counts: [usize; 3],
+    pub counts: [usize; 4],
     pub sections: Vec<Section>,
     /// Messages of the on-site verification findings; empty = not required.
     pub onsite: Vec<Row>,
@@ -67,6 +67,7 @@ pub fn status(r: &Row, lang: Lang) -> &'static str {
         Severity::Error => lang.t("须整改", "must be corrected"),
         Severity::Warning => lang.t("须核实", "to verify"),
         Severity::Notice => lang.t("提示", "for information"),
+        Severity::Undecided => lang.t("须会商", "escalate"),
     }
 }
 

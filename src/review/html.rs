@@ -56,7 +56,7 @@ fn sev_class(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
-        Severity::Notice => "notice",
+        Severity::Notice | Severity::Undecided => "notice",
     }
 }
 
