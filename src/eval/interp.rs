@@ -369,13 +369,13 @@ impl<'a> Interp<'a, '_> {
                 if vb.is_unknown() {
                     return self.unknown_cause(b);
                 }
-                if op.is_comparison() {
-                    if let (V::Qty(x), V::Qty(y)) = (&va.v, &vb.v) {
-                        return Some((
-                            format!("`{x}` 与 `{y}` 量纲不同，无法比较"),
-                            va.span.or(vb.span),
-                        ));
-                    }
+                if op.is_comparison()
+                    && let (V::Qty(x), V::Qty(y)) = (&va.v, &vb.v)
+                {
+                    return Some((
+                        format!("`{x}` 与 `{y}` 量纲不同，无法比较"),
+                        va.span.or(vb.span),
+                    ));
                 }
                 None
             }
