@@ -49,3 +49,13 @@ pub const ESCALATE: Label = (
 );
 pub const NONE: Label = ("无。", "None.");
 pub const NO: Label = ("否", "no");
+
+/// Chinese name of a pollutant code (`SO2` → `二氧化硫`), `None` for a code
+/// the catalogue does not know. Every review document names pollutants
+/// through this one function.
+pub fn pollutant_zh(code: &str) -> Option<&'static str> {
+    crate::schema::permit_v1::KNOWN_POLLUTANTS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, zh)| *zh)
+}

@@ -13,6 +13,7 @@ pub mod form;
 pub mod html;
 pub mod labels;
 pub mod notice;
+pub mod plain;
 
 use crate::finding::Finding;
 use crate::permit::model::{Node, Value};
