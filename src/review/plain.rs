@@ -114,14 +114,18 @@ fn collapse_brackets(s: &str) -> String {
 }
 
 /// `sealed: false`: a permit-format field name and its value, which the
-/// sentence around it already says in words.
+/// sentence around it already says in words; so is a bare field name or
+/// path in brackets: `（special_periods）`.
 fn raw_field(inner: &str) -> bool {
-    inner.split_once(':').is_some_and(|(k, v)| {
-        !k.is_empty()
+    let name = |k: &str| {
+        k.bytes().any(|b| b.is_ascii_lowercase())
             && k.bytes()
                 .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
-            && v.starts_with(' ')
-    })
+    };
+    name(inner)
+        || inner
+            .split_once(':')
+            .is_some_and(|(k, v)| name(k) && v.starts_with(' '))
 }
 
 /// A basis as a letter cites it: regulations only. Source grades go,
