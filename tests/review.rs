@@ -439,6 +439,44 @@ fn countersign_and_notice_commands() {
     assert_eq!(md, expected);
     let html = std::fs::read_to_string(out_dir.path().join("downgrade.html")).expect("html");
     check_html(&html).expect("well-formed");
+    // Two permits: an index, one row per permit, linking to each form.
+    let index = std::fs::read_to_string(out_dir.path().join("index.html")).expect("index.html");
+    check_html(&index).expect("well-formed index");
+    for link in ["href=\"downgrade.html\"", "href=\"clean.html\""] {
+        assert!(index.contains(link), "{link} in {index}");
+    }
+    let index_md = std::fs::read_to_string(out_dir.path().join("index.md")).expect("index.md");
+    let rows: Vec<&str> = index_md
+        .lines()
+        .filter(|l| l.starts_with("| 1 ") || l.starts_with("| 2 "))
+        .collect();
+    assert_eq!(rows.len(), 2, "{index_md}");
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r.contains(&format!("[{name}.md]")))
+            .copied()
+            .unwrap_or("")
+    };
+    let (downgrade, clean) = (row("downgrade"), row("clean"));
+    assert!(
+        downgrade.contains("补正") && downgrade.contains("重点管理（申报：简化管理，不得降级）"),
+        "{downgrade}"
+    );
+    assert!(
+        clean.contains("拟同意") && clean.contains("不需要") && clean.contains("| 无 |"),
+        "{clean}"
+    );
+    // One permit: no index.
+    let single = tempfile::tempdir().expect("tempdir");
+    let out = cmd()
+        .arg("countersign")
+        .args(["--as-of", "2026-12-01", "--out"])
+        .arg(single.path())
+        .arg(format!("{FIXTURES}/clean.yaml"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(!single.path().join("index.html").exists());
 
     let notice_file = out_dir.path().join("notice.md");
     let out = cmd()
