@@ -37,6 +37,9 @@ pub struct Row {
     /// Technical location: field label, permit path and line:column.
     pub place: String,
     pub help: Option<String>,
+    /// Other findings of the same severity on the same value: (rule,
+    /// basis). Their limits are less strict; they support this row.
+    pub also: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -121,7 +124,38 @@ fn row(f: &Finding, root: Option<&crate::permit::model::Node>, lang: Lang) -> Ro
         subject: plain::subject(f, root),
         place: place(f, lang),
         help: plain::hint(f),
+        also: Vec::new(),
     }
+}
+
+/// The row of a group: its lead, with the others' bases in support.
+fn group_row(item: &plain::Item<'_>, root: Option<&crate::permit::model::Node>, lang: Lang) -> Row {
+    let mut r = row(item.lead, root, lang);
+    r.also = item
+        .also
+        .iter()
+        .map(|g| (g.rule.clone(), plain::basis(g)))
+        .collect();
+    r
+}
+
+/// `同时不符合：…` for a row with supporting findings, else empty.
+pub fn also_text(r: &Row, lang: Lang) -> String {
+    let mut bases: Vec<&str> = Vec::new();
+    for (_, b) in &r.also {
+        if !b.is_empty() && *b != r.basis && !bases.contains(&b.as_str()) {
+            bases.push(b);
+        }
+    }
+    if bases.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}{}{}",
+        lang.t("同时不符合", "Also against"),
+        lang.t("：", ": "),
+        bases.join("；")
+    )
 }
 
 pub fn severity_label(s: Severity, lang: Lang) -> &'static str {
@@ -158,13 +192,13 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
         .collect();
     let mut onsite = Vec::new();
     let mut escalate = Vec::new();
+    let mut by_section: Vec<Vec<&Finding>> = vec![Vec::new(); sections.len()];
     for f in &r.findings {
-        let rw = row(f, root, lang);
         if f.rule == ONSITE_RULE {
-            onsite.push(rw.clone());
+            onsite.push(row(f, root, lang));
         }
         if is_manual_review(f) {
-            escalate.push(rw.clone());
+            escalate.push(row(f, root, lang));
         }
         let i = match sections.iter().position(|s| s.department == f.department) {
             Some(i) => i,
@@ -184,12 +218,22 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
                             department_en: None,
                             rows: Vec::new(),
                         });
+                        by_section.push(Vec::new());
                         sections.len() - 1
                     }
                 }
             }
         };
-        sections[i].rows.push(rw);
+        by_section[i].push(f);
+    }
+    // One row per defective value and severity in each section: table 1
+    // and table 2 of a standard broken by one concentration are one row,
+    // led by the stricter limit.
+    for (s, findings) in sections.iter_mut().zip(&by_section) {
+        s.rows = plain::group_by_severity(findings.iter().copied())
+            .iter()
+            .map(|item| group_row(item, root, lang))
+            .collect();
     }
     if classification.required.is_none() && r.permit.is_some() {
         escalate.push(Row {
@@ -207,6 +251,7 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
                 .t("管理类别（permit.management）", "permit.management")
                 .to_string(),
             help: None,
+            also: Vec::new(),
         });
     }
 
@@ -231,7 +276,15 @@ pub fn build(lib: &Library, r: &FileResult, as_of: Date, lang: Lang) -> Form {
             due: accepted.map(|d| d.add_days(days)),
         });
 
-    let counts = crate::eval::counts(&r.findings);
+    // Counted as the form lists them: one per row (value and severity).
+    let mut counts = [0usize; 3];
+    for row in sections.iter().flat_map(|s| &s.rows) {
+        counts[match row.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Notice => 2,
+        }] += 1;
+    }
     let eia_error = r
         .findings
         .iter()
@@ -473,6 +526,16 @@ fn cell(s: &str) -> String {
         .replace('\n', "<br>")
 }
 
+/// The basis, and on a new line the supporting bases.
+fn basis_with_also(r: &Row, lang: Lang) -> String {
+    let also = also_text(r, lang);
+    if also.is_empty() {
+        r.basis.clone()
+    } else {
+        format!("{}\n{also}", r.basis)
+    }
+}
+
 /// A header value, or a blank line for the office to fill in.
 fn header_value(v: &str) -> String {
     if v.is_empty() {
@@ -579,7 +642,7 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
                     severity_label(r.severity, lang),
                     cell(&r.subject),
                     cell(&r.message),
-                    cell(&r.basis),
+                    cell(&basis_with_also(r, lang)),
                     cell(&r.rule),
                     cell(&r.place)
                 ));

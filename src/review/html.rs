@@ -47,6 +47,7 @@ table.findings col.basis { width: 28%; }
 .sign { margin: 6px 0 4px; padding: 10px 6px; border: 1px solid #444; min-height: 3.2em; }
 .sign span { display: inline-block; margin-right: 2em; }
 .none { color: #555; font-style: italic; }
+.also { margin-top: 4px; font-size: 9pt; color: #333; }
 .onsite-required { font-weight: bold; color: #a00000; }
 section { page-break-inside: avoid; break-inside: avoid; }
 table, tr, .sign, .seal { page-break-inside: avoid; break-inside: avoid; }
@@ -76,7 +77,7 @@ fn finding_rows(o: &mut String, rows: &[Row], lang: Lang) {
     ));
     for (k, r) in rows.iter().enumerate() {
         o.push_str(&format!(
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}<div class=\"rule\">{}<br>{}</div></td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}<div class=\"rule\">{}<br>{}</div></td><td>{}</td><td>{}{}</td></tr>\n",
             k + 1,
             sev_class(r.severity),
             severity_label(r.severity, lang),
@@ -84,7 +85,11 @@ fn finding_rows(o: &mut String, rows: &[Row], lang: Lang) {
             escape(&r.rule),
             escape(&r.place),
             escape(&r.message),
-            escape(&r.basis)
+            escape(&r.basis),
+            match form::also_text(r, lang) {
+                a if a.is_empty() => String::new(),
+                a => format!("<div class=\"also\">{}</div>", escape(&a)),
+            }
         ));
     }
     o.push_str("</tbody>\n</table>\n");

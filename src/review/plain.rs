@@ -450,13 +450,28 @@ pub struct Item<'a> {
 /// (`… 高于 … 限值 50 mg/m3`), the lowest limit. Document findings and
 /// findings about the whole file are never grouped.
 pub fn group<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<Item<'a>> {
+    grouped(findings, false)
+}
+
+/// [`group`], keeping findings of different severities apart (the form:
+/// a notice on a value stays its own row beside the error on it).
+pub fn group_by_severity<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<Item<'a>> {
+    grouped(findings, true)
+}
+
+fn grouped<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    by_severity: bool,
+) -> Vec<Item<'a>> {
     let mut groups: Vec<Vec<&'a Finding>> = Vec::new();
     for f in findings {
         let key = f.primary.filter(|_| !f.rule.starts_with("document."));
         let same = key.and_then(|k| {
-            groups
-                .iter()
-                .position(|g| g[0].primary == Some(k) && !g[0].rule.starts_with("document."))
+            groups.iter().position(|g| {
+                g[0].primary == Some(k)
+                    && !g[0].rule.starts_with("document.")
+                    && (!by_severity || g[0].severity == f.severity)
+            })
         });
         match same {
             Some(i) => groups[i].push(f),
