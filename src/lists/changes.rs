@@ -52,7 +52,7 @@ impl ActionKind {
         }
     }
     /// The article that requires the action, or nothing. Articles read in
-    /// the regulation's text (docs/research/standards-notes.md, Q6): art. 14
+    /// the regulation's text [text] (docs/research/standards-notes.md Q6): art. 14
     /// ¶2 renewal, art. 14 ¶3 change of name or address, art. 15
     /// re-application. The 条例 has no article on cancellation (注销 appears
     /// only among the penalties of art. 33), so a cancellation cites none.

@@ -72,8 +72,9 @@ impl Conclusion {
     }
 }
 
-/// The statutory deadline of the decision (排污许可管理条例 art. 12, read
-/// in the regulation's text, docs/research/standards-notes.md Q6):
+/// The statutory deadline of the decision (排污许可管理条例 art. 12 [text]:
+/// read in a transcription of the regulation's full text, LawRefBook/Laws
+/// `行政法规/排污许可管理条例.md`, see docs/research/standards-notes.md Q6):
 /// simplified management 20 days, key management 30 days, 45 when on-site
 /// verification is needed, counted from acceptance.
 #[derive(Clone, Debug)]
