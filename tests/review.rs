@@ -80,18 +80,23 @@ fn english_headings() {
     );
 }
 
-/// Nothing omitted: the notice numbers exactly the error and warning
-/// findings, and the form lists every finding in some department.
+/// Nothing omitted: the notice numbers one item per defective value (the
+/// error and warning findings grouped by the value they point at), every
+/// such finding leads an item or supports one, and the form lists every
+/// finding in some department.
 #[test]
 fn nothing_omitted() {
     let lib = lib();
     for name in PERMITS {
         let r = check(&lib, name);
-        let expected = r
+        let acted = r
             .findings
             .iter()
             .filter(|f| f.severity != Severity::Notice)
             .count();
+        let items = review::notice::grouped(&r);
+        let covered: usize = items.iter().map(|i| 1 + i.also.len()).sum();
+        assert_eq!(covered, acted, "{name}: findings in notice items");
         let notice = review::notice::render(&r, as_of(), Lang::Zh);
         let numbered = notice
             .lines()
@@ -100,16 +105,59 @@ fn nothing_omitted() {
                     .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
             })
             .count();
-        assert_eq!(numbered, expected, "{name}: notice items");
-        let form = review::form::build(&lib, &r, as_of(), Lang::Zh);
-        let rows: usize = form.sections.iter().map(|s| s.rows.len()).sum();
-        assert_eq!(rows, r.findings.len(), "{name}: form rows");
-        for f in &r.findings {
-            if f.severity != Severity::Notice {
-                assert!(notice.contains(&f.message), "{name}: {}", f.message);
-            }
+        assert_eq!(numbered, items.len(), "{name}: notice items");
+        for i in &items {
+            let m = review::plain::message(i.lead);
+            assert!(notice.contains(&m), "{name}: {m}");
         }
+        let form = review::form::build(&lib, &r, as_of(), Lang::Zh);
+        let rows: usize = form
+            .sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .map(|r| 1 + r.also.len())
+            .sum();
+        assert_eq!(rows, r.findings.len(), "{name}: findings in form rows");
     }
+}
+
+/// Findings on one value make one item: a key-region coal boiler whose SO2
+/// concentration breaks GB 13223 table 1 and table 2 is one item, led by
+/// the stricter table 2, with table 1 as supporting basis.
+#[test]
+fn one_item_per_value() {
+    let lib = lib();
+    let text = std::fs::read_to_string("corpus/thermal-power-04-defects.yaml")
+        .expect("corpus permit")
+        .replace(
+            "pollutant: SO2, concentration: 80 mg/m3",
+            "pollutant: SO2, concentration: 150 mg/m3",
+        );
+    let r = run::check_text(&lib, "tp04.yaml", &text, &Options::new(as_of()), None);
+    let on_so2: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.message.contains("SO2 许可排放浓度 150"))
+        .collect();
+    assert_eq!(
+        on_so2.len(),
+        2,
+        "table 1 and table 2 both fire: {on_so2:#?}"
+    );
+    let items = review::notice::grouped(&r);
+    let item = items
+        .iter()
+        .find(|i| i.lead.message.contains("SO2 许可排放浓度 150"))
+        .expect("an item for the SO2 value");
+    assert_eq!(item.lead.rule, "air.gb13223-2011.special-limits");
+    assert_eq!(item.also.len(), 1);
+    let notice = review::notice::render(&r, as_of(), Lang::Zh);
+    assert_eq!(notice.matches("许可排放浓度 150").count(), 1, "{notice}");
+    assert!(
+        notice.contains("有组织排放口 DA001（1号锅炉烟囱）二氧化硫 许可排放浓度"),
+        "{notice}"
+    );
+    assert!(notice.contains("同时不符合：GB 13223-2011 表1"), "{notice}");
 }
 
 #[test]
@@ -396,6 +444,44 @@ fn countersign_and_notice_commands() {
     assert_eq!(md, expected);
     let html = std::fs::read_to_string(out_dir.path().join("downgrade.html")).expect("html");
     check_html(&html).expect("well-formed");
+    // Two permits: an index, one row per permit, linking to each form.
+    let index = std::fs::read_to_string(out_dir.path().join("index.html")).expect("index.html");
+    check_html(&index).expect("well-formed index");
+    for link in ["href=\"downgrade.html\"", "href=\"clean.html\""] {
+        assert!(index.contains(link), "{link} in {index}");
+    }
+    let index_md = std::fs::read_to_string(out_dir.path().join("index.md")).expect("index.md");
+    let rows: Vec<&str> = index_md
+        .lines()
+        .filter(|l| l.starts_with("| 1 ") || l.starts_with("| 2 "))
+        .collect();
+    assert_eq!(rows.len(), 2, "{index_md}");
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r.contains(&format!("[{name}.md]")))
+            .copied()
+            .unwrap_or("")
+    };
+    let (downgrade, clean) = (row("downgrade"), row("clean"));
+    assert!(
+        downgrade.contains("补正") && downgrade.contains("重点管理（申报：简化管理，不得降级）"),
+        "{downgrade}"
+    );
+    assert!(
+        clean.contains("拟同意") && clean.contains("不需要") && clean.contains("| 无 |"),
+        "{clean}"
+    );
+    // One permit: no index.
+    let single = tempfile::tempdir().expect("tempdir");
+    let out = cmd()
+        .arg("countersign")
+        .args(["--as-of", "2026-12-01", "--out"])
+        .arg(single.path())
+        .arg(format!("{FIXTURES}/clean.yaml"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(!single.path().join("index.html").exists());
 
     let notice_file = out_dir.path().join("notice.md");
     let out = cmd()

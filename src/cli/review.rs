@@ -124,9 +124,14 @@ pub fn classify(a: ClassifyArgs) -> i32 {
 }
 
 /// A file name for each permit: its stem, made unique (`name`, `name-2`, ...)
-/// and safe (no path separators).
+/// and safe (no path separators); `index` is kept for the index when there
+/// are several permits.
 fn output_names(results: &[FileResult]) -> Vec<String> {
     let mut used = BTreeSet::new();
+    if results.len() > 1 {
+        // Reserved for the index of several forms.
+        used.insert("index".to_string());
+    }
     results
         .iter()
         .map(|r| {
@@ -166,19 +171,41 @@ pub fn countersign(a: CountersignArgs) -> i32 {
         return 2;
     }
     let mut failed = false;
-    for (r, name) in results.iter().zip(output_names(&results)) {
-        let form = review::form::build(&lib, r, as_of, lang);
-        for (ext, text) in [
-            ("md", review::form::render_markdown(&form, lang)),
-            ("html", review::html::render_form(&form, lang)),
-        ] {
-            let path = a.out.join(format!("{name}.{ext}"));
-            match std::fs::write(&path, text) {
-                Ok(()) => eprintln!("wrote {}", path.display()),
-                Err(e) => {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
-                    failed = true;
-                }
+    let forms: Vec<(String, review::form::Form)> = results
+        .iter()
+        .zip(output_names(&results))
+        .map(|(r, name)| (name, review::form::build(&lib, r, as_of, lang)))
+        .collect();
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for (name, form) in &forms {
+        outputs.push((
+            format!("{name}.md"),
+            review::form::render_markdown(form, lang),
+        ));
+        outputs.push((
+            format!("{name}.html"),
+            review::html::render_form(form, lang),
+        ));
+    }
+    // Several permits: an index of them (a permit named `index` is written
+    // as `index-2`, see `output_names`).
+    if forms.len() > 1 {
+        outputs.push((
+            "index.md".into(),
+            review::form::render_index_markdown(&forms, lang),
+        ));
+        outputs.push((
+            "index.html".into(),
+            review::html::render_index(&forms, lang),
+        ));
+    }
+    for (file, text) in outputs {
+        let path = a.out.join(file);
+        match std::fs::write(&path, text) {
+            Ok(()) => eprintln!("wrote {}", path.display()),
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                failed = true;
             }
         }
     }

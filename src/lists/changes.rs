@@ -51,12 +51,17 @@ impl ActionKind {
             ActionKind::Reclassification => "重新核定管理类别",
         }
     }
+    /// The article that requires the action, or nothing. Articles read in
+    /// the regulation's text [text] (docs/research/standards-notes.md Q6): art. 14
+    /// ¶2 renewal, art. 14 ¶3 change of name or address, art. 15
+    /// re-application. The 条例 has no article on cancellation (注销 appears
+    /// only among the penalties of art. 33), so a cancellation cites none.
     pub fn basis(self) -> &'static str {
         match self {
-            ActionKind::Change => "排污许可管理条例 第十四条第一款",
+            ActionKind::Change => "排污许可管理条例 第十四条第三款",
             ActionKind::Renewal => "排污许可管理条例 第十四条第二款",
             ActionKind::Reapplication => "排污许可管理条例 第十五条",
-            ActionKind::Cancellation => "排污许可管理条例（注销；具体条款未核实）",
+            ActionKind::Cancellation => "",
             ActionKind::Reclassification => {
                 "固定污染源排污许可分类管理名录（2019年版）第七条、第109项（列入重点排污单位名录）"
             }

@@ -12,7 +12,6 @@ pub const PROBLEM: Label = ("问题", "Problem");
 pub const BASIS: Label = ("依据", "Basis");
 pub const BASIS_INLINE: Label = ("依据", "basis");
 pub const SEVERITY: Label = ("级别", "Severity");
-pub const STATUS: Label = ("状态", "Status");
 pub const FORM_TITLE: Label = (
     "排污许可证核发会签表",
     "Pollutant discharge permit countersign form",
@@ -49,3 +48,12 @@ pub const ESCALATE: Label = (
 );
 pub const NONE: Label = ("无。", "None.");
 pub const NO: Label = ("否", "no");
+pub const CONCLUSION: Label = ("审查结论", "Conclusion");
+pub const APPROVAL: Label = ("审批", "Approval");
+
+/// Chinese name of a pollutant code (`SO2` → `二氧化硫`), `None` for a code
+/// the catalogue does not know. Every review document names pollutants
+/// through this one function.
+pub fn pollutant_zh(code: &str) -> Option<&'static str> {
+    crate::catalogue::pollutants::zh_name(code)
+}

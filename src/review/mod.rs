@@ -13,6 +13,7 @@ pub mod form;
 pub mod html;
 pub mod labels;
 pub mod notice;
+pub mod plain;
 
 use crate::finding::Finding;
 use crate::permit::model::{Node, Value};
@@ -84,7 +85,9 @@ pub(crate) fn text_at(root: &Node, path: &str, enum_name: Option<&str>) -> Optio
     scalar(root.at_path(path)?, enum_name)
 }
 
-/// Where a finding points: `field (path, line:col)`, or the file.
+/// Where a finding points, technically: `field (path, line:col)`, or the
+/// file. Documents name the place in words ([`plain::subject`]) and show
+/// this only as a secondary line.
 pub(crate) fn place(f: &Finding, lang: Lang) -> String {
     let (line, col) = f.line_col();
     let field = if f.field_zh.is_empty() {
@@ -98,19 +101,5 @@ pub(crate) fn place(f: &Finding, lang: Lang) -> String {
         (false, _) => lang.label(labels::WHOLE_FILE).to_string(),
         (true, true) => format!("{line}:{col}"),
         (true, false) => format!("{field} {line}:{col}"),
-    }
-}
-
-/// A finding's basis; document-format findings cite the permit format.
-pub(crate) fn basis(f: &Finding, lang: Lang) -> String {
-    match &f.basis {
-        Some(b) if !b.is_empty() => b.clone(),
-        _ if f.rule.starts_with("document.") => lang
-            .t(
-                "排污许可证申请文档格式（permit/v1）",
-                "permit document format (permit/v1)",
-            )
-            .to_string(),
-        _ => String::new(),
     }
 }

@@ -1,11 +1,15 @@
 //! The one-time notice (一次性告知书): a letter to the applicant listing
-//! every item to supplement or correct, numbered, each with its field, the
-//! problem and the basis. Built from the same findings as the form: every
-//! error and warning, nothing left out.
+//! every item to supplement or correct, numbered. It is sent as it is, so it
+//! speaks the bureau's language ([`plain`]): each item names the outlet,
+//! pollutant and field as the applicant finds them on the national
+//! platform, states the problem in Chinese and cites regulations only — no
+//! file or YAML path, no line number, no source grade. Findings on one value
+//! make one item (the strictest leads, the others support its basis). Every
+//! error and warning is in some item; nothing is left out.
 
-use super::form::severity_label;
 use super::labels;
-use super::{Lang, place, text_at};
+use super::plain::{self, Item};
+use super::{Lang, text_at};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::run::FileResult;
@@ -18,6 +22,19 @@ pub fn items(r: &FileResult) -> Vec<&Finding> {
         .collect()
 }
 
+/// The items of the notice: the findings to act on, grouped by value.
+pub fn grouped(r: &FileResult) -> Vec<Item<'_>> {
+    plain::group(items(r))
+}
+
+/// What the applicant has to do about an item.
+fn action(f: &Finding, lang: Lang) -> &'static str {
+    match f.severity {
+        Severity::Error => lang.t("须更正", "to correct"),
+        _ => lang.t("请核实", "to verify"),
+    }
+}
+
 /// The notice as text (Markdown-friendly plain text).
 pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     let root = r.permit.as_ref().map(|p| &p.root);
@@ -28,7 +45,8 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     let application = root
         .and_then(|n| text_at(n, "permit.application", Some("application")))
         .map(|a| super::enum_label("application", &a, lang));
-    let list = items(r);
+    let list = grouped(r);
+    let sep = lang.t("：", ": ");
     let mut o = String::new();
     o.push_str(&format!(
         "# {}\n\n",
@@ -39,21 +57,21 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     ));
     o.push_str(&format!("{unit}{}\n\n", lang.t("：", ":")));
     let mut details: Vec<String> = Vec::new();
-    if let Some(n) = &number {
-        details.push(format!("{}{n}", lang.t("许可证编号 ", "permit number ")));
-    }
     if let Some(a) = &application {
         details.push(format!("{}{a}", lang.t("", "application: ")));
     }
-    details.push(format!("{}{}", lang.t("文件 ", "file "), r.path));
-    let what = match lang {
-        Lang::Zh => format!("（{}）", details.join("，")),
-        Lang::En => format!(" ({})", details.join(", ")),
+    if let Some(n) = &number {
+        details.push(format!("{}{n}", lang.t("许可证编号 ", "permit number ")));
+    }
+    let what = match (lang, details.is_empty()) {
+        (_, true) => String::new(),
+        (Lang::Zh, false) => format!("（{}）", details.join("，")),
+        (Lang::En, false) => format!(" ({})", details.join(", ")),
     };
     if list.is_empty() {
         o.push_str(&match lang {
             Lang::Zh => format!(
-                "你单位提交的排污许可证申请材料{what}经审查（审查基准日 {as_of}），未发现需要补正或更正的内容。\n"
+                "你单位提交的排污许可证申请材料{what}经审查（审查日期 {as_of}），未发现需要补正或更正的内容。\n"
             ),
             Lang::En => format!(
                 "Your permit application{what} was reviewed as of {as_of}; nothing needs to be supplemented or corrected.\n"
@@ -62,60 +80,51 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     } else {
         o.push_str(&match lang {
             Lang::Zh => format!(
-                "你单位提交的排污许可证申请材料{what}经审查（审查基准日 {as_of}），存在以下 {} 项需要补正或更正的内容。现一次性告知如下，请全部补正后重新提交：\n\n",
+                "你单位提交的排污许可证申请材料{what}经审查（审查日期 {as_of}），存在以下 {} 项需要补正或更正的内容。根据《排污许可管理条例》第九条第一款第（四）项，现一次性告知如下，请全部补正后重新提交：\n\n",
                 list.len()
             ),
             Lang::En => format!(
-                "Your permit application{what} was reviewed as of {as_of}. The {} items below must be supplemented or corrected; this notice lists all of them at once. Please correct every item and submit again. (Problems and bases are quoted as the rules state them, in Chinese.)\n\n",
+                "Your permit application{what} was reviewed as of {as_of}. The {} items below must be supplemented or corrected; this notice lists all of them at once (排污许可管理条例 art. 9 ¶1 (4)). Please correct every item and submit again. (Problems and bases are quoted as the rules state them, in Chinese.)\n\n",
                 list.len()
             ),
         });
-        for (i, f) in list.iter().enumerate() {
-            let field = if !f.field_zh.is_empty() {
-                f.field_zh.clone()
-            } else if !f.path.is_empty() {
-                f.path.clone()
-            } else {
-                lang.label(labels::WHOLE_FILE).to_string()
-            };
-            o.push_str(&match lang {
-                Lang::Zh => format!(
-                    "{}. 【{field}】（{}）\n",
-                    i + 1,
-                    severity_label(f.severity, lang)
-                ),
-                Lang::En => format!(
-                    "{}. [{field}] ({})\n",
-                    i + 1,
-                    severity_label(f.severity, lang)
-                ),
-            });
+        for (i, item) in list.iter().enumerate() {
+            let f = item.lead;
             o.push_str(&format!(
-                "   {}{}{}\n",
-                lang.label(labels::PLACE),
-                lang.t("：", ": "),
-                place(f, lang)
+                "{}. {}{}\n",
+                i + 1,
+                plain::subject(f, root),
+                match lang {
+                    Lang::Zh => format!("（{}）", action(f, lang)),
+                    Lang::En => format!(" ({})", action(f, lang)),
+                }
             ));
             o.push_str(&format!(
-                "   {}{}{}\n",
+                "   {}{sep}{}\n",
                 lang.label(labels::PROBLEM),
-                lang.t("：", ": "),
-                f.message
+                plain::message(f)
             ));
-            let basis = super::basis(f, lang);
-            o.push_str(&format!(
-                "   {}{}{}\n",
-                lang.label(labels::BASIS),
-                lang.t("：", ": "),
-                basis
-            ));
-            if let Some(h) = &f.help {
+            let basis = plain::basis(f);
+            if !basis.is_empty() {
+                o.push_str(&format!("   {}{sep}{basis}\n", lang.label(labels::BASIS)));
+            }
+            let mut also: Vec<String> = Vec::new();
+            for g in &item.also {
+                let b = plain::basis(g);
+                let b = if b.is_empty() { plain::message(g) } else { b };
+                if b != basis && !also.contains(&b) {
+                    also.push(b);
+                }
+            }
+            if !also.is_empty() {
                 o.push_str(&format!(
-                    "   {}{}{}\n",
-                    lang.t("说明", "Hint"),
-                    lang.t("：", ": "),
-                    h
+                    "   {}{sep}{}\n",
+                    lang.t("同时不符合", "Also against"),
+                    also.join("；")
                 ));
+            }
+            if let Some(h) = plain::hint(f) {
+                o.push_str(&format!("   {}{sep}{h}\n", lang.t("说明", "Hint")));
             }
             o.push('\n');
         }

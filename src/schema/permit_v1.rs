@@ -293,24 +293,6 @@ pub fn enum_by_name(name: &str) -> Option<&'static EnumDef> {
     ENUMS.iter().copied().find(|e| e.name == name)
 }
 
-/// Pollutant codes are free strings; these are the ones policies know.
-pub const KNOWN_POLLUTANTS: &[(&str, &str)] = &[
-    ("PM", "颗粒物"),
-    ("SO2", "二氧化硫"),
-    ("NOx", "氮氧化物"),
-    ("Hg", "汞及其化合物"),
-    ("NH3", "氨"),
-    ("VOCs", "挥发性有机物"),
-    ("smoke_blackness", "烟气黑度"),
-    ("pH", "pH值"),
-    ("COD", "化学需氧量"),
-    ("BOD5", "五日生化需氧量"),
-    ("SS", "悬浮物"),
-    ("NH3-N", "氨氮"),
-    ("TN", "总氮"),
-    ("TP", "总磷"),
-];
-
 // ---------------------------------------------------------------- records
 
 /// Capacity of a product or a facility: power, hourly/daily mass, flow or annual quantity.
