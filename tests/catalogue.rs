@@ -155,3 +155,49 @@ fn an_unknown_pollutant_is_said_once_with_a_suggestion() {
             .contains("氮氧化物")
     );
 }
+
+#[test]
+fn the_known_standards_come_from_the_policies_themselves() {
+    let lib = permitlint::library::shipped().unwrap_or_else(|_| panic!("library"));
+    let air = &lib.standards["air"];
+    for s in [
+        "GB 13223-2011",
+        "GB 13223-2003",
+        "GB 13271-2014",
+        "GB 16297-1996",
+        "GB 4915-2013",
+    ] {
+        assert!(air.contains(s), "{s} not in {air:?}");
+    }
+    let water = &lib.standards["water"];
+    assert!(water.contains("GB 18918-2002 一级A"), "{water:?}");
+    assert!(water.contains("GB 8978-1996 三级"), "{water:?}");
+    // A standard checked by one element is not known to the other.
+    assert!(!air.contains("GB 8978-1996 三级"));
+
+    // A new policy that checks a standard makes it known, with no list to edit.
+    let mut files: Vec<(String, String)> = lib
+        .sources
+        .iter()
+        .map(|s| (s.name.clone(), s.text.clone()))
+        .collect();
+    files.push((
+        "air/gb9078.policy".into(),
+        r#"policy air.test-gb9078 {
+  title "t"
+  version 1
+  basis "GB 9078-1996"
+  element air
+  severity error
+  effective 1997-01-01 ..
+  doc { what "t" why "t" violating """a""" conforming """b""" }
+  for o in air.outlets where o.standard == "GB 9078-1996" {
+    require o.height >= 15 m else "低于 15 m"
+  }
+}
+"#
+        .into(),
+    ));
+    let lib2 = permitlint::lang::library::build(files).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(lib2.standards["air"].contains("GB 9078-1996"));
+}

@@ -869,6 +869,24 @@ impl<'a> Interp<'a, '_> {
                     _ => V::Unknown,
                 }
             }
+            "known_standard" => match first.text() {
+                Some(s) => V::Bool(
+                    self.lib
+                        .standards
+                        .get(&self.policy.meta.element)
+                        .is_some_and(|set| set.contains(s)),
+                ),
+                None => V::Unknown,
+            },
+            "known_standards" => V::List(
+                self.lib
+                    .standards
+                    .get(&self.policy.meta.element)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| Val::new(V::Str(std::borrow::Cow::Borrowed(s.as_str()))))
+                    .collect(),
+            ),
             "days" => match &first.v {
                 V::Num(n) => match crate::units::unit("d") {
                     Some(unit) => V::Qty(Quantity { value: *n, unit }),

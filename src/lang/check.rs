@@ -51,6 +51,16 @@ pub const BUILTINS: &[(&str, usize, &str)] = &[
     ("add_years", 2, "the date `n` years after a date"),
     ("days", 1, "a duration of `n` days"),
     (
+        "known_standard",
+        1,
+        "true when a standard (with its grade) is one the library's policies of the same element check",
+    ),
+    (
+        "known_standards",
+        0,
+        "the standards the library's policies of the same element check, as a list of texts",
+    ),
+    (
         "prefix_row",
         2,
         "the row of a one-key table whose key is the longest prefix of a text",
@@ -1519,6 +1529,17 @@ impl Cx<'_> {
                 Ty::Date
             }
             "days" => Ty::Qty(vec![Dim::Duration]),
+            "known_standard" => {
+                if !(tys[0].is_textual() || tys[0].is_unknown()) {
+                    self.err(
+                        args[0].span,
+                        "type-mismatch",
+                        format!("`known_standard` needs a text, found {}", tys[0]),
+                    );
+                }
+                Ty::Bool
+            }
+            "known_standards" => Ty::List(Box::new(Ty::Str)),
             "prefix_row" => match &tys[0] {
                 Ty::Table(t) => {
                     if t.key_count != 1 {

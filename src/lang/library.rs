@@ -326,6 +326,10 @@ pub struct Library {
     /// Routed elements in declaration order (files sorted by name).
     pub route_order: Vec<String>,
     pub sources: Vec<Source>,
+    /// Element → every text that element's policies compare a `standard`
+    /// field with: the standards (with grades) the library checks
+    /// (`lang::standards`).
+    pub standards: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// `in_force` memoised for the last dates asked (one per run, usually),
     /// with the number of policies it was computed over.
     in_force_memo: Mutex<Vec<InForce>>,
@@ -443,6 +447,13 @@ pub fn build(files: Vec<(String, String)>) -> Result<Library, Box<LibraryErrors>
     }
     let (mut lib, check_errors) = super::check::check_files(&parsed);
     lib.sources = sources;
+    let mut standards: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for p in &lib.policies {
+        let set = standards.entry(p.meta.element.clone()).or_default();
+        super::standards::collect(&p.ast.body, set);
+    }
+    standards.retain(|_, s| !s.is_empty());
+    lib.standards = standards;
     errors.check.extend(check_errors);
     errors
         .check

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod fmt;
 pub mod library;
 pub mod parser;
+pub mod standards;
 pub mod table;
 pub mod template;
 pub mod types;
