@@ -76,8 +76,14 @@ pub fn policies_markdown(lib: &Library) -> String {
         ));
     }
     s.push('\n');
+    s.push_str(STANDARDS_COVERAGE);
+    s.push('\n');
     for p in &ps {
         s.push_str(&policy_markdown(lib, p));
     }
     s
 }
+
+/// Per-standard coverage of the shipped library (rows encoded and not, source
+/// grades), kept beside the policies it describes.
+const STANDARDS_COVERAGE: &str = include_str!("../policies/STANDARDS.md");

@@ -297,7 +297,7 @@ impl<'a> Interp<'a, '_> {
                 if self.root.get(name).is_some() {
                     return None;
                 }
-                Some((format!("许可证未载明「{}」（`{name}`）", f.zh), None))
+                Some((format!("许可证未载明「{}」", f.zh), None))
             }
             ExprKind::Field(base, f) => {
                 let b = self.expr(base);
@@ -319,10 +319,7 @@ impl<'a> Interp<'a, '_> {
                             return None;
                         }
                         let zh = rec.field(name).map_or(name, |d| d.zh);
-                        Some((
-                            format!("「{}」未载明「{zh}」（`{name}`）", rec.zh),
-                            Some(node.span),
-                        ))
+                        Some((format!("「{}」未载明「{zh}」", rec.zh), Some(node.span)))
                     }
                     _ => None,
                 }

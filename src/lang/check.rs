@@ -506,6 +506,23 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
                         String::new()
                     }
                 };
+                // A pollutant key must be the catalogue's code: permits are
+                // read into codes, so `石油类` would never match a row.
+                if columns.get(i).is_some_and(|c| c == "pollutant")
+                    && let crate::catalogue::pollutants::Resolved::Alias(p) =
+                        crate::catalogue::pollutants::catalogue().resolve(&k, None)
+                {
+                    let mut e = CheckError::new(
+                        source,
+                        c.span,
+                        "table-key",
+                        format!(
+                            "pollutant key `{k}` is written as a name: permits are read into the catalogue's codes, so this row would never match"
+                        ),
+                    );
+                    e.help = Some(format!("write `{}` ({})", p.code, p.name_zh));
+                    errors.push(e);
+                }
                 key.push(k);
             }
             values.push(v);

@@ -7,7 +7,8 @@
 //! `docs/permit-format.md` (`schema::markdown`).
 //!
 //! Project additions (not in the reference permit, all optional):
-//! `facilities.production[].reductant`, `.furnace`, `.eia_approved`.
+//! `facilities.production[].reductant`, `.furnace`, `.eia_approved`;
+//! `water.outlets[].receiving_plant`; `water.outlets[].pollutants[].low_temperature`.
 
 use super::types::{CodeKind, EnumDef, EnumValue, Field, RecordDef, RefTarget, Ty};
 use crate::catalogue::Medium;
@@ -48,6 +49,8 @@ pub const PROJECT_ADDITIONS: &[&str] = &[
     "facilities.production[].reductant",
     "facilities.production[].furnace",
     "facilities.production[].eia_approved",
+    "water.outlets[].receiving_plant",
+    "water.outlets[].pollutants[].low_temperature",
 ];
 
 // ---------------------------------------------------------------- enumerations
@@ -240,6 +243,17 @@ pub static WATER_CLASS: EnumDef = EnumDef {
     ],
     ordered: true,
 };
+/// Project addition: the kind of plant an indirect discharge goes to
+/// (GB 4287-2012 修改单: municipal plants take the direct limits).
+pub static RECEIVING_PLANT: EnumDef = EnumDef {
+    name: "receiving_plant",
+    values: &[
+        ev("municipal", "城镇污水处理厂或城镇污水管线"),
+        ev("park", "园区污水处理厂"),
+        ev("industrial", "其他工业废水集中处理设施"),
+    ],
+    ordered: false,
+};
 /// Project addition: denitrification reductant (cement kiln NH₃ limits).
 pub static REDUCTANT: EnumDef = EnumDef {
     name: "reductant",
@@ -280,6 +294,7 @@ pub static ENUMS: &[&EnumDef] = &[
     &MONITORING_METHOD,
     &INDUSTRY_ROLE,
     &WATER_CLASS,
+    &RECEIVING_PLANT,
     &REDUCTANT,
     &FURNACE,
     &FUEL,
@@ -960,6 +975,12 @@ pub static WATER_POLLUTANT: RecordDef = RecordDef {
             "承诺更加严格排放浓度限值",
             "a stricter concentration the unit committed to",
         )),
+        opt(
+            "low_temperature",
+            Ty::Bool,
+            "水温≤12℃时段限值",
+            "project addition: this row is the limit for water at or below 12 °C (GB 18918-2002 表1 氨氮 bracketed values)",
+        ),
     ],
 };
 
@@ -1001,6 +1022,12 @@ pub static WATER_OUTLET: RecordDef = RecordDef {
             en: "GB 3838-2002 class of the receiving water, `I`..`V`; required when discharge is direct",
             since: 1,
         },
+        opt(
+            "receiving_plant",
+            Ty::Enum(&RECEIVING_PLANT),
+            "受纳污水处理厂类型",
+            "project addition: for indirect discharge, the kind of receiving plant (municipal, park or other industrial)",
+        ),
         req(
             "standard",
             Ty::Standard,
