@@ -1,0 +1,66 @@
+//! Permit YAML in the editor: the findings `check` gives for the open
+//! permit — loading and validation problems first, then the rules of the
+//! library in force today — as diagnostics, each with its rule id, basis
+//! and the related permit values.
+
+use super::text::LineIndex;
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
+use crate::lang::library::Library;
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+};
+use std::path::Path;
+
+/// The diagnostics of one permit text checked with `lib` as of `as_of`.
+pub fn diagnostics(lib: &Library, uri: &Uri, name: &str, text: &str, as_of: Date) -> Vec<Diagnostic> {
+    let opts = crate::run::Options::new(as_of);
+    let result = crate::run::check_text(lib, name, text, &opts, None);
+    let ix = LineIndex::new(text);
+    result
+        .findings
+        .iter()
+        .map(|f| finding_diagnostic(f, &ix, uri))
+        .collect()
+}
+
+fn finding_diagnostic(f: &Finding, ix: &LineIndex, uri: &Uri) -> Diagnostic {
+    let range = f
+        .primary
+        .map_or_else(lsp_types::Range::default, |s| ix.range(s));
+    let mut message = f.message.clone();
+    if let Some(b) = &f.basis {
+        message.push_str(&format!("\nbasis: {b}"));
+    }
+    if let Some(h) = &f.help {
+        message.push_str(&format!("\nhelp: {h}"));
+    }
+    let related: Vec<DiagnosticRelatedInformation> = f
+        .labels
+        .iter()
+        .map(|l| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), ix.range(l.span)),
+            message: l.text.clone(),
+        })
+        .collect();
+    Diagnostic {
+        range,
+        severity: Some(match f.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Notice => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(f.rule.clone())),
+        source: Some("permitlint".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Diagnostic::default()
+    }
+}
+
+/// Whether a document is a permit (by its file name).
+pub fn is_permit(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
