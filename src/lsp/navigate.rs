@@ -84,7 +84,9 @@ pub fn references(
         Target::Table(t) => {
             for p in &a.policies {
                 for (span, _) in &p.types {
-                    if let Some(Name::Table(x)) = p.resolution.name_at(span.start)
+                    // The name itself, not the lookups that start with it.
+                    if span.len() == t.name.len()
+                        && let Some(Name::Table(x)) = p.resolution.name_at(span.start)
                         && Arc::ptr_eq(x, t)
                     {
                         places.push((p.file.clone(), *span));
@@ -105,7 +107,8 @@ pub fn references(
                 }
                 // A permit section read by name (`air`, `facilities`).
                 for (span, _) in &p.types {
-                    if let Some(Name::Root(g, _)) = p.resolution.name_at(span.start)
+                    if span.len() == f.name.len()
+                        && let Some(Name::Root(g, _)) = p.resolution.name_at(span.start)
                         && std::ptr::eq(*f, *g)
                     {
                         places.push((p.file.clone(), *span));
