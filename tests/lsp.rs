@@ -93,7 +93,10 @@ fn summary(diags: &[Value]) -> Vec<(Value, String)> {
         .iter()
         .map(|d| {
             let msg = d["message"].as_str().unwrap_or("");
-            (d["range"].clone(), msg.lines().next().unwrap_or("").to_string())
+            (
+                d["range"].clone(),
+                msg.lines().next().unwrap_or("").to_string(),
+            )
         })
         .collect();
     v.sort_by(|a, b| a.1.cmp(&b.1));
@@ -132,7 +135,10 @@ fn diagnostics_are_those_of_policy_check_in_the_file_that_has_them() {
         .iter()
         .find(|d| d["code"] == "unknown-field")
         .expect("unknown-field in a.policy");
-    assert!(typo["message"].as_str().unwrap().contains("concentration"), "{typo}");
+    assert!(
+        typo["message"].as_str().unwrap().contains("concentration"),
+        "{typo}"
+    );
     // The second `limits` table is reported in b.policy, pointing back at a.policy.
     let dup = b
         .iter()
@@ -140,7 +146,10 @@ fn diagnostics_are_those_of_policy_check_in_the_file_that_has_them() {
         .expect("duplicate table in b.policy");
     let related = &dup["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], a_uri.as_str(), "{dup}");
-    assert_eq!(related["location"]["range"]["start"], position_of(A, "limits", 0, true));
+    assert_eq!(
+        related["location"]["range"]["start"],
+        position_of(A, "limits", 0, true)
+    );
 
     // Fixing the typo clears a.policy; b.policy is not resent (unchanged).
     let fixed = A.replace("concentraton", "concentration");
@@ -161,9 +170,19 @@ fn a_policy_that_does_not_parse_gets_a_syntax_diagnostic_and_the_server_goes_on(
     let d = c.diagnostics(&uri);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "syntax");
-    assert!(d[0]["message"].as_str().unwrap().starts_with("syntax error: expected"), "{d:?}");
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("syntax error: expected"),
+        "{d:?}"
+    );
     // Requests on the broken text answer (with nothing) rather than fail.
-    for method in ["textDocument/hover", "textDocument/definition", "textDocument/completion"] {
+    for method in [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/completion",
+    ] {
         let r = c.request(
             method,
             json!({ "textDocument": { "uri": uri }, "position": position_of(&broken, "limits[", 0, true) }),
@@ -203,7 +222,11 @@ fn malformed_messages_and_unknown_methods_never_stop_the_server() {
     // A notification with params of the wrong shape is ignored.
     c.notify("textDocument/didOpen", json!({ "textDocument": null }));
     // A document never opened, and a position past its end.
-    let r = c.at("textDocument/hover", "file:///nowhere/x.policy", json!({ "line": 99, "character": 99 }));
+    let r = c.at(
+        "textDocument/hover",
+        "file:///nowhere/x.policy",
+        json!({ "line": 99, "character": 99 }),
+    );
     assert_eq!(r, Value::Null);
     // Still answering.
     let r = c.request("workspace/symbol", json!({ "query": "" }));
@@ -238,7 +261,9 @@ fn requests_before_initialize_are_refused_and_exit_without_shutdown_is_1() {
 
 /// The shipped `policies/` folder, opened at one of its files.
 fn shipped(c: &mut Client, rel: &str) -> (String, String) {
-    let path = std::fs::canonicalize("policies").expect("policies").join(rel);
+    let path = std::fs::canonicalize("policies")
+        .expect("policies")
+        .join(rel);
     let text = std::fs::read_to_string(&path).expect("read");
     let uri = file_uri(&path);
     c.open(&uri, &text);
@@ -249,7 +274,10 @@ fn shipped(c: &mut Client, rel: &str) -> (String, String) {
 
 fn hover_text(c: &mut Client, uri: &str, pos: Value) -> String {
     let h = c.at("textDocument/hover", uri, pos);
-    h["contents"]["value"].as_str().unwrap_or_default().to_string()
+    h["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
@@ -257,17 +285,35 @@ fn hover_shows_fields_tables_rules_variables_and_builtins() {
     let mut c = Client::start();
     let (uri, text) = shipped(&mut c, "air/gb13223-2011.policy");
     // A permit field: Chinese label, dimension and units.
-    let field = hover_text(&mut c, &uri, position_of(&text, "p.concentration", 0, false));
+    let field = hover_text(
+        &mut c,
+        &uri,
+        position_of(&text, "p.concentration", 0, false),
+    );
     insta::assert_snapshot!("hover_field", field);
     // A table: caption and rows.
-    let table = hover_text(&mut c, &uri, position_of(&text, "gb13223_t1_coal[", 0, true));
-    assert!(table.contains("燃煤锅炉") && table.contains("| SO2 | 100 mg/m3 | 200 mg/m3 |"), "{table}");
+    let table = hover_text(
+        &mut c,
+        &uri,
+        position_of(&text, "gb13223_t1_coal[", 0, true),
+    );
+    assert!(
+        table.contains("燃煤锅炉") && table.contains("| SO2 | 100 mg/m3 | 200 mg/m3 |"),
+        "{table}"
+    );
     // A loop variable: the record it ranges over.
     let var = hover_text(&mut c, &uri, position_of(&text, "s.kind", 0, true));
     assert!(var.contains("s: an id in `facilities.production`"), "{var}");
     // The rule id: its explain text.
-    let rule = hover_text(&mut c, &uri, position_of(&text, "policy air.gb13223-2011.limits", 0, false));
-    assert!(rule.contains("air.gb13223-2011.limits") && rule.contains("GB 13223-2011 表1"), "{rule}");
+    let rule = hover_text(
+        &mut c,
+        &uri,
+        position_of(&text, "policy air.gb13223-2011.limits", 0, false),
+    );
+    assert!(
+        rule.contains("air.gb13223-2011.limits") && rule.contains("GB 13223-2011 表1"),
+        "{rule}"
+    );
     assert_eq!(c.shutdown(), Some(0));
 }
 
@@ -285,7 +331,11 @@ fn hover_shows_a_builtin_signature() {
 fn labels(items: &Value) -> Vec<String> {
     items
         .as_array()
-        .map(|a| a.iter().map(|i| i["label"].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|i| i["label"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -302,7 +352,11 @@ fn completion_offers_fields_enum_values_table_keys_units_and_names() {
     let at = a.find("      require").unwrap();
     let typing = format!("{}      require p.\n{}", &a[..at], &a[at..]);
     c.change(&uri, 2, &typing);
-    let got = labels(&c.at("textDocument/completion", &uri, position_of(&typing, "require p.", 0, false)));
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "require p.", 0, false),
+    ));
     for f in ["pollutant", "concentration"] {
         assert!(got.contains(&f.to_string()), "{f} in {got:?}");
     }
@@ -310,35 +364,76 @@ fn completion_offers_fields_enum_values_table_keys_units_and_names() {
     // `o.` gives the outlet's fields.
     let typing = format!("{}      require o.\n{}", &a[..at], &a[at..]);
     c.change(&uri, 3, &typing);
-    let got = labels(&c.at("textDocument/completion", &uri, position_of(&typing, "require o.", 0, false)));
-    assert!(got.contains(&"pollutants".to_string()) && got.contains(&"standard".to_string()), "{got:?}");
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "require o.", 0, false),
+    ));
+    assert!(
+        got.contains(&"pollutants".to_string()) && got.contains(&"standard".to_string()),
+        "{got:?}"
+    );
 
     // Enumeration values after `==`.
-    let typing = format!("{}      require any s in o.sources: s.kind == \n{}", &a[..at], &a[at..]);
+    let typing = format!(
+        "{}      require any s in o.sources: s.kind == \n{}",
+        &a[..at],
+        &a[at..]
+    );
     c.change(&uri, 4, &typing);
-    let got = labels(&c.at("textDocument/completion", &uri, position_of(&typing, "s.kind == ", 0, false)));
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "s.kind == ", 0, false),
+    ));
     assert!(got.contains(&"coal_boiler".to_string()), "{got:?}");
     // Inside the string already opened.
-    let typing = format!("{}      require any s in o.sources: s.kind == \"co\n{}", &a[..at], &a[at..]);
+    let typing = format!(
+        "{}      require any s in o.sources: s.kind == \"co\n{}",
+        &a[..at],
+        &a[at..]
+    );
     c.change(&uri, 5, &typing);
-    let item = c.at("textDocument/completion", &uri, position_of(&typing, "s.kind == \"co", 0, false));
-    assert!(labels(&item).contains(&"coal_boiler".to_string()), "{item:?}");
+    let item = c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "s.kind == \"co", 0, false),
+    );
+    assert!(
+        labels(&item).contains(&"coal_boiler".to_string()),
+        "{item:?}"
+    );
     assert!(item[0].get("insertText").is_none(), "{item:?}");
 
     // Table keys inside `limits[`.
     c.change(&uri, 5, &a);
-    let got = labels(&c.at("textDocument/completion", &uri, position_of(&a, "limits[", 0, false)));
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&a, "limits[", 0, false),
+    ));
     assert_eq!(got, ["NOx", "SO2"]);
 
     // Units after a number.
     let typing = a.replace("| 50 mg/m3  |", "| 50 m |");
     c.change(&uri, 6, &typing);
-    let got = labels(&c.at("textDocument/completion", &uri, position_of(&typing, "| 50 m", 0, false)));
-    assert!(got.contains(&"mg/m3".to_string()) && got.contains(&"t/a".to_string()), "{got:?}");
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "| 50 m", 0, false),
+    ));
+    assert!(
+        got.contains(&"mg/m3".to_string()) && got.contains(&"t/a".to_string()),
+        "{got:?}"
+    );
 
     // Names: variables in scope, tables, permit sections, builtins.
     c.change(&uri, 7, &a);
-    let got = labels(&c.at("textDocument/completion", &uri, position_of(&a, "require ", 0, false)));
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&a, "require ", 0, false),
+    ));
     for n in ["p", "o", "limits", "air", "len"] {
         assert!(got.contains(&n.to_string()), "{n} in {got:?}");
     }
@@ -355,14 +450,28 @@ fn definition_references_and_symbols() {
     c.diagnostics(&uri);
 
     // A table used in a policy → its declaration.
-    let d = c.at("textDocument/definition", &uri, position_of(&a, "limits[", 0, true));
+    let d = c.at(
+        "textDocument/definition",
+        &uri,
+        position_of(&a, "limits[", 0, true),
+    );
     assert_eq!(d[0]["uri"], uri.as_str());
     assert_eq!(d[0]["range"]["start"], position_of(&a, "limits(", 0, true));
     // A loop variable → its `for`.
-    let d = c.at("textDocument/definition", &uri, position_of(&a, "p.concentration", 0, true));
-    assert_eq!(d[0]["range"]["start"], position_of(&a, "for p", 0, false).as_object().map(|p| {
-        json!({ "line": p["line"], "character": p["character"].as_u64().unwrap() - 1 })
-    }).unwrap());
+    let d = c.at(
+        "textDocument/definition",
+        &uri,
+        position_of(&a, "p.concentration", 0, true),
+    );
+    assert_eq!(
+        d[0]["range"]["start"],
+        position_of(&a, "for p", 0, false)
+            .as_object()
+            .map(|p| {
+                json!({ "line": p["line"], "character": p["character"].as_u64().unwrap() - 1 })
+            })
+            .unwrap()
+    );
 
     // References of the table: the declaration, `in limits` and `limits[...]`.
     let r = c.request(
@@ -373,8 +482,16 @@ fn definition_references_and_symbols() {
     assert_eq!(r["result"].as_array().map(Vec::len), Some(3), "{r}");
 
     // Symbols of the file and of the workspace.
-    let s = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
-    let names: Vec<&str> = s["result"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    let s = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let names: Vec<&str> = s["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["limits", "air.test.limits"]);
     let w = c.request("workspace/symbol", json!({ "query": "test" }));
     assert_eq!(labels_of(&w["result"], "name"), ["air.test.limits"]);
@@ -400,7 +517,11 @@ fn text_at<'a>(text: &'a str, range: &Value) -> &'a str {
 
 fn labels_of(v: &Value, key: &str) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().map(|i| i[key].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|i| i[key].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -429,7 +550,10 @@ fn formatting_gives_the_text_policy_fmt_writes() {
     let formatted = std::fs::read_to_string(lib.join("a.policy")).expect("read");
     assert_ne!(formatted, messy);
     assert_eq!(edits[0]["newText"], formatted.as_str());
-    assert_eq!(edits[0]["range"]["start"], json!({ "line": 0, "character": 0 }));
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
     assert_eq!(edits[0]["range"]["end"], position(&messy, messy.len()));
     assert_eq!(c.shutdown(), Some(0));
 }
@@ -446,7 +570,9 @@ fn an_open_permit_gets_the_findings_of_check() {
         .iter()
         .find(|x| {
             x["code"] == "air.gb13223-2011.limits"
-                && x["message"].as_str().is_some_and(|m| m.contains("NOx 许可排放浓度 150 mg/m3"))
+                && x["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("NOx 许可排放浓度 150 mg/m3"))
         })
         .unwrap_or_else(|| panic!("{d:?}"));
     let msg = limits["message"].as_str().unwrap();
@@ -455,13 +581,19 @@ fn an_open_permit_gets_the_findings_of_check() {
     // information holds the values that made it apply.
     assert_eq!(text_at(&text, &limits["range"]), "150 mg/m3");
     let related = limits["relatedInformation"].as_array().expect("related");
-    assert!(related.iter().any(|r| r["message"] == "执行标准"), "{related:?}");
+    assert!(
+        related.iter().any(|r| r["message"] == "执行标准"),
+        "{related:?}"
+    );
     // A YAML error is a diagnostic too, and fixing it clears it.
     c.change(&uri, 2, "a: [1, 2\n");
     let d = c.diagnostics(&uri);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "document.yaml");
-    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri } }),
+    );
     assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
     assert_eq!(c.shutdown(), Some(0));
 }

@@ -17,9 +17,7 @@ use crate::lang::table::CellValue;
 use crate::lang::types::Ty;
 use crate::schema::permit_v1::ROOT;
 use crate::schema::types::RecordDef;
-use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, TextEdit,
-};
+use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, TextEdit};
 use std::collections::BTreeSet;
 
 /// An identifier no policy uses, put where the cursor is.
@@ -38,7 +36,10 @@ pub fn complete(ws: &mut Workspace, name: &str, offset: usize) -> Vec<Completion
     let before = &text[..s];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
 
-    if let Some(rest) = text[line_start..offset].trim_start().strip_prefix("supersedes ") {
+    if let Some(rest) = text[line_start..offset]
+        .trim_start()
+        .strip_prefix("supersedes ")
+    {
         let start = offset - rest.trim_start().len();
         let range = LineIndex::new(text).range(crate::span::Span::new(start, offset));
         return ws
@@ -49,7 +50,10 @@ pub fn complete(ws: &mut Workspace, name: &str, offset: usize) -> Vec<Completion
             .map(|id| CompletionItem {
                 label: id.to_string(),
                 kind: Some(CompletionItemKind::REFERENCE),
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, id.to_string()))),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                    range,
+                    id.to_string(),
+                ))),
                 ..CompletionItem::default()
             })
             .collect();
@@ -113,7 +117,13 @@ fn variants(text: &str, offset: usize, insert: &str, skip: usize) -> Vec<String>
     ]
 }
 
-fn fields(ws: &mut Workspace, name: &str, text: &str, dot: usize, offset: usize) -> Vec<CompletionItem> {
+fn fields(
+    ws: &mut Workspace,
+    name: &str,
+    text: &str,
+    dot: usize,
+    offset: usize,
+) -> Vec<CompletionItem> {
     let (ns_start, _) = word_at(text, dot);
     match &text[ns_start..dot] {
         "facts" => {
@@ -288,13 +298,21 @@ fn names(ws: &mut Workspace, name: &str, offset: usize) -> Vec<CompletionItem> {
         let mut local: Vec<_> = p.tables.iter().collect();
         local.sort_by(|x, y| x.0.cmp(y.0));
         for (n, t) in local {
-            push(n, CompletionItemKind::STRUCT, t.caption.clone().unwrap_or_default());
+            push(
+                n,
+                CompletionItemKind::STRUCT,
+                t.caption.clone().unwrap_or_default(),
+            );
         }
     }
     let mut tables: Vec<_> = a.lib.tables.iter().collect();
     tables.sort_by(|x, y| x.0.cmp(y.0));
     for (n, t) in tables {
-        push(n, CompletionItemKind::STRUCT, t.caption.clone().unwrap_or_default());
+        push(
+            n,
+            CompletionItemKind::STRUCT,
+            t.caption.clone().unwrap_or_default(),
+        );
     }
     let mut consts: Vec<_> = a.lib.consts.iter().collect();
     consts.sort_by(|x, y| x.0.cmp(y.0));
@@ -302,10 +320,18 @@ fn names(ws: &mut Workspace, name: &str, offset: usize) -> Vec<CompletionItem> {
         push(n, CompletionItemKind::CONSTANT, format!("{v:?}"));
     }
     for f in ROOT.fields {
-        push(f.name, CompletionItemKind::MODULE, format!("{} — {}", f.zh, Ty::from_schema(&f.ty)));
+        push(
+            f.name,
+            CompletionItemKind::MODULE,
+            format!("{} — {}", f.zh, Ty::from_schema(&f.ty)),
+        );
     }
     for (n, arity, doc) in BUILTINS {
-        push(n, CompletionItemKind::FUNCTION, format!("{n}/{arity}: {doc}"));
+        push(
+            n,
+            CompletionItemKind::FUNCTION,
+            format!("{n}/{arity}: {doc}"),
+        );
     }
     for n in crate::lang::check::BUILTIN_NAMES {
         push(n, CompletionItemKind::KEYWORD, String::new());

@@ -75,13 +75,7 @@ pub fn hover(ws: &mut Workspace, name: &str, offset: usize) -> Option<Hover> {
 /// record it belongs to and its description.
 pub fn field_markdown(rec: &RecordDef, f: &'static Field) -> String {
     let ty = Ty::from_schema(&f.ty);
-    let mut s = format!(
-        "**`{}`** {} — {}\n\n{}\n\n",
-        f.name,
-        f.zh,
-        ty,
-        f.en.trim()
-    );
+    let mut s = format!("**`{}`** {} — {}\n\n{}\n\n", f.name, f.zh, ty, f.en.trim());
     if let Some(units) = units_of(&f.ty) {
         s.push_str(&format!("units: {units}\n\n"));
     }

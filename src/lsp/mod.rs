@@ -167,7 +167,8 @@ fn error(code: ErrorCode, message: impl Into<String>) -> ResponseError {
 }
 
 fn params<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ResponseError> {
-    serde_json::from_value(v).map_err(|e| error(ErrorCode::InvalidParams, format!("invalid params: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| error(ErrorCode::InvalidParams, format!("invalid params: {e}")))
 }
 
 impl Server {
@@ -220,9 +221,8 @@ impl Server {
             match rx.try_recv() {
                 Ok(m) => waiting = Some(m),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        self.publish()
-                    }));
+                    let r =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.publish()));
                     if r.is_err() {
                         self.log("internal error while checking");
                     }
@@ -252,9 +252,15 @@ impl Server {
     fn on_request(&mut self, req: Request) {
         let id = req.id.clone();
         let result = if !self.initialized && req.method != "initialize" {
-            Err(error(ErrorCode::ServerNotInitialized, "the server is not initialized"))
+            Err(error(
+                ErrorCode::ServerNotInitialized,
+                "the server is not initialized",
+            ))
         } else if self.shutdown {
-            Err(error(ErrorCode::InvalidRequest, "the server is shutting down"))
+            Err(error(
+                ErrorCode::InvalidRequest,
+                "the server is shutting down",
+            ))
         } else {
             let method = req.method.clone();
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.dispatch(req)))
@@ -312,7 +318,9 @@ impl Server {
                 else {
                     return Ok(Value::Null);
                 };
-                to_json(serde_json::to_value(navigate::definition(ws, &name, offset)))
+                to_json(serde_json::to_value(navigate::definition(
+                    ws, &name, offset,
+                )))
             }
             "textDocument/references" => {
                 let p: ReferenceParams = params(req.params)?;
@@ -320,7 +328,9 @@ impl Server {
                     return Ok(Value::Null);
                 };
                 let decl = p.context.include_declaration;
-                to_json(serde_json::to_value(navigate::references(ws, &name, offset, decl)))
+                to_json(serde_json::to_value(navigate::references(
+                    ws, &name, offset, decl,
+                )))
             }
             "textDocument/documentSymbol" => {
                 let p: DocumentSymbolParams = params(req.params)?;
@@ -365,13 +375,18 @@ impl Server {
                 };
                 to_json(serde_json::to_value(edits))
             }
-            m => Err(error(ErrorCode::MethodNotFound, format!("unknown method `{m}`"))),
+            m => Err(error(
+                ErrorCode::MethodNotFound,
+                format!("unknown method `{m}`"),
+            )),
         }
     }
 
     fn initialize(&mut self, p: &Value) {
         self.initialized = true;
-        let lib = p.get("initializationOptions").and_then(|o| o.get("library"));
+        let lib = p
+            .get("initializationOptions")
+            .and_then(|o| o.get("library"));
         let paths: Vec<&str> = match lib {
             Some(Value::String(s)) => vec![s.as_str()],
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -399,7 +414,8 @@ impl Server {
     fn on_notification(&mut self, n: Notification) {
         match n.method.as_str() {
             "textDocument/didOpen" => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
                 else {
                     return;
                 };
@@ -419,7 +435,8 @@ impl Server {
                 }
             }
             "textDocument/didClose" => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
                 else {
                     return;
                 };
@@ -506,9 +523,9 @@ impl Server {
             .map(|(k, _)| k.clone())
             .collect();
         for key in due {
-            let lib = self.permit_library.get_or_insert_with(|| {
-                permit_library(&self.configured)
-            });
+            let lib = self
+                .permit_library
+                .get_or_insert_with(|| permit_library(&self.configured));
             let Some(doc) = self.permits.get_mut(&key) else {
                 continue;
             };

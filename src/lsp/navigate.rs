@@ -18,7 +18,12 @@ pub fn definition(ws: &mut Workspace, name: &str, offset: usize) -> Vec<Location
     locations(ws, places)
 }
 
-fn definitions(ws: &mut Workspace, name: &str, offset: usize, target: &Target) -> Vec<(String, Span)> {
+fn definitions(
+    ws: &mut Workspace,
+    name: &str,
+    offset: usize,
+    target: &Target,
+) -> Vec<(String, Span)> {
     match target {
         Target::Local { def, .. } => vec![(name.to_string(), *def)],
         Target::Table(t) => {
@@ -166,13 +171,31 @@ pub fn document_symbols(file: &PolicyFile) -> Vec<DocumentSymbol> {
                 let tables = p
                     .tables
                     .iter()
-                    .map(|t| symbol(&ix, &t.name.node, None, SymbolKind::STRUCT, t.span, t.name.span, Vec::new()))
+                    .map(|t| {
+                        symbol(
+                            &ix,
+                            &t.name.node,
+                            None,
+                            SymbolKind::STRUCT,
+                            t.span,
+                            t.name.span,
+                            Vec::new(),
+                        )
+                    })
                     .collect();
                 let title = p.header("title").and_then(|h| match &h.node {
                     crate::lang::ast::HeaderKind::Title(s) => Some(s.text.node.clone()),
                     _ => None,
                 });
-                out.push(symbol(&ix, &p.id.node, title, SymbolKind::MODULE, p.span, p.id.span, tables));
+                out.push(symbol(
+                    &ix,
+                    &p.id.node,
+                    title,
+                    SymbolKind::MODULE,
+                    p.span,
+                    p.id.span,
+                    tables,
+                ));
             }
             Item::Table(t) => out.push(symbol(
                 &ix,
@@ -242,7 +265,12 @@ pub fn workspace_symbols(ws: &Workspace, query: &str) -> Vec<WorkspaceSymbol> {
                 Item::Policy(p) => {
                     push(&p.id.node, SymbolKind::MODULE, p.id.span, None);
                     for t in &p.tables {
-                        push(&t.name.node, SymbolKind::STRUCT, t.name.span, Some(p.id.node.clone()));
+                        push(
+                            &t.name.node,
+                            SymbolKind::STRUCT,
+                            t.name.span,
+                            Some(p.id.node.clone()),
+                        );
                     }
                 }
                 Item::Table(t) => push(&t.name.node, SymbolKind::STRUCT, t.name.span, None),

@@ -13,7 +13,13 @@ use lsp_types::{
 use std::path::Path;
 
 /// The diagnostics of one permit text checked with `lib` as of `as_of`.
-pub fn diagnostics(lib: &Library, uri: &Uri, name: &str, text: &str, as_of: Date) -> Vec<Diagnostic> {
+pub fn diagnostics(
+    lib: &Library,
+    uri: &Uri,
+    name: &str,
+    text: &str,
+    as_of: Date,
+) -> Vec<Diagnostic> {
     let opts = crate::run::Options::new(as_of);
     let result = crate::run::check_text(lib, name, text, &opts, None);
     let ix = LineIndex::new(text);

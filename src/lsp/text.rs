@@ -30,10 +30,7 @@ impl<'a> LineIndex<'a> {
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let character: usize = self.text[start..offset]
-            .chars()
-            .map(char::len_utf16)
-            .sum();
+        let character: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
         Position::new(line as u32, character as u32)
     }
 
@@ -146,7 +143,11 @@ mod tests {
     fn uris_and_paths_round_trip() {
         let p = Path::new("/tmp/规则 x/a.policy");
         let uri = path_to_uri(p).unwrap();
-        assert!(uri.as_str().starts_with("file:///tmp/%E8"), "{}", uri.as_str());
+        assert!(
+            uri.as_str().starts_with("file:///tmp/%E8"),
+            "{}",
+            uri.as_str()
+        );
         assert_eq!(uri_to_path(&uri).unwrap(), p);
         assert_eq!(uri_to_path(&Uri::from_str("untitled:x").unwrap()), None);
     }

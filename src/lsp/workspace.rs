@@ -4,13 +4,15 @@
 //! table defined in another file lands in the file that has it.
 
 use super::text::LineIndex;
+use crate::lang::ast::PolicyFile;
 use crate::lang::check::{PolicyAnalysis, check_files_for_editor};
 use crate::lang::errors::{CheckError, ParseError};
 use crate::lang::library::Library;
 use crate::lang::parser::parse_file;
-use crate::lang::ast::PolicyFile;
 use crate::span::{Source, SourceFile};
-use lsp_types::{Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString};
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -53,7 +55,8 @@ pub fn library_root(file: &Path, configured: &[PathBuf]) -> PathBuf {
     {
         return a.to_path_buf();
     }
-    file.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
+    file.parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
 }
 
 impl Workspace {
@@ -111,7 +114,9 @@ impl Workspace {
         };
         self.parsed.retain(|f| f.source.name != name);
         if let Some(file) = file {
-            let at = self.parsed.partition_point(|f| f.source.name.as_str() < name);
+            let at = self
+                .parsed
+                .partition_point(|f| f.source.name.as_str() < name);
             self.parsed.insert(at, file);
         }
         self.files.insert(
@@ -150,7 +155,9 @@ impl Workspace {
     pub fn analysis_with(&mut self, name: &str, text: &str) -> Option<Analysis> {
         let source = SourceFile::new(name, text);
         let file = parse_file(&source).ok()?;
-        let at = self.parsed.partition_point(|f| f.source.name.as_str() < name);
+        let at = self
+            .parsed
+            .partition_point(|f| f.source.name.as_str() < name);
         let replaces = self.parsed.get(at).is_some_and(|f| f.source.name == name);
         let old = if replaces {
             Some(std::mem::replace(&mut self.parsed[at], file))
@@ -234,7 +241,10 @@ fn walk_readable(dir: &Path) -> Vec<(String, String)> {
 fn parse_diagnostic(source: &Source, e: &ParseError) -> Diagnostic {
     let span = e.span();
     let ix = LineIndex::new(&source.text);
-    let range = ix.range(crate::span::Span::new(span.offset(), span.offset() + span.len()));
+    let range = ix.range(crate::span::Span::new(
+        span.offset(),
+        span.offset() + span.len(),
+    ));
     Diagnostic {
         range,
         severity: Some(DiagnosticSeverity::ERROR),

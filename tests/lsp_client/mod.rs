@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -163,14 +163,24 @@ impl Client {
         };
         if let Some(i) = self.notifications.iter().position(is_for) {
             let m = self.notifications.remove(i);
-            return m["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+            return m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
         }
         let m = self.wait_for(is_for);
-        m["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
-        let language = if uri.ends_with(".policy") { "permitlint-policy" } else { "yaml" };
+        let language = if uri.ends_with(".policy") {
+            "permitlint-policy"
+        } else {
+            "yaml"
+        };
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
@@ -186,7 +196,11 @@ impl Client {
     }
 
     pub fn at(&mut self, method: &str, uri: &str, pos: Value) -> Value {
-        self.request(method, json!({ "textDocument": { "uri": uri }, "position": pos }))["result"].clone()
+        self.request(
+            method,
+            json!({ "textDocument": { "uri": uri }, "position": pos }),
+        )["result"]
+            .clone()
     }
 
     /// `shutdown`, then `exit`; the server's exit code.
