@@ -198,6 +198,43 @@ fn a_policy_that_does_not_parse_gets_a_syntax_diagnostic_and_the_server_goes_on(
 }
 
 #[test]
+fn a_burst_of_edits_ends_with_the_diagnostics_of_the_last_text() {
+    let (_dir, lib) = library(&[("a.policy", A)]);
+    let mut c = Client::start();
+    let uri = file_uri(&lib.join("a.policy"));
+    c.open(&uri, A);
+    c.diagnostics(&uri);
+    // Edits sent faster than they are checked: broken, fixed, broken, ...
+    // ending with a text whose only error is an unknown table.
+    let fixed = A.replace("concentraton", "concentration");
+    let broken = A.replace("for p in", "for p inn");
+    for i in 0..30 {
+        c.change(&uri, i + 2, if i % 2 == 0 { &broken } else { &fixed });
+    }
+    let last = fixed.replace("in limits", "in limitz");
+    c.change(&uri, 40, &last);
+    let want = |d: &Vec<Value>| d.len() == 1 && d[0]["code"] == "unknown-name";
+    let mut d = c.diagnostics(&uri);
+    while !want(&d) {
+        d = c.diagnostics(&uri);
+    }
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("`limitz`"),
+        "{d:?}"
+    );
+    // Nothing older is published after it.
+    let r = c.request("workspace/symbol", json!({ "query": "" }));
+    assert!(r["result"].is_array());
+    let stale: Vec<&Value> = c
+        .notifications
+        .iter()
+        .filter(|m| m["params"]["uri"] == uri.as_str())
+        .collect();
+    assert!(stale.is_empty(), "{stale:?}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
 fn malformed_messages_and_unknown_methods_never_stop_the_server() {
     let mut c = Client::start();
     // A body that is not JSON: a parse error with a null id.
@@ -427,6 +464,16 @@ fn completion_offers_fields_enum_values_table_keys_units_and_names() {
         "{got:?}"
     );
 
+    // Rule ids after `supersedes`.
+    let typing = a.replace("  version 1\n", "  version 1\n  supersedes air.te\n");
+    c.change(&uri, 8, &typing);
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "supersedes air.te", 0, false),
+    ));
+    assert_eq!(got, ["air.test.limits"]);
+
     // Names: variables in scope, tables, permit sections, builtins.
     c.change(&uri, 7, &a);
     let got = labels(&c.at(
@@ -480,6 +527,20 @@ fn definition_references_and_symbols() {
                 "context": { "includeDeclaration": true } }),
     );
     assert_eq!(r["result"].as_array().map(Vec::len), Some(3), "{r}");
+
+    // References of a permit field: every read of `concentration`.
+    let r = c.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": position_of(&a, "p.concentration", 0, false),
+                "context": { "includeDeclaration": false } }),
+    );
+    let spans: Vec<&str> = r["result"]
+        .as_array()
+        .expect("locations")
+        .iter()
+        .map(|l| text_at(&a, &l["range"]))
+        .collect();
+    assert_eq!(spans, ["concentration"], "{r}");
 
     // Symbols of the file and of the workspace.
     let s = c.request(
