@@ -646,11 +646,16 @@ fn an_open_permit_gets_the_findings_of_check() {
         related.iter().any(|r| r["message"] == "执行标准"),
         "{related:?}"
     );
-    // A YAML error is a diagnostic too, and fixing it clears it.
-    c.change(&uri, 2, "a: [1, 2\n");
+    // A YAML error is a diagnostic too.
+    c.change(&uri, 2, "format: permit/v1\na: [1, 2\n");
     let d = c.diagnostics(&uri);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "document.yaml");
+    // YAML that does not declare a format is not taken for a permit.
+    c.change(&uri, 3, "jobs: [build, test]\n");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    c.change(&uri, 4, &text);
+    assert!(!c.diagnostics(&uri).is_empty());
     c.notify(
         "textDocument/didClose",
         json!({ "textDocument": { "uri": uri } }),

@@ -12,7 +12,8 @@ use lsp_types::{
 };
 use std::path::Path;
 
-/// The diagnostics of one permit text checked with `lib` as of `as_of`.
+/// The diagnostics of one permit text checked with `lib` as of `as_of`;
+/// none for a YAML text that does not declare a format.
 pub fn diagnostics(
     lib: &Library,
     uri: &Uri,
@@ -20,6 +21,9 @@ pub fn diagnostics(
     text: &str,
     as_of: Date,
 ) -> Vec<Diagnostic> {
+    if !declares_format(text) {
+        return Vec::new();
+    }
     let opts = crate::run::Options::new(as_of);
     let result = crate::run::check_text(lib, name, text, &opts, None);
     let ix = LineIndex::new(text);
@@ -64,7 +68,14 @@ fn finding_diagnostic(f: &Finding, ix: &LineIndex, uri: &Uri) -> Diagnostic {
     }
 }
 
-/// Whether a document is a permit (by its file name).
+/// Whether a YAML text is meant as a permit: it has a top-level `format:`
+/// key (`format: permit/v1`). Other YAML files an author opens (CI
+/// configuration, rule tests' neighbours) get no diagnostics.
+pub fn declares_format(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("format:"))
+}
+
+/// Whether a document may be a permit (by its file name).
 pub fn is_permit(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
