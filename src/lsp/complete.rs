@@ -317,7 +317,7 @@ fn names(ws: &mut Workspace, name: &str, offset: usize) -> Vec<CompletionItem> {
     let mut consts: Vec<_> = a.lib.consts.iter().collect();
     consts.sort_by(|x, y| x.0.cmp(y.0));
     for (n, v) in consts {
-        push(n, CompletionItemKind::CONSTANT, format!("{v:?}"));
+        push(n, CompletionItemKind::CONSTANT, super::hover::const_text(v));
     }
     for f in ROOT.fields {
         push(

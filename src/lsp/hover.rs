@@ -5,6 +5,7 @@
 
 use super::query::{self, Target};
 use super::workspace::Workspace;
+use crate::lang::library::ConstValue;
 use crate::lang::table::{CellValue, TableData};
 use crate::lang::types::Ty;
 use crate::schema::types::{Field, RecordDef};
@@ -26,7 +27,7 @@ pub fn hover(ws: &mut Workspace, name: &str, offset: usize) -> Option<Hover> {
         ),
         Target::Table(t) => table_markdown(&t),
         Target::Local { name, ty, .. } => format!("```\n{name}: {ty}\n```"),
-        Target::Const(n, v) => format!("```\nconst {n} = {v:?}\n```"),
+        Target::Const(n, v) => format!("```\nconst {n} = {}\n```", const_text(&v)),
         Target::Fact(n) => {
             let f = lib.facts.get(&n)?;
             let values: Vec<String> = f
@@ -129,6 +130,17 @@ pub fn table_markdown(t: &TableData) -> String {
         s.push_str(&format!("\n… {} more rows\n", t.rows.len() - MAX_ROWS));
     }
     s
+}
+
+/// A constant's value as it would be written in a policy.
+pub fn const_text(v: &ConstValue) -> String {
+    match v {
+        ConstValue::Num(n) => crate::units::format_number(*n),
+        ConstValue::Qty(q) => q.to_string(),
+        ConstValue::Str(s) => format!("{s:?}"),
+        ConstValue::Date(d) => d.to_string(),
+        ConstValue::Bool(b) => b.to_string(),
+    }
 }
 
 pub fn cell_text(c: &CellValue) -> String {

@@ -489,11 +489,11 @@ impl Server {
         let i = match self.workspaces.iter().position(|w| w.contains(&name)) {
             Some(i) => i,
             None => {
-                let root = library_root(&path, &self.configured);
+                let (root, recursive) = library_root(&path, &self.configured);
                 match self.workspaces.iter().position(|w| w.root == root) {
                     Some(i) => i,
                     None => {
-                        self.workspaces.push(Workspace::load(root));
+                        self.workspaces.push(Workspace::load(root, recursive));
                         self.workspaces.len() - 1
                     }
                 }

@@ -41,28 +41,33 @@ pub struct Workspace {
     published: BTreeMap<String, Vec<Diagnostic>>,
 }
 
-/// The folder a policy file is checked with: a configured library folder
-/// that holds it, else its nearest ancestor named `policies` (what `policy
-/// check` checks by default), else its own folder.
-pub fn library_root(file: &Path, configured: &[PathBuf]) -> PathBuf {
+/// The folder a policy file is checked with, and whether its subfolders
+/// belong to it: a configured library folder that holds it, else its
+/// nearest ancestor named `policies` (what `policy check` checks by
+/// default), else its own folder without subfolders (a policy opened in a
+/// home folder must not make the server read the whole tree).
+pub fn library_root(file: &Path, configured: &[PathBuf]) -> (PathBuf, bool) {
     if let Some(c) = configured.iter().find(|c| file.starts_with(c)) {
-        return c.clone();
+        return (c.clone(), true);
     }
     if let Some(a) = file
         .ancestors()
         .skip(1)
         .find(|a| a.file_name().is_some_and(|n| n == "policies"))
     {
-        return a.to_path_buf();
+        return (a.to_path_buf(), true);
     }
-    file.parent()
-        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
+    let dir = file
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    (dir, false)
 }
 
 impl Workspace {
-    /// Read every policy file under `root`; unreadable files are skipped
-    /// (the editor's own text replaces a file once it is opened).
-    pub fn load(root: PathBuf) -> Workspace {
+    /// Read every policy file under `root` (in `root` itself only, unless
+    /// `recursive`); unreadable files are skipped (the editor's own text
+    /// replaces a file once it is opened).
+    pub fn load(root: PathBuf, recursive: bool) -> Workspace {
         let mut ws = Workspace {
             root,
             files: BTreeMap::new(),
@@ -70,11 +75,7 @@ impl Workspace {
             analysis: None,
             published: BTreeMap::new(),
         };
-        let files = match crate::library::read_dir(&ws.root) {
-            Ok(f) => f,
-            Err(_) => walk_readable(&ws.root),
-        };
-        for (name, text) in files {
+        for (name, text) in policy_files(&ws.root, recursive) {
             ws.set_text(&name, text, false);
         }
         ws
@@ -221,9 +222,11 @@ fn check(parsed: &[PolicyFile]) -> Analysis {
     }
 }
 
-/// Policy files under `dir`, skipping the unreadable ones.
-fn walk_readable(dir: &Path) -> Vec<(String, String)> {
+/// Policy files under `dir` as (path, text), sorted, skipping the unreadable ones.
+fn policy_files(dir: &Path, recursive: bool) -> Vec<(String, String)> {
     walkdir::WalkDir::new(dir)
+        .max_depth(if recursive { usize::MAX } else { 1 })
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
@@ -283,5 +286,27 @@ fn check_diagnostic(e: &CheckError) -> Diagnostic {
         message,
         related_information: (!related.is_empty()).then_some(related),
         ..Diagnostic::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_belongs_to_the_configured_folder_then_to_policies_then_to_its_own() {
+        let configured = [PathBuf::from("/lib/mine")];
+        assert_eq!(
+            library_root(Path::new("/lib/mine/air/a.policy"), &configured),
+            (PathBuf::from("/lib/mine"), true)
+        );
+        assert_eq!(
+            library_root(Path::new("/repo/policies/air/x/a.policy"), &configured),
+            (PathBuf::from("/repo/policies"), true)
+        );
+        assert_eq!(
+            library_root(Path::new("/home/me/a.policy"), &configured),
+            (PathBuf::from("/home/me"), false)
+        );
     }
 }
