@@ -130,6 +130,11 @@ fn diagnostics_are_those_of_policy_check_in_the_file_that_has_them() {
         want.sort_by(|a, b| a.1.cmp(&b.1));
         assert_eq!(summary(got), want, "{file}");
     }
+    // Reviewed snapshot of both files' diagnostics (temporary folder removed).
+    let shown = serde_json::to_string_pretty(&json!({ "a.policy": a, "b.policy": b }))
+        .expect("json")
+        .replace(&file_uri(&lib), "file:///LIBRARY");
+    insta::assert_snapshot!("diagnostics_a_b", shown);
     // The misspelt field, with its did-you-mean, in a.policy.
     let typo = a
         .iter()
@@ -350,6 +355,33 @@ fn hover_shows_fields_tables_rules_variables_and_builtins() {
     assert!(
         rule.contains("air.gb13223-2011.limits") && rule.contains("GB 13223-2011 表1"),
         "{rule}"
+    );
+    // A constant, as written.
+    let k = hover_text(
+        &mut c,
+        &uri,
+        position_of(&text, "<= gb13223_nox_note2", 0, false),
+    );
+    assert_eq!(k, "```\nconst gb13223_nox_note2 = 200 mg/m3\n```");
+    // A fact read in another file of the library: its enumeration, weakest first.
+    let (uri2, text2) = shipped(&mut c, "online/art20-automatic-networked.policy");
+    let fact = hover_text(
+        &mut c,
+        &uri2,
+        position_of(&text2, "facts.required_management", 0, false),
+    );
+    insta::assert_snapshot!("hover_fact", fact);
+    let d = c.at(
+        "textDocument/definition",
+        &uri2,
+        position_of(&text2, "facts.required_management", 0, false),
+    );
+    assert!(
+        d[0]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/policies/library.policy"),
+        "{d}"
     );
     assert_eq!(c.shutdown(), Some(0));
 }

@@ -176,7 +176,8 @@ impl Workspace {
         Some(analysis)
     }
 
-    /// Diagnostics of every file whose diagnostics changed since last sent.
+    /// Diagnostics of every file whose diagnostics changed since last sent
+    /// (an open file's are sent once even when empty).
     pub fn diagnostics(&mut self) -> Vec<(String, Vec<Diagnostic>)> {
         let mut all: BTreeMap<String, Vec<Diagnostic>> =
             self.files.keys().map(|k| (k.clone(), Vec::new())).collect();
@@ -197,7 +198,13 @@ impl Workspace {
         }
         let mut changed = Vec::new();
         for (name, list) in all {
-            if self.published.get(&name) != Some(&list) {
+            // A clean file the editor has not opened needs no message.
+            let open = self.files.get(&name).is_some_and(|f| f.open);
+            let unchanged = match self.published.get(&name) {
+                Some(sent) => sent == &list,
+                None => list.is_empty() && !open,
+            };
+            if !unchanged {
                 self.published.insert(name.clone(), list.clone());
                 changed.push((name, list));
             }
