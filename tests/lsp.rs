@@ -157,9 +157,24 @@ fn diagnostics_are_those_of_policy_check_in_the_file_that_has_them() {
     );
 
     // Fixing the typo clears a.policy; b.policy is not resent (unchanged).
-    let fixed = A.replace("concentraton", "concentration");
-    c.change(&a_uri, 2, &fixed);
+    // Sent as a range edit, although the server asks for full texts.
+    let typo = A.find("concentraton").unwrap() + "concentrat".len();
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": a_uri, "version": 2 },
+                "contentChanges": [ { "range": { "start": position(A, typo), "end": position(A, typo) },
+                                      "text": "i" } ] }),
+    );
     assert_eq!(c.diagnostics(&a_uri), Vec::<Value>::new());
+    let r = c.request("workspace/symbol", json!({ "query": "" }));
+    assert!(r["result"].is_array());
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|m| m["params"]["uri"] == b_uri.as_str()),
+        "{:?}",
+        c.notifications
+    );
     assert_eq!(c.shutdown(), Some(0));
 }
 

@@ -427,11 +427,26 @@ impl Server {
                 else {
                     return;
                 };
-                // Full sync: the last change holds the whole text.
-                if let Some(c) = p.content_changes.into_iter().last()
-                    && c.range.is_none()
-                {
-                    self.set_text(p.text_document.uri, c.text);
+                // We ask for full texts; a client that sends ranges anyway
+                // has them applied in order to the text we hold.
+                let uri = p.text_document.uri;
+                let mut text = None;
+                for c in p.content_changes {
+                    match c.range {
+                        None => text = Some(c.text),
+                        Some(range) => {
+                            let Some(mut t) = text.take().or_else(|| self.text_of(&uri)) else {
+                                return;
+                            };
+                            let ix = LineIndex::new(&t);
+                            let (a, b) = (ix.offset(range.start), ix.offset(range.end));
+                            t.replace_range(a..b.max(a), &c.text);
+                            text = Some(t);
+                        }
+                    }
+                }
+                if let Some(t) = text {
+                    self.set_text(uri, t);
                 }
             }
             "textDocument/didClose" => {
@@ -457,6 +472,16 @@ impl Server {
             }
             _ => {}
         }
+    }
+
+    /// The text held for an open document.
+    fn text_of(&self, uri: &Uri) -> Option<String> {
+        if let Some(d) = self.permits.get(uri.as_str()) {
+            return Some(d.text.clone());
+        }
+        let name = uri_to_path(uri)?.display().to_string();
+        let ws = self.workspaces.iter().find(|w| w.contains(&name))?;
+        Some(ws.source(&name)?.text.clone())
     }
 
     fn mark_due(&mut self, root: PathBuf) {

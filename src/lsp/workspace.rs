@@ -190,8 +190,10 @@ impl Workspace {
         }
         let analysis = self.analysis();
         let mut by_file: Vec<(String, Diagnostic)> = Vec::new();
+        // One line index per file, however many errors it has.
+        let mut indexes = std::collections::HashMap::new();
         for e in &analysis.errors {
-            by_file.push((e.file.clone(), check_diagnostic(e)));
+            by_file.push((e.file.clone(), check_diagnostic(e, &mut indexes)));
         }
         for (file, d) in by_file {
             all.entry(file).or_default().push(d);
@@ -265,9 +267,20 @@ fn parse_diagnostic(source: &Source, e: &ParseError) -> Diagnostic {
     }
 }
 
-fn check_diagnostic(e: &CheckError) -> Diagnostic {
-    let source = e.src.inner();
-    let ix = LineIndex::new(&source.text);
+/// The line index of `src`, built once.
+fn index<'m, 'a>(
+    indexes: &'m mut std::collections::HashMap<&'a str, LineIndex<'a>>,
+    src: &'a crate::span::SourceFile,
+) -> &'m LineIndex<'a> {
+    indexes
+        .entry(src.name.as_str())
+        .or_insert_with(|| LineIndex::new(&src.text))
+}
+
+fn check_diagnostic<'a>(
+    e: &'a CheckError,
+    indexes: &mut std::collections::HashMap<&'a str, LineIndex<'a>>,
+) -> Diagnostic {
     let span = crate::span::Span::new(e.span.offset(), e.span.offset() + e.span.len());
     let mut message = e.message.clone();
     if let Some(h) = &e.help {
@@ -280,13 +293,13 @@ fn check_diagnostic(e: &CheckError) -> Diagnostic {
         .filter_map(|(src, span, what)| {
             let uri = super::text::path_to_uri(Path::new(&src.name))?;
             Some(DiagnosticRelatedInformation {
-                location: Location::new(uri, LineIndex::new(&src.text).range(*span)),
+                location: Location::new(uri, index(indexes, src).range(*span)),
                 message: what.clone(),
             })
         })
         .collect();
     Diagnostic {
-        range: ix.range(span),
+        range: index(indexes, e.src.inner()).range(span),
         severity: Some(DiagnosticSeverity::ERROR),
         code: Some(NumberOrString::String(e.kind.into())),
         source: Some("permitlint".into()),
