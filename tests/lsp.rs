@@ -398,6 +398,14 @@ fn hover_shows_fields_tables_rules_variables_and_builtins() {
             .ends_with("/policies/library.policy"),
         "{d}"
     );
+    // The fact a `derive` writes.
+    let (uri3, text3) = shipped(&mut c, "classification/catalogue-2019-industries.policy");
+    let derived = hover_text(
+        &mut c,
+        &uri3,
+        position_of(&text3, "derive required_management", 0, false),
+    );
+    assert_eq!(derived, fact);
     assert_eq!(c.shutdown(), Some(0));
 }
 

@@ -127,7 +127,9 @@ pub fn target_at(ws: &mut Workspace, name: &str, offset: usize) -> Option<(Targe
         }
     }
     if a.lib.facts.contains_key(word)
-        && (text[..s].ends_with("facts.") || text[..s].trim_end().ends_with("fact"))
+        && (text[..s].ends_with("facts.")
+            || text[..s].trim_end().ends_with("fact")
+            || text[..s].trim_end().ends_with("derive"))
     {
         return Some((Target::Fact(word.into()), span));
     }
