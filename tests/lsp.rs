@@ -718,3 +718,46 @@ fn an_open_permit_gets_the_findings_of_check() {
     assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn a_permit_beside_a_library_is_checked_with_the_library_as_edited() {
+    let a = A.replace("concentraton", "concentration");
+    let (dir, lib) = library(&[("a.policy", &a)]);
+    let permits = dir.path().join("permits");
+    std::fs::create_dir(&permits).expect("mkdir");
+    let permit_text =
+        std::fs::read_to_string("corpus/thermal-power-03-defects.yaml").expect("corpus file");
+    let permit_path = permits.join("p.yaml");
+    std::fs::write(&permit_path, &permit_text).expect("write");
+
+    let mut c = Client::start();
+    let permit_uri = file_uri(&permit_path);
+    c.open(&permit_uri, &permit_text);
+    let codes = |d: &[Value]| -> Vec<String> {
+        d.iter()
+            .map(|x| x["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let d = c.diagnostics(&permit_uri);
+    // Only the rule of this library fires (no shipped rule is loaded).
+    assert!(codes(&d).iter().any(|c| c == "air.test.limits"), "{d:?}");
+    assert!(!codes(&d).iter().any(|c| c.starts_with("air.gb")), "{d:?}");
+
+    // Loosen the rule in the editor: the permit is checked again.
+    let policy_uri = file_uri(&lib.join("a.policy"));
+    c.open(&policy_uri, &a);
+    let loose = a.replace("<= limits[p.pollutant].limit", "<= 100000 mg/m3");
+    c.change(&policy_uri, 2, &loose);
+    let d = c.diagnostics(&permit_uri);
+    assert!(!codes(&d).iter().any(|c| c == "air.test.limits"), "{d:?}");
+
+    // Break the library: the permit says so instead of checking.
+    c.change(&policy_uri, 3, &loose.replace("for p in", "for p inn"));
+    let d = c.diagnostics(&permit_uri);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("has 1 error(s)"),
+        "{d:?}"
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}

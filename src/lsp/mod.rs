@@ -141,6 +141,12 @@ struct PermitDoc {
     name: String,
     text: String,
     due: bool,
+    /// The library folder it is checked with, when it is a workspace (edits
+    /// to its policies re-check the permit); `None`: the configured folders
+    /// or the shipped library.
+    library: Option<PathBuf>,
+    /// The generation of that library it was last checked with.
+    checked: Option<u64>,
 }
 
 pub struct Server {
@@ -497,6 +503,17 @@ impl Server {
         };
         let name = path.display().to_string();
         if permit::is_permit(&path) {
+            // Without configured folders, a permit next to a `policies`
+            // folder (in it or in a folder beside it) is checked with that
+            // library as it stands in the editor.
+            let library = if self.configured.is_empty() {
+                path.ancestors()
+                    .skip(1)
+                    .map(|a| a.join("policies"))
+                    .find(|p| p.is_dir())
+            } else {
+                None
+            };
             self.permits.insert(
                 uri.as_str().to_string(),
                 PermitDoc {
@@ -504,6 +521,8 @@ impl Server {
                     name,
                     text,
                     due: true,
+                    library,
+                    checked: None,
                 },
             );
             return;
@@ -535,9 +554,15 @@ impl Server {
             let Some(ws) = self.workspaces.iter_mut().find(|w| w.root == root) else {
                 continue;
             };
+            let generation = ws.generation;
             for (name, list) in ws.diagnostics() {
                 if let Some(uri) = text::path_to_uri(std::path::Path::new(&name)) {
                     self.publish_diagnostics(uri, list);
+                }
+            }
+            for d in self.permits.values_mut() {
+                if d.library.as_ref() == Some(&root) && d.checked != Some(generation) {
+                    d.due = true;
                 }
             }
         }
@@ -548,23 +573,54 @@ impl Server {
             .map(|(k, _)| k.clone())
             .collect();
         for key in due {
-            let lib = self
-                .permit_library
-                .get_or_insert_with(|| permit_library(&self.configured));
             let Some(doc) = self.permits.get_mut(&key) else {
                 continue;
             };
             doc.due = false;
-            let list = match lib {
-                Ok(lib) => permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, self.as_of),
-                Err(why) => vec![lsp_types::Diagnostic {
-                    message: why.clone(),
-                    source: Some("permitlint".into()),
-                    severity: Some(lsp_types::DiagnosticSeverity::ERROR),
-                    ..lsp_types::Diagnostic::default()
-                }],
+            let library = doc.library.clone();
+            let list = match library {
+                Some(root) => {
+                    let i = match self.workspaces.iter().position(|w| w.root == root) {
+                        Some(i) => i,
+                        None => {
+                            self.workspaces.push(Workspace::load(root, true));
+                            self.workspaces.len() - 1
+                        }
+                    };
+                    let ws = &mut self.workspaces[i];
+                    let errors = ws.error_count();
+                    let Some(doc) = self.permits.get_mut(&key) else {
+                        continue;
+                    };
+                    doc.checked = Some(ws.generation);
+                    if errors > 0 {
+                        vec![library_broken(&format!(
+                            "the policy library `{}` has {errors} error(s); permits are not checked until it builds",
+                            ws.root.display()
+                        ))]
+                    } else {
+                        let lib = &ws.analysis().lib;
+                        permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, self.as_of)
+                    }
+                }
+                None => {
+                    let lib = self
+                        .permit_library
+                        .get_or_insert_with(|| permit_library(&self.configured));
+                    let Some(doc) = self.permits.get(&key) else {
+                        continue;
+                    };
+                    match lib {
+                        Ok(lib) => {
+                            permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, self.as_of)
+                        }
+                        Err(why) => vec![library_broken(why)],
+                    }
+                }
             };
-            let uri = doc.uri.clone();
+            let Some(uri) = self.permits.get(&key).map(|d| d.uri.clone()) else {
+                continue;
+            };
             self.publish_diagnostics(uri, list);
         }
     }
@@ -581,6 +637,16 @@ impl Server {
                 v,
             )));
         }
+    }
+}
+
+/// One diagnostic at the top of a permit: its library does not build.
+fn library_broken(why: &str) -> lsp_types::Diagnostic {
+    lsp_types::Diagnostic {
+        message: why.to_string(),
+        source: Some("permitlint".into()),
+        severity: Some(lsp_types::DiagnosticSeverity::ERROR),
+        ..lsp_types::Diagnostic::default()
     }
 }
 

@@ -1,7 +1,9 @@
 //! Permit YAML in the editor: the findings `check` gives for the open
 //! permit — loading and validation problems first, then the rules of the
 //! library in force today — as diagnostics, each with its rule id, basis
-//! and the related permit values.
+//! and the related permit values. Which library (configured folders, a
+//! `policies` folder beside the permit as edited, or the shipped one) is
+//! the server's choice (`lsp/mod.rs`).
 
 use super::text::LineIndex;
 use crate::date::Date;

@@ -39,6 +39,9 @@ pub struct Workspace {
     analysis: Option<Analysis>,
     /// Diagnostics last sent, by file name, so unchanged ones are not resent.
     published: BTreeMap<String, Vec<Diagnostic>>,
+    /// Counts the changes to the library's texts (permits checked with an
+    /// older generation are checked again).
+    pub generation: u64,
 }
 
 /// The folder a policy file is checked with, and whether its subfolders
@@ -74,6 +77,7 @@ impl Workspace {
             parsed: Vec::new(),
             analysis: None,
             published: BTreeMap::new(),
+            generation: 0,
         };
         for (name, text) in policy_files(&ws.root, recursive) {
             ws.set_text(&name, text, false);
@@ -129,6 +133,7 @@ impl Workspace {
             },
         );
         self.analysis = None;
+        self.generation += 1;
     }
 
     /// The editor closed a file: go back to the text on disk (or forget a
@@ -140,8 +145,19 @@ impl Workspace {
                 self.files.remove(name);
                 self.parsed.retain(|f| f.source.name != name);
                 self.analysis = None;
+                self.generation += 1;
             }
         }
+    }
+
+    /// How many errors the library has (syntax and check).
+    pub fn error_count(&mut self) -> usize {
+        let parse = self
+            .files
+            .values()
+            .filter(|f| f.parse_error.is_some())
+            .count();
+        parse + self.analysis().errors.len()
     }
 
     /// The checked library, checking it again if a file changed.
