@@ -149,7 +149,7 @@ struct PermitDoc {
     checked: Option<u64>,
 }
 
-pub struct Server {
+struct Server {
     out: Box<dyn Write>,
     initialized: bool,
     shutdown: bool,
@@ -161,7 +161,6 @@ pub struct Server {
     permits: BTreeMap<String, PermitDoc>,
     /// The library permits are checked with, built on first use.
     permit_library: Option<Result<Library, String>>,
-    as_of: Date,
 }
 
 fn error(code: ErrorCode, message: impl Into<String>) -> ResponseError {
@@ -178,7 +177,7 @@ fn params<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ResponseError> 
 }
 
 impl Server {
-    pub fn new(out: Box<dyn Write>) -> Server {
+    fn new(out: Box<dyn Write>) -> Server {
         Server {
             out,
             initialized: false,
@@ -188,7 +187,6 @@ impl Server {
             due: Vec::new(),
             permits: BTreeMap::new(),
             permit_library: None,
-            as_of: Date::today(),
         }
     }
 
@@ -566,6 +564,8 @@ impl Server {
                 }
             }
         }
+        // The date of each check, so a server left running passes midnight.
+        let as_of = Date::today();
         let due: Vec<String> = self
             .permits
             .iter()
@@ -600,7 +600,7 @@ impl Server {
                         ))]
                     } else {
                         let lib = &ws.analysis().lib;
-                        permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, self.as_of)
+                        permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, as_of)
                     }
                 }
                 None => {
@@ -611,9 +611,7 @@ impl Server {
                         continue;
                     };
                     match lib {
-                        Ok(lib) => {
-                            permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, self.as_of)
-                        }
+                        Ok(lib) => permit::diagnostics(lib, &doc.uri, &doc.name, &doc.text, as_of),
                         Err(why) => vec![library_broken(why)],
                     }
                 }
