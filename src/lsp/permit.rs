@@ -7,7 +7,7 @@
 
 use super::text::LineIndex;
 use crate::date::Date;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::lang::library::Library;
 use lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
@@ -57,10 +57,11 @@ fn finding_diagnostic(f: &Finding, ix: &LineIndex, uri: &Uri) -> Diagnostic {
         .collect();
     Diagnostic {
         range,
-        severity: Some(match f.severity {
-            Severity::Error => DiagnosticSeverity::ERROR,
-            Severity::Warning => DiagnosticSeverity::WARNING,
-            Severity::Notice => DiagnosticSeverity::INFORMATION,
+        // By name, so a level added to `Severity` shows as a warning.
+        severity: Some(match f.severity.as_str() {
+            "error" => DiagnosticSeverity::ERROR,
+            "notice" => DiagnosticSeverity::INFORMATION,
+            _ => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(f.rule.clone())),
         source: Some("permitlint".into()),
