@@ -466,6 +466,16 @@ fn completion_offers_fields_enum_values_table_keys_units_and_names() {
         "{got:?}"
     );
 
+    // `o.` in the header of a `for` being typed (no block yet).
+    let typing = format!("{}      for q in o.\n{}", &a[..at], &a[at..]);
+    c.change(&uri, 40, &typing);
+    let got = labels(&c.at(
+        "textDocument/completion",
+        &uri,
+        position_of(&typing, "for q in o.", 0, false),
+    ));
+    assert!(got.contains(&"pollutants".to_string()), "{got:?}");
+
     // Enumeration values after `==`.
     let typing = format!(
         "{}      require any s in o.sources: s.kind == \n{}",

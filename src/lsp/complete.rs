@@ -107,13 +107,15 @@ fn type_ending_at(a: &Analysis, name: &str, offset: usize, end: usize) -> Option
         .map(|(_, t)| t.clone())
 }
 
-/// The same text with `insert` at `offset`, then with a closing `else ""`
-/// (a `require` being typed has none yet).
+/// The same text with `insert` at `offset`, then with what a statement
+/// being typed still lacks: the `else ""` of a `require`, the block of a
+/// `for` or `when` header.
 fn variants(text: &str, offset: usize, insert: &str, skip: usize) -> Vec<String> {
     let (head, tail) = (&text[..offset], &text[offset + skip..]);
     vec![
         format!("{head}{insert}{tail}"),
         format!("{head}{insert} else \"\"{tail}"),
+        format!("{head}{insert} {{}}{tail}"),
     ]
 }
 
