@@ -607,6 +607,37 @@ fn definition_references_and_symbols() {
         .collect();
     assert_eq!(spans, ["concentration"], "{r}");
 
+    // A `let` binding: definition and references (the message template too).
+    let with_let = a
+        .replace(
+            "      require p.concentration <= limits[p.pollutant].limit",
+            "      let lim = limits[p.pollutant].limit\n      require p.concentration <= lim",
+        )
+        .replace("\"{p.pollutant} 超标\"", "\"{p.pollutant} 超标 {lim}\"");
+    // (Still clean, so no diagnostics are published for it.)
+    c.change(&uri, 2, &with_let);
+    let d = c.at(
+        "textDocument/definition",
+        &uri,
+        position_of(&with_let, "<= lim", 0, false),
+    );
+    assert_eq!(
+        d[0]["range"]["start"],
+        position_of(&with_let, "let lim", 0, false)
+            .as_object()
+            .map(|p| {
+                json!({ "line": p["line"], "character": p["character"].as_u64().unwrap() - 3 })
+            })
+            .unwrap()
+    );
+    let r = c.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": position_of(&with_let, "let lim", 0, false),
+                "context": { "includeDeclaration": true } }),
+    );
+    assert_eq!(r["result"].as_array().map(Vec::len), Some(3), "{r}");
+    c.change(&uri, 3, &a);
+
     // Symbols of the file and of the workspace.
     let s = c.request(
         "textDocument/documentSymbol",
