@@ -14,6 +14,7 @@ pub mod generate;
 pub mod lang;
 pub mod library;
 pub mod lists;
+pub mod lsp;
 pub mod permit;
 pub mod policytest;
 pub mod report;

@@ -8,6 +8,7 @@ mod diff;
 mod explain;
 mod generate;
 mod lists;
+mod lsp;
 mod policy;
 mod review;
 mod schema_cmd;
@@ -55,6 +56,10 @@ pub enum Command {
     /// Build the three lists (key / simplified / registration) from a permit
     /// library; with `--previous`, the changes since last run and the actions due.
     Lists(lists::ListsArgs),
+    /// Run the language server over stdio, for editors (diagnostics, hover,
+    /// completion, go to definition, formatting of `.policy` files; findings
+    /// on open permits).
+    Lsp,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -183,5 +188,6 @@ pub fn main() -> i32 {
         Command::Countersign(a) => review::countersign(a),
         Command::Notice(a) => review::notice(a),
         Command::Lists(a) => lists::run(a),
+        Command::Lsp => lsp::run(),
     }
 }

@@ -108,6 +108,43 @@ struct Globals {
 }
 
 pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
+    check_files_inner(files, None)
+}
+
+/// What the checker learned about one policy, kept even when the policy has
+/// errors, for an editor: name and field resolutions, the type of every
+/// expression and where each local variable was bound. Evaluation never
+/// reads it; [`check_files`] does not build it.
+#[derive(Debug)]
+pub struct PolicyAnalysis {
+    /// Name of the file the policy is in.
+    pub file: String,
+    pub id: Ident,
+    pub span: Span,
+    pub resolution: Resolution,
+    /// (expression span, its type), in the order checked.
+    pub types: Vec<(Span, Ty)>,
+    /// (local variable use, the identifier that bound it).
+    pub uses: Vec<(Span, Span)>,
+    /// Every `let`, `for` and quantifier binding: (identifier, its type).
+    pub bindings: Vec<(Ident, Ty)>,
+    /// The tables declared inside the policy.
+    pub tables: HashMap<String, Arc<TableData>>,
+}
+
+/// [`check_files`], plus a [`PolicyAnalysis`] for every policy (for editors).
+pub fn check_files_for_editor(
+    files: &[PolicyFile],
+) -> (Library, Vec<CheckError>, Vec<PolicyAnalysis>) {
+    let mut analyses = Vec::new();
+    let (lib, errors) = check_files_inner(files, Some(&mut analyses));
+    (lib, errors, analyses)
+}
+
+fn check_files_inner(
+    files: &[PolicyFile],
+    mut analyses: Option<&mut Vec<PolicyAnalysis>>,
+) -> (Library, Vec<CheckError>) {
     let mut errors = Vec::new();
     let enums = schema_enums();
     let mut lib = Library::default();
@@ -118,6 +155,7 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
         facts: BTreeMap::new(),
     };
     let mut route_spans: HashMap<String, ()> = HashMap::new();
+    let mut table_defs: HashMap<&str, (&Source, Span)> = HashMap::new();
 
     // Pass 1: global declarations.
     for f in files {
@@ -130,13 +168,18 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
                     }
                     if let Some(data) = data {
                         if globals.tables.contains_key(&t.name.node) {
-                            errors.push(CheckError::new(
+                            let mut e = CheckError::new(
                                 &f.source,
                                 t.name.span,
                                 "duplicate-name",
                                 format!("table `{}` is defined twice", t.name.node),
-                            ));
+                            );
+                            if let Some((src, span)) = table_defs.get(t.name.node.as_str()) {
+                                e = e.related(src, *span, "first definition");
+                            }
+                            errors.push(e);
                         } else {
+                            table_defs.insert(&t.name.node, (&f.source, t.name.span));
                             globals.tables.insert(t.name.node.clone(), data);
                         }
                     }
@@ -212,7 +255,8 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
     for f in files {
         for item in &f.items {
             if let Item::Policy(p) = item
-                && let Some(cp) = check_policy(&f.source, p, &globals, &mut errors)
+                && let Some(cp) =
+                    check_policy(&f.source, p, &globals, &mut errors, analyses.as_deref_mut())
             {
                 lib.policies.push(cp);
             }
@@ -285,6 +329,7 @@ fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
                             format!("rule `{id}` is defined twice with overlapping effective ranges"),
                         )
                         .label("second definition")
+                        .related(&a.source, a.ast.id.span, "other definition")
                         .help(format!(
                             "the other definition is in `{}`; give each version its own `version` and non-overlapping `effective` range",
                             a.meta.file
@@ -586,6 +631,18 @@ struct Cx<'a> {
     names: Vec<(u32, Name)>,
     fields: Vec<(u32, &'static RecordDef, &'static st::Field)>,
     columns: Vec<(u32, Arc<TableData>, usize)>,
+    /// What an editor wants to know, recorded only for `check_files_for_editor`.
+    editor: Option<Editor>,
+}
+
+#[derive(Default)]
+struct Editor {
+    types: Vec<(Span, Ty)>,
+    uses: Vec<(Span, Span)>,
+    bindings: Vec<(Ident, Ty)>,
+    /// The binding identifier of each scope slot (parallel to `Cx::scope`
+    /// up to its current length).
+    slots: Vec<Span>,
 }
 
 fn check_policy(
@@ -593,6 +650,7 @@ fn check_policy(
     p: &Policy,
     globals: &Globals,
     errors: &mut Vec<CheckError>,
+    analyses: Option<&mut Vec<PolicyAnalysis>>,
 ) -> Option<CompiledPolicy> {
     let before = errors.len();
     let meta = check_header(source, p, errors);
@@ -620,6 +678,7 @@ fn check_policy(
         names: Vec::new(),
         fields: Vec::new(),
         columns: Vec::new(),
+        editor: analyses.is_some().then(Editor::default),
     };
     cx.stmts(&p.body);
     if let (Some(d), Some(r)) = (cx.derives, cx.reads_facts) {
@@ -643,6 +702,18 @@ fn check_policy(
     } else {
         Stratum::Rule
     };
+    if let (Some(out), Some(ed)) = (analyses, cx.editor.take()) {
+        out.push(PolicyAnalysis {
+            file: source.name.clone(),
+            id: p.id.clone(),
+            span: p.span,
+            resolution: Resolution::new(cx.names.clone(), cx.fields.clone(), cx.columns.clone()),
+            types: ed.types,
+            uses: ed.uses,
+            bindings: ed.bindings,
+            tables: cx.tables.clone(),
+        });
+    }
     let templates = cx.templates;
     let tables = cx.tables;
     let resolution = Resolution::new(cx.names, cx.fields, cx.columns);
@@ -882,6 +953,11 @@ impl Cx<'_> {
             )
             .help = Some("choose another name".into());
         }
+        if let Some(ed) = &mut self.editor {
+            ed.slots.truncate(self.scope.len());
+            ed.slots.push(name.span);
+            ed.bindings.push((name.clone(), ty.clone()));
+        }
         self.scope.push((name.node.clone(), ty));
     }
 
@@ -1101,6 +1177,14 @@ impl Cx<'_> {
     }
 
     fn expr(&mut self, e: &Expr) -> Ty {
+        let t = self.expr_ty(e);
+        if let Some(ed) = &mut self.editor {
+            ed.types.push((e.span, t.clone()));
+        }
+        t
+    }
+
+    fn expr_ty(&mut self, e: &Expr) -> Ty {
         match &e.node {
             ExprKind::Lit(l) => match l {
                 Lit::Num(_) => Ty::Num,
@@ -1218,6 +1302,11 @@ impl Cx<'_> {
     fn var(&mut self, name: &str, span: Span) -> Ty {
         if let Some((i, t)) = self.lookup_slot(name) {
             let t = t.clone();
+            if let Some(ed) = &mut self.editor
+                && let Some(def) = ed.slots.get(i)
+            {
+                ed.uses.push((span, *def));
+            }
             self.resolve(span, Name::Local(i as u32));
             return t;
         }

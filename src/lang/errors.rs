@@ -132,6 +132,10 @@ pub struct CheckError {
     pub kind: &'static str,
     pub file: String,
     pub byte: usize,
+    /// Secondary places the error refers to (the other definition of a
+    /// duplicate): (file, span, what it is). Editors show them as related
+    /// information.
+    pub related: Vec<(Source, Span, String)>,
 }
 
 impl CheckError {
@@ -150,7 +154,12 @@ impl CheckError {
             kind,
             file: source.name.clone(),
             byte: span.start as usize,
+            related: Vec::new(),
         }
+    }
+    pub fn related(mut self, source: &Source, span: Span, what: impl Into<String>) -> Self {
+        self.related.push((source.clone(), span, what.into()));
+        self
     }
     pub fn label(mut self, l: impl Into<String>) -> Self {
         self.label = l.into();

@@ -224,6 +224,23 @@ impl Resolution {
         }
     }
 
+    /// What the name starting at byte `at` resolved to (for editors).
+    pub fn name_at(&self, at: u32) -> Option<&Name> {
+        self.names.get(self.name_at.get(at)?)
+    }
+
+    /// The record and field the field identifier starting at `at` resolved to.
+    pub fn field_at(&self, at: u32) -> Option<(&'static RecordDef, &'static Field)> {
+        let (r, f, _) = self.fields.get(self.field_at.get(at)?)?;
+        Some((r, f))
+    }
+
+    /// The table and column the column identifier starting at `at` resolved to.
+    pub fn column_at(&self, at: u32) -> Option<(&Arc<TableData>, usize)> {
+        let (t, c) = self.columns.get(self.column_at.get(at)?)?;
+        Some((t, *c))
+    }
+
     /// The column whose identifier starts at `at`, when read on table `t`.
     pub fn column(&self, at: u32, t: &TableData) -> Option<usize> {
         let (table, c) = &self.columns[self.column_at.get(at)?];
