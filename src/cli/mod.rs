@@ -9,6 +9,7 @@ mod explain;
 mod generate;
 mod lists;
 mod lsp;
+mod migrate;
 mod policy;
 mod review;
 mod schema_cmd;
@@ -60,6 +61,9 @@ pub enum Command {
     /// completion, go to definition, formatting of `.policy` files; findings
     /// on open permits).
     Lsp,
+    /// Rewrite `permit/v1` documents as `permit/v2` in place (comments and
+    /// layout kept; only the format value changes).
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -189,5 +193,6 @@ pub fn main() -> i32 {
         Command::Notice(a) => review::notice(a),
         Command::Lists(a) => lists::run(a),
         Command::Lsp => lsp::run(),
+        Command::Migrate(a) => migrate::run(a),
     }
 }

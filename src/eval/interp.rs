@@ -135,8 +135,18 @@ impl<'a> Interp<'a, '_> {
                 filter,
                 body,
             } => {
+                let coll_expr = coll;
                 let coll = self.expr(coll);
-                let Some(n) = coll.list_len() else { return };
+                let Some(n) = coll.list_len() else {
+                    // The list a rule ranges over is not stated: what it
+                    // would have checked is undecided, not compliant. An
+                    // optional list left out (`water` of a unit with no
+                    // wastewater) is an empty list, not a gap.
+                    if !self.absent_optional(coll_expr) {
+                        self.undecided(coll_expr, "适用范围");
+                    }
+                    return;
+                };
                 for i in 0..n {
                     let item = coll.list_item(i);
                     let depth = self.env.len();
@@ -281,6 +291,32 @@ impl<'a> Interp<'a, '_> {
             primary,
             labels: Vec::new(),
         });
+    }
+
+    /// Is `e` unknown because an optional field on its path is absent
+    /// (`water.outlets` without `water`)? Such a list means "none".
+    fn absent_optional(&mut self, e: &'a Expr) -> bool {
+        match &e.node {
+            ExprKind::Paren(a) => self.absent_optional(a),
+            ExprKind::Var(name) => {
+                ROOT.field(name).is_some_and(|f| !f.required) && self.root.get(name).is_none()
+            }
+            ExprKind::Field(base, f) => {
+                let b = self.expr(base);
+                if b.is_unknown() {
+                    return self.absent_optional(base);
+                }
+                let record = match b.v {
+                    V::Record(node, rec) => Some((node, rec)),
+                    V::Ref(id, target) => self.deref(id, target),
+                    _ => None,
+                };
+                record.is_some_and(|(node, rec)| {
+                    node.get(&f.node).is_none() && rec.field(&f.node).is_some_and(|d| !d.required)
+                })
+            }
+            _ => false,
+        }
     }
 
     /// Why `e` is unknown: the first absent field, missing table row or

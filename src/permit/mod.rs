@@ -6,6 +6,7 @@
 //! still run on the good parts. **Policies must therefore tolerate untyped
 //! values**: a quantity that failed validation is still a `Value::Str`.
 
+pub mod migrate;
 pub mod model;
 pub mod validate;
 pub mod yaml;

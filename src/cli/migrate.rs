@@ -1,0 +1,92 @@
+//! `permitlint migrate`: rewrite `permit/v1` documents as `permit/v2`, in
+//! place, keeping every comment and byte but the format value.
+
+use crate::permit::migrate::{Migration, migrate};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only report the files that would change; exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: MigrateArgs) -> i32 {
+    let (files, issues) = crate::run::collect(&args.paths);
+    let mut failed = false;
+    for i in &issues {
+        eprintln!("error: {}: {}", i.path, i.message);
+        failed = true;
+    }
+    let (mut migrated, mut current, mut refused) = (0, 0, 0);
+    for f in &files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", f.display());
+                failed = true;
+                continue;
+            }
+        };
+        match migrate(&text) {
+            Migration::Current => current += 1,
+            Migration::Refused(why) => {
+                eprintln!("skipped {}: {why}", f.display());
+                refused += 1;
+            }
+            Migration::Migrated(out) => {
+                migrated += 1;
+                if args.check {
+                    println!("{}", f.display());
+                } else if let Err(e) = write_atomically(f, &out) {
+                    eprintln!("error: {}: {e} (the file is unchanged)", f.display());
+                    failed = true;
+                }
+            }
+        }
+    }
+    let verb = if args.check {
+        "would migrate"
+    } else {
+        "migrated"
+    };
+    eprintln!(
+        "{verb} {migrated} file(s) to {}; {current} already current, {refused} not permit/v1 documents",
+        crate::permit::validate::FORMAT
+    );
+    if failed {
+        2
+    } else if args.check && migrated > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Write `text` to a temporary file beside `path` and rename it into
+/// place: on any failure the original stays as it was.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.permitlint-migrate.tmp"));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
