@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explain;
 mod generate;
+mod import;
 mod lists;
 mod policy;
 mod review;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Build the three lists (key / simplified / registration) from a permit
     /// library; with `--previous`, the changes since last run and the actions due.
     Lists(lists::ListsArgs),
+    /// Read the national platform's permit tables (HTML pages, CSV) into a
+    /// `permit/v2` document whose every value names its source cell.
+    Import(import::ImportArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -183,5 +187,6 @@ pub fn main() -> i32 {
         Command::Countersign(a) => review::countersign(a),
         Command::Notice(a) => review::notice(a),
         Command::Lists(a) => lists::run(a),
+        Command::Import(a) => import::run(a),
     }
 }
