@@ -31,14 +31,17 @@ fn permits(files: &[PathBuf]) -> Result<Vec<(String, Vec<PathBuf>)>, String> {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
-                    p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "csv"))
+                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(e.to_ascii_lowercase().as_str(), "html" | "htm" | "csv")
+                    })
                 })
                 .collect();
             pages.sort();
             if pages.is_empty() {
-                return Err(format!("{}: no .html, .htm or .csv file in this folder", f.display()));
+                return Err(format!(
+                    "{}: no .html, .htm or .csv file in this folder",
+                    f.display()
+                ));
             }
             out.push((stem(f), pages));
         } else {
@@ -52,8 +55,10 @@ fn permits(files: &[PathBuf]) -> Result<Vec<(String, Vec<PathBuf>)>, String> {
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem()
-        .map_or_else(|| "permit".to_string(), |s| s.to_string_lossy().into_owned())
+    p.file_stem().map_or_else(
+        || "permit".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }
 
 pub fn run(args: ImportArgs) -> i32 {
@@ -92,7 +97,11 @@ pub fn run(args: ImportArgs) -> i32 {
         for n in &imported.notes {
             eprintln!("{n}");
         }
-        let warnings = imported.notes.iter().filter(|n| n.level == Level::Warning).count();
+        let warnings = imported
+            .notes
+            .iter()
+            .filter(|n| n.level == Level::Warning)
+            .count();
         let target = match (&args.out, &args.output) {
             (Some(dir), _) => Some(dir.join(format!("{name}.yaml"))),
             (None, Some(file)) => Some(file.clone()),

@@ -128,7 +128,12 @@ fn clean_title(t: &str) -> String {
         .and_then(|r| r.split_once([')', '）']).map(|(_, rest)| rest))
         .unwrap_or(s);
     let s = match s.split_once('、') {
-        Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c)) => rest,
+        Some((n, rest))
+            if n.chars()
+                .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c)) =>
+        {
+            rest
+        }
         _ => s,
     };
     let s: String = s.trim().chars().take(40).collect();
@@ -136,7 +141,11 @@ fn clean_title(t: &str) -> String {
 }
 
 fn medium_of(text: &str) -> Option<Medium> {
-    if text.contains("废水") || text.contains("水污染物") || text.contains("雨水") || text.contains("water") {
+    if text.contains("废水")
+        || text.contains("水污染物")
+        || text.contains("雨水")
+        || text.contains("water")
+    {
         Some(Medium::Water)
     } else if text.contains("大气") || text.contains("废气") || text.contains("air") {
         Some(Medium::Air)
@@ -149,8 +158,17 @@ fn medium_of(text: &str) -> Option<Medium> {
 /// above (a cell spanning two header rows) or holds sub-headings.
 fn header_rows(rows: &[Vec<String>]) -> usize {
     const SUB: &[&str] = &[
-        "第一年", "第二年", "第三年", "第四年", "第五年", "经度", "纬度", "名称", "浓度限值",
-        "速率限值", "功能目标",
+        "第一年",
+        "第二年",
+        "第三年",
+        "第四年",
+        "第五年",
+        "经度",
+        "纬度",
+        "名称",
+        "浓度限值",
+        "速率限值",
+        "功能目标",
     ];
     let mut n = 1;
     while n < rows.len() {
@@ -179,7 +197,8 @@ fn headers(rows: &[Vec<String>], n: usize) -> Vec<String> {
             let mut parts: Vec<String> = Vec::new();
             for r in 0..n {
                 let mut t = rows[r].get(j).cloned().unwrap_or_default();
-                if t.is_empty() && r == 0 && n > 1 && rows[1].get(j).is_some_and(|c| !c.is_empty()) {
+                if t.is_empty() && r == 0 && n > 1 && rows[1].get(j).is_some_and(|c| !c.is_empty())
+                {
                     t = rows[0][..j.min(rows[0].len())]
                         .iter()
                         .rev()
@@ -225,7 +244,11 @@ impl Builder {
     fn table(&mut self, page: &Page, table: &Table) {
         let section = clean_title(&table.title);
         let name = if section.is_empty() || section.starts_with(&page.name) {
-            if section.is_empty() { page.name.clone() } else { section.clone() }
+            if section.is_empty() {
+                page.name.clone()
+            } else {
+                section.clone()
+            }
         } else {
             format!("{}-{}", page.name, section)
         };
@@ -238,7 +261,9 @@ impl Builder {
         let is_kv = rows
             .iter()
             .any(|r| r.iter().any(|c| label_key(c).is_some()))
-            && !rows[0].iter().any(|c| matches!(classify(c), Col::Id | Col::Pollutant | Col::Group));
+            && !rows[0]
+                .iter()
+                .any(|c| matches!(classify(c), Col::Id | Col::Pollutant | Col::Group));
         if is_kv {
             self.basic_info(page, &name, rows);
             return;
@@ -250,7 +275,12 @@ impl Builder {
         let any_limit = cols.iter().any(|c| {
             matches!(
                 c,
-                Col::Hourly | Col::Daily | Col::Concentration | Col::Rate | Col::Year(_) | Col::Committed
+                Col::Hourly
+                    | Col::Daily
+                    | Col::Concentration
+                    | Col::Rate
+                    | Col::Year(_)
+                    | Col::Committed
             )
         });
         let kind = if has(Col::Group) {
@@ -261,7 +291,9 @@ impl Builder {
             Some(Kind::Limits)
         } else if !has(Col::Id) && has(Col::Pollutant) && any_limit {
             Some(Kind::Totals)
-        } else if has(Col::Id) && (has(Col::Destination) || has(Col::Receiving) || has(Col::ReceivingClass)) {
+        } else if has(Col::Id)
+            && (has(Col::Destination) || has(Col::Receiving) || has(Col::ReceivingClass))
+        {
             Some(Kind::WaterOutlets)
         } else if has(Col::Id) && (has(Col::Height) || has(Col::Diameter) || has(Col::Lon)) {
             Some(Kind::AirOutlets)
@@ -269,7 +301,10 @@ impl Builder {
             None
         };
         let Some(kind) = kind else {
-            let data = rows[n..].iter().filter(|r| r.iter().any(|c| !is_not_set(c))).count();
+            let data = rows[n..]
+                .iter()
+                .filter(|r| r.iter().any(|c| !is_not_set(c)))
+                .count();
             if data == 0 {
                 return;
             }
@@ -302,7 +337,9 @@ impl Builder {
         // Columns: unknown ones are reported once; known columns the format
         // has no field for, once if they hold anything.
         for (j, c) in cols.iter().enumerate() {
-            let filled = rows[n..].iter().any(|r| r.get(j).is_some_and(|v| !is_not_set(v)));
+            let filled = rows[n..]
+                .iter()
+                .any(|r| r.get(j).is_some_and(|v| !is_not_set(v)));
             match c {
                 Col::Unknown => self.note(
                     Level::Warning,
@@ -321,7 +358,10 @@ impl Builder {
                     Level::Warning,
                     "import.not-imported",
                     table_at.clone(),
-                    format!("列「{}」在这张表中未导入（这一项由另一张表提供，或格式没有对应字段）", heads[j]),
+                    format!(
+                        "列「{}」在这张表中未导入（这一项由另一张表提供，或格式没有对应字段）",
+                        heads[j]
+                    ),
                 ),
                 _ => {}
             }
@@ -339,7 +379,11 @@ impl Builder {
             if row.iter().all(|c| is_not_set(c)) {
                 continue;
             }
-            let r = Row { ctx: &ctx, row, n: i + 1 };
+            let r = Row {
+                ctx: &ctx,
+                row,
+                n: i + 1,
+            };
             match kind {
                 Kind::Limits => self.limit_row(&r),
                 Kind::Totals => self.total_row(&r),
@@ -532,9 +576,16 @@ impl Builder {
     /// row has no outlet id. Rows naming a sum (`主要排放口合计`) are noted
     /// when they hold values and never imported.
     fn row_outlet(&mut self, r: &Row) -> Option<V> {
-        let id = r.get(Col::Id).map(|(_, t)| t.trim().to_string()).unwrap_or_default();
+        let id = r
+            .get(Col::Id)
+            .map(|(_, t)| t.trim().to_string())
+            .unwrap_or_default();
         let first = r.row.first().map(String::as_str).unwrap_or("");
-        if id.contains("合计") || id.contains("总计") || first.contains("合计") || first.contains("总计") {
+        if id.contains("合计")
+            || id.contains("总计")
+            || first.contains("合计")
+            || first.contains("总计")
+        {
             let filled = r.row.iter().enumerate().any(|(j, c)| {
                 !is_not_set(c) && r.ctx.cols.get(j).is_some_and(|c| r.is_value_col(*c))
             });
@@ -563,7 +614,10 @@ impl Builder {
         let (j, _) = r.get(Col::Id)?;
         let idv = r.value(j, id);
         let medium = r.ctx.medium;
-        let name = r.get(Col::Name).filter(|(_, t)| !is_not_set(t)).map(|(j, t)| r.value(j, t.to_string()));
+        let name = r
+            .get(Col::Name)
+            .filter(|(_, t)| !is_not_set(t))
+            .map(|(j, t)| r.value(j, t.to_string()));
         let kind = outlet_type(r.ctx.section, medium).map(|t| V {
             text: t.to_string(),
             src: r.src(""),
@@ -633,7 +687,11 @@ impl Builder {
                         }
                         Cell::Range(rg) => {
                             if medium == Medium::Water && *col == Col::Concentration {
-                                lim.range = Some(V { text: rg.clone(), src, how: None });
+                                lim.range = Some(V {
+                                    text: rg.clone(),
+                                    src,
+                                    how: None,
+                                });
                             } else {
                                 bad(&mut notes, "范围只能写在废水的许可排放浓度限值中");
                             }
@@ -650,11 +708,18 @@ impl Builder {
                     };
                     if let Some(su) = special_unit {
                         if !matches!(col, Col::Hourly | Col::Concentration) || lim.limit.is_some() {
-                            bad(&mut notes, "非浓度限值（林格曼黑度、臭气浓度、温度）只有一个 limit 字段");
+                            bad(
+                                &mut notes,
+                                "非浓度限值（林格曼黑度、臭气浓度、温度）只有一个 limit 字段",
+                            );
                             continue;
                         }
                         let how = (unit.is_none()).then(|| format!("单位「{su}」按污染物补"));
-                        lim.limit = Some(V { text: format!("{num} {su}"), src: src.clone(), how });
+                        lim.limit = Some(V {
+                            text: format!("{num} {su}"),
+                            src: src.clone(),
+                            how,
+                        });
                         if code == Some("furnace_temperature") {
                             lim.bound = Some(V {
                                 text: "min".into(),
@@ -669,12 +734,20 @@ impl Builder {
                         None => match columns::header_unit(&r.ctx.heads[j]).or(row_unit) {
                             Some(u) => (u, Some(format!("单位「{u}」取自表头或本行浓度"))),
                             None => {
-                                let u = if medium == Medium::Air { "mg/Nm3" } else { "mg/L" };
+                                let u = if medium == Medium::Air {
+                                    "mg/Nm3"
+                                } else {
+                                    "mg/L"
+                                };
                                 notes.push(Note {
                                     level: Level::Note,
                                     code: "import.assumed-unit",
                                     at: src.to_string(),
-                                    message: format!("「{}」没有单位，按{}浓度的常用单位 {u} 导入", text.trim(), medium.zh()),
+                                    message: format!(
+                                        "「{}」没有单位，按{}浓度的常用单位 {u} 导入",
+                                        text.trim(),
+                                        medium.zh()
+                                    ),
                                 });
                                 (u, Some(format!("单位「{u}」为推定")))
                             }
@@ -683,7 +756,11 @@ impl Builder {
                     if row_unit.is_none() {
                         row_unit = Some(unit);
                     }
-                    let v = V { text: format!("{num} {unit}"), src, how };
+                    let v = V {
+                        text: format!("{num} {unit}"),
+                        src,
+                        how,
+                    };
                     let slot = match col {
                         Col::Daily if medium == Medium::Water => {
                             bad(&mut notes, "废水许可限值没有日均浓度字段");
@@ -698,10 +775,21 @@ impl Builder {
                 Col::Rate => match cell {
                     Cell::Empty => {}
                     Cell::Bare(num) if medium == Medium::Air => {
-                        lim.rate = Some(V { text: format!("{num} kg/h"), src, how: Some("单位取自表头 kg/h".into()) });
+                        lim.rate = Some(V {
+                            text: format!("{num} kg/h"),
+                            src,
+                            how: Some("单位取自表头 kg/h".into()),
+                        });
                     }
-                    Cell::Qty { num, unit } if medium == Medium::Air && matches!(unit, "kg/h" | "t/h" | "kg/d" | "t/d") => {
-                        lim.rate = Some(V { text: format!("{num} {unit}"), src, how: None });
+                    Cell::Qty { num, unit }
+                        if medium == Medium::Air
+                            && matches!(unit, "kg/h" | "t/h" | "kg/d" | "t/d") =>
+                    {
+                        lim.rate = Some(V {
+                            text: format!("{num} {unit}"),
+                            src,
+                            how: None,
+                        });
                     }
                     _ if medium == Medium::Water => bad(&mut notes, "废水许可限值没有速率字段"),
                     _ => bad(&mut notes, "速率须为 kg/h 数值"),
@@ -709,10 +797,18 @@ impl Builder {
                 Col::Year(y) => match cell {
                     Cell::Empty => {}
                     Cell::Bare(num) => {
-                        years[usize::from(*y) - 1] = Some(V { text: format!("{num} t/a"), src, how: Some("单位取自表头 t/a".into()) });
+                        years[usize::from(*y) - 1] = Some(V {
+                            text: format!("{num} t/a"),
+                            src,
+                            how: Some("单位取自表头 t/a".into()),
+                        });
                     }
                     Cell::Qty { num, unit } if matches!(unit, "t/a" | "kg/a" | "万t/a") => {
-                        years[usize::from(*y) - 1] = Some(V { text: format!("{num} {unit}"), src, how: None });
+                        years[usize::from(*y) - 1] = Some(V {
+                            text: format!("{num} {unit}"),
+                            src,
+                            how: None,
+                        });
                     }
                     _ => bad(&mut notes, "年排放量须为 t/a 数值"),
                 },
@@ -746,10 +842,18 @@ impl Builder {
             match read_cell(text) {
                 Cell::Empty => {}
                 Cell::Bare(num) => {
-                    years[usize::from(*y) - 1] = Some(V { text: format!("{num} t/a"), src, how: Some("单位取自表头 t/a".into()) });
+                    years[usize::from(*y) - 1] = Some(V {
+                        text: format!("{num} t/a"),
+                        src,
+                        how: Some("单位取自表头 t/a".into()),
+                    });
                 }
                 Cell::Qty { num, unit } if matches!(unit, "t/a" | "kg/a" | "万t/a") => {
-                    years[usize::from(*y) - 1] = Some(V { text: format!("{num} {unit}"), src, how: None });
+                    years[usize::from(*y) - 1] = Some(V {
+                        text: format!("{num} {unit}"),
+                        src,
+                        how: None,
+                    });
                 }
                 _ => self.note(
                     Level::Warning,
@@ -766,7 +870,9 @@ impl Builder {
                     Level::Warning,
                     "import.not-imported",
                     r.src("").to_string(),
-                    format!("{pname} 没有第一年许可量，其余年份未导入（全厂许可量只保存一个年数值）"),
+                    format!(
+                        "{pname} 没有第一年许可量，其余年份未导入（全厂许可量只保存一个年数值）"
+                    ),
                 );
             }
             return;
@@ -777,7 +883,10 @@ impl Builder {
                     Level::Warning,
                     "import.not-imported",
                     v.src.to_string(),
-                    format!("{}：全厂许可量只保存第一年的数值（{}），这一年的 {} 未导入", pname, first.text, v.text),
+                    format!(
+                        "{}：全厂许可量只保存第一年的数值（{}），这一年的 {} 未导入",
+                        pname, first.text, v.text
+                    ),
                 );
             }
         }
@@ -799,7 +908,10 @@ impl Builder {
             return;
         };
         let v = r.value(j, std.trim().to_string());
-        let pollutant = r.get(Col::Pollutant).map(|(_, p)| p.to_string()).unwrap_or_default();
+        let pollutant = r
+            .get(Col::Pollutant)
+            .map(|(_, p)| p.to_string())
+            .unwrap_or_default();
         let medium = r.ctx.medium;
         let mut notes = Vec::new();
         if let Some(o) = self.outlet_mut(medium, &id.text) {
@@ -828,7 +940,9 @@ impl Builder {
         let mut notes = Vec::new();
         let mut vals: Vec<(Col, V)> = Vec::new();
         for (j, col) in r.ctx.cols.iter().enumerate() {
-            let Some(text) = r.row.get(j).filter(|t| !is_not_set(t)) else { continue };
+            let Some(text) = r.row.get(j).filter(|t| !is_not_set(t)) else {
+                continue;
+            };
             let src = r.src(&r.ctx.heads[j]);
             let at = src.to_string();
             let bad = |notes: &mut Vec<Note>, what: &str| {
@@ -841,21 +955,63 @@ impl Builder {
             };
             match col {
                 Col::Height | Col::Diameter => match read_cell(text) {
-                    Cell::Bare(num) => vals.push((*col, V { text: format!("{num} m"), src, how: Some("单位取自表头 m".into()) })),
-                    Cell::Qty { num, unit: "m" } => vals.push((*col, V { text: format!("{num} m"), src, how: None })),
+                    Cell::Bare(num) => vals.push((
+                        *col,
+                        V {
+                            text: format!("{num} m"),
+                            src,
+                            how: Some("单位取自表头 m".into()),
+                        },
+                    )),
+                    Cell::Qty { num, unit: "m" } => vals.push((
+                        *col,
+                        V {
+                            text: format!("{num} m"),
+                            src,
+                            how: None,
+                        },
+                    )),
                     _ => bad(&mut notes, "以米计的长度"),
                 },
                 Col::Lon | Col::Lat => match columns::coordinate(text) {
-                    Some(d) => vals.push((*col, V { text: format!("{d:.6}"), src, how: None })),
+                    Some(d) => vals.push((
+                        *col,
+                        V {
+                            text: format!("{d:.6}"),
+                            src,
+                            how: None,
+                        },
+                    )),
                     None => bad(&mut notes, "经纬度"),
                 },
-                Col::Receiving => vals.push((*col, V { text: text.trim().to_string(), src, how: None })),
+                Col::Receiving => vals.push((
+                    *col,
+                    V {
+                        text: text.trim().to_string(),
+                        src,
+                        how: None,
+                    },
+                )),
                 Col::ReceivingClass => match water_class(text) {
-                    Some(c) => vals.push((*col, V { text: c.into(), src, how: None })),
+                    Some(c) => vals.push((
+                        *col,
+                        V {
+                            text: c.into(),
+                            src,
+                            how: None,
+                        },
+                    )),
                     None => bad(&mut notes, "地表水功能区类别（I 至 V 类）"),
                 },
                 Col::Destination => match discharge(text) {
-                    Some(d) => vals.push((*col, V { text: d.into(), src, how: Some("排放方式由排放去向判断".into()) })),
+                    Some(d) => vals.push((
+                        *col,
+                        V {
+                            text: d.into(),
+                            src,
+                            how: Some("排放方式由排放去向判断".into()),
+                        },
+                    )),
                     None => bad(&mut notes, "直接或间接排放"),
                 },
                 _ => {}
@@ -870,7 +1026,14 @@ impl Builder {
                 None
             };
             if let Some(d) = d {
-                vals.push((Col::Destination, V { text: d.into(), src: r.src(""), how: Some(format!("排放方式取自表名「{}」", r.ctx.section)) }));
+                vals.push((
+                    Col::Destination,
+                    V {
+                        text: d.into(),
+                        src: r.src(""),
+                        how: Some(format!("排放方式取自表名「{}」", r.ctx.section)),
+                    },
+                ));
             }
         }
         if let Some(o) = self.outlet_mut(medium, &id.text) {
@@ -901,10 +1064,17 @@ impl Builder {
         let mut parts = Vec::new();
         let mut pollutant = String::new();
         for (j, col) in r.ctx.cols.iter().enumerate() {
-            let Some(text) = r.row.get(j).filter(|t| !is_not_set(t)) else { continue };
+            let Some(text) = r.row.get(j).filter(|t| !is_not_set(t)) else {
+                continue;
+            };
             match col {
                 Col::Pollutant => pollutant = text.trim().to_string(),
-                Col::Period | Col::Concentration | Col::DailyQuantity | Col::MonthlyQuantity | Col::Hourly | Col::Daily => {
+                Col::Period
+                | Col::Concentration
+                | Col::DailyQuantity
+                | Col::MonthlyQuantity
+                | Col::Hourly
+                | Col::Daily => {
                     parts.push(format!("{} {}", r.ctx.heads[j], text.trim()));
                 }
                 _ => {}
@@ -925,7 +1095,14 @@ impl Builder {
         };
         let group_v = V {
             text: group,
-            src: r.src(&r.ctx.heads[r.ctx.cols.iter().position(|c| *c == Col::Group).unwrap_or(0)]),
+            src: r.src(
+                &r.ctx.heads[r
+                    .ctx
+                    .cols
+                    .iter()
+                    .position(|c| *c == Col::Group)
+                    .unwrap_or(0)],
+            ),
             how: None,
         };
         self.specials.push(SpecialRow {
@@ -955,13 +1132,21 @@ impl Builder {
                     level: Level::Warning,
                     code: "import.not-imported",
                     at: s.requirement.src.to_string(),
-                    message: format!("「{g}」的特殊时段要求未导入：格式的特殊时段只能指向有组织排放口（{}）", s.requirement.text),
+                    message: format!(
+                        "「{g}」的特殊时段要求未导入：格式的特殊时段只能指向有组织排放口（{}）",
+                        s.requirement.text
+                    ),
                 });
                 continue;
             };
             let ids: Vec<String> = outlets
                 .iter()
-                .filter(|o| want.is_none() || o.kind.as_ref().is_some_and(|k| Some(k.text.as_str()) == want))
+                .filter(|o| {
+                    want.is_none()
+                        || o.kind
+                            .as_ref()
+                            .is_some_and(|k| Some(k.text.as_str()) == want)
+                })
                 .map(|o| o.id.text.clone())
                 .collect();
             if ids.is_empty() {
@@ -969,7 +1154,10 @@ impl Builder {
                     level: Level::Warning,
                     code: "import.not-imported",
                     at: s.requirement.src.to_string(),
-                    message: format!("「{g}」下没有已导入的排放口，这项特殊时段要求未导入（{}）", s.requirement.text),
+                    message: format!(
+                        "「{g}」下没有已导入的排放口，这项特殊时段要求未导入（{}）",
+                        s.requirement.text
+                    ),
                 });
                 continue;
             }
@@ -990,17 +1178,29 @@ impl Builder {
 fn consumes(kind: Kind, medium: Medium, c: Col) -> bool {
     use Col::*;
     match kind {
-        Kind::Limits => matches!(c, Id | Name | Pollutant | Hourly | Daily | Concentration | Rate | Year(_) | Committed),
+        Kind::Limits => matches!(
+            c,
+            Id | Name | Pollutant | Hourly | Daily | Concentration | Rate | Year(_) | Committed
+        ),
         Kind::Totals => matches!(c, Pollutant | Year(_)),
         Kind::Standards => matches!(c, Id | Name | Pollutant | Standard),
         Kind::AirOutlets => matches!(c, Id | Name | Pollutant | Height | Diameter | Lon | Lat),
         Kind::WaterOutlets => {
-            matches!(c, Id | Name | Pollutant | Destination | Receiving | ReceivingClass)
-                || (medium == Medium::Air && matches!(c, Lon | Lat))
+            matches!(
+                c,
+                Id | Name | Pollutant | Destination | Receiving | ReceivingClass
+            ) || (medium == Medium::Air && matches!(c, Lon | Lat))
         }
         Kind::Special => matches!(
             c,
-            Group | Pollutant | Period | Concentration | DailyQuantity | MonthlyQuantity | Hourly | Daily
+            Group
+                | Pollutant
+                | Period
+                | Concentration
+                | DailyQuantity
+                | MonthlyQuantity
+                | Hourly
+                | Daily
         ),
     }
 }
@@ -1016,7 +1216,10 @@ fn place_years(lim: &mut Limit, years: [Option<V>; 5], notes: &mut Vec<Note>) {
                 level: Level::Warning,
                 code: "import.not-imported",
                 at: v.src.to_string(),
-                message: format!("{} 未导入：前一年没有许可量，逐年许可量须从第一年起连续", v.text),
+                message: format!(
+                    "{} 未导入：前一年没有许可量，逐年许可量须从第一年起连续",
+                    v.text
+                ),
             }),
             None => gap = true,
         }
@@ -1039,7 +1242,10 @@ fn fill(slot: &mut Option<V>, v: Option<V>, notes: &mut Vec<Note>, what: &str) {
             level: Level::Warning,
             code: "import.conflict",
             at: v.src.to_string(),
-            message: format!("{what}「{}」与已导入的「{}」（{}）不同，未导入", v.text, have.text, have.src),
+            message: format!(
+                "{what}「{}」与已导入的「{}」（{}）不同，未导入",
+                v.text, have.text, have.src
+            ),
         }),
     }
 }
@@ -1071,7 +1277,10 @@ fn industry_code(s: &str) -> Option<String> {
     let chars: Vec<char> = s.chars().collect();
     for i in 0..chars.len() {
         if chars[i].is_ascii_uppercase() && chars[i] <= 'T' {
-            let digits: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
+            let digits: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
             if (2..=4).contains(&digits.len()) {
                 return Some(format!("{}{digits}", chars[i]));
             }
@@ -1081,7 +1290,11 @@ fn industry_code(s: &str) -> Option<String> {
 }
 
 fn water_class(s: &str) -> Option<&'static str> {
-    let t = s.trim().trim_end_matches("类").trim_end_matches("水体").trim();
+    let t = s
+        .trim()
+        .trim_end_matches("类")
+        .trim_end_matches("水体")
+        .trim();
     let t = t.strip_suffix("类").unwrap_or(t);
     Some(match t {
         "I" | "Ⅰ" | "1" => "I",
@@ -1145,7 +1358,12 @@ impl Row<'_> {
     fn is_value_col(&self, c: Col) -> bool {
         matches!(
             c,
-            Col::Hourly | Col::Daily | Col::Concentration | Col::Rate | Col::Year(_) | Col::Committed
+            Col::Hourly
+                | Col::Daily
+                | Col::Concentration
+                | Col::Rate
+                | Col::Year(_)
+                | Col::Committed
         )
     }
 }
@@ -1158,7 +1376,10 @@ mod tests {
     fn titles_and_codes() {
         assert_eq!(clean_title("(1)主要排放口"), "主要排放口");
         assert_eq!(clean_title("（2）重污染天气应对要求"), "重污染天气应对要求");
-        assert_eq!(clean_title("2、特殊情况下大气污染物排放许可限值"), "特殊情况下大气污染物排放许可限值");
+        assert_eq!(
+            clean_title("2、特殊情况下大气污染物排放许可限值"),
+            "特殊情况下大气污染物排放许可限值"
+        );
         assert_eq!(industry_code("火力发电（D4411）").as_deref(), Some("D4411"));
         assert_eq!(industry_code("火力发电"), None);
         assert_eq!(water_class("Ⅳ类"), Some("IV"));

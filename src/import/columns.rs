@@ -47,7 +47,10 @@ pub enum Col {
 pub fn classify(header: &str) -> Col {
     let h = fold(header);
     let has = |s: &str| h.contains(&fold(s));
-    for (n, y) in ["第一年", "第二年", "第三年", "第四年", "第五年"].iter().enumerate() {
+    for (n, y) in ["第一年", "第二年", "第三年", "第四年", "第五年"]
+        .iter()
+        .enumerate()
+    {
         if has(y) {
             return Col::Year(n as u8 + 1);
         }
@@ -88,7 +91,8 @@ pub fn classify(header: &str) -> Col {
     if has("污染物类型") {
         return Col::Group;
     }
-    if has("污染物种类") || has("污染物名称") || h == fold("污染物") || has("污染因子") {
+    if has("污染物种类") || has("污染物名称") || h == fold("污染物") || has("污染因子")
+    {
         return Col::Pollutant;
     }
     if has("排放口类型") {
@@ -178,7 +182,9 @@ pub fn read_cell(raw: &str) -> Cell {
     }
     // `/mg/Nm3`, `mg/Nm3`: the platform prints the unit of an empty cell.
     let unitless = t.trim_start_matches(['/', '／', '-', '—']).trim();
-    if unitless.is_empty() || (!unitless.starts_with(|c: char| c.is_ascii_digit()) && unit_of(unitless).is_some()) {
+    if unitless.is_empty()
+        || (!unitless.starts_with(|c: char| c.is_ascii_digit()) && unit_of(unitless).is_some())
+    {
         return Cell::Empty;
     }
     let t = t
@@ -305,7 +311,10 @@ mod tests {
         assert_eq!(classify("承诺更加严格排放浓度限值"), Col::Committed);
         assert_eq!(classify("许可排放浓度限值(mg/L)"), Col::Concentration);
         assert_eq!(classify("国家或地方污染物排放标准 名称"), Col::Standard);
-        assert!(matches!(classify("国家或地方污染物排放标准 浓度限值"), Col::NotInFormat(_)));
+        assert!(matches!(
+            classify("国家或地方污染物排放标准 浓度限值"),
+            Col::NotInFormat(_)
+        ));
         assert_eq!(classify("排放口编号"), Col::Id);
         assert_eq!(classify("受纳自然水体信息 名称"), Col::Receiving);
         assert_eq!(classify("颜色"), Col::Unknown);
@@ -313,14 +322,32 @@ mod tests {
 
     #[test]
     fn cells() {
-        assert_eq!(read_cell("150mg/Nm3"), Cell::Qty { num: "150".into(), unit: "mg/Nm3" });
+        assert_eq!(
+            read_cell("150mg/Nm3"),
+            Cell::Qty {
+                num: "150".into(),
+                unit: "mg/Nm3"
+            }
+        );
         assert_eq!(read_cell("mg/Nm3"), Cell::Empty);
         assert_eq!(read_cell("/mg/Nm3"), Cell::Empty);
         assert_eq!(read_cell("—"), Cell::Empty);
-        assert_eq!(read_cell("1级"), Cell::Qty { num: "1".into(), unit: "级" });
+        assert_eq!(
+            read_cell("1级"),
+            Cell::Qty {
+                num: "1".into(),
+                unit: "级"
+            }
+        );
         assert_eq!(read_cell("1000"), Cell::Bare("1000".into()));
         assert_eq!(read_cell("6-9"), Cell::Range("6-9".into()));
-        assert_eq!(read_cell("≤50 mg/L"), Cell::Qty { num: "50".into(), unit: "mg/L" });
+        assert_eq!(
+            read_cell("≤50 mg/L"),
+            Cell::Qty {
+                num: "50".into(),
+                unit: "mg/L"
+            }
+        );
         assert_eq!(read_cell("约五十"), Cell::Bad("约五十".into()));
         assert_eq!(read_cell("150 mg/m^3"), Cell::Bad("150 mg/m^3".into()));
     }
@@ -330,7 +357,10 @@ mod tests {
         assert_eq!(header_unit("许可排放浓度限值(mg/L)"), Some("mg/L"));
         assert_eq!(header_unit("许可排放浓度限值（mg/Nm³）"), Some("mg/Nm3"));
         assert_eq!(header_unit("排放口名称"), None);
-        assert_eq!(dates("自2021年03月01日起至2026年02月28日止"), ["2021-03-01", "2026-02-28"]);
+        assert_eq!(
+            dates("自2021年03月01日起至2026年02月28日止"),
+            ["2021-03-01", "2026-02-28"]
+        );
         assert_eq!(dates("2021/3/1"), ["2021-03-01"]);
         assert!(dates("2021年02月30日").is_empty());
         let v = coordinate("106°30'0\"").unwrap_or(0.0);

@@ -23,8 +23,8 @@ pub fn decode(bytes: &[u8]) -> Result<&str, String> {
             .all(|p| p.len() == 2 && (0x81..=0xfe).contains(&p[0]) && p[1] >= 0x40);
         if gbk_like {
             format!(
-                "the file is not UTF-8 (byte {at} looks like GBK/GB18030, the encoding Excel uses \
-                 for Chinese CSV); save it as \"CSV UTF-8\" and import again"
+                "the file is not UTF-8: from byte {at} it reads as GBK/GB18030, the encoding Excel \
+                 uses for Chinese CSV; save it as \"CSV UTF-8\" and import again"
             )
         } else {
             format!("the file is not UTF-8 (invalid byte at offset {at})")
@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn quoting_and_line_breaks() {
         let r = records("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",x\n");
-        assert_eq!(r, vec![vec!["a", "b,c", "say \"hi\""], vec!["two\nlines", "x"]]);
+        assert_eq!(
+            r,
+            vec![vec!["a", "b,c", "say \"hi\""], vec!["two\nlines", "x"]]
+        );
     }
 
     #[test]

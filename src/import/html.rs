@@ -66,7 +66,14 @@ pub fn read(text: &str) -> Page {
             }
             let Some(end) = find_tag_end(text, i) else {
                 // A lone `<` is text.
-                push_text(&mut stack, &mut outside, &mut title, in_title, in_caption, "<");
+                push_text(
+                    &mut stack,
+                    &mut outside,
+                    &mut title,
+                    in_title,
+                    in_caption,
+                    "<",
+                );
                 i += 1;
                 continue;
             };
@@ -93,7 +100,11 @@ pub fn read(text: &str) -> Page {
                         title: lines
                             .iter()
                             .rev()
-                            .find(|l| !l.starts_with("说明") && !l.starts_with('注') && !l.contains("当前位置"))
+                            .find(|l| {
+                                !l.starts_with("说明")
+                                    && !l.starts_with('注')
+                                    && !l.contains("当前位置")
+                            })
                             .cloned()
                             .unwrap_or_default(),
                         ..RawTable::default()
@@ -139,7 +150,14 @@ pub fn read(text: &str) -> Page {
                         t.in_cell = false;
                     }
                 }
-                ("br", _) => push_text(&mut stack, &mut outside, &mut title, in_title, in_caption, "\n"),
+                ("br", _) => push_text(
+                    &mut stack,
+                    &mut outside,
+                    &mut title,
+                    in_title,
+                    in_caption,
+                    "\n",
+                ),
                 (
                     "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol"
                     | "section" | "header" | "footer" | "form" | "body",
@@ -148,7 +166,14 @@ pub fn read(text: &str) -> Page {
                     if stack.is_empty() {
                         flush_line(&mut outside, &mut lines);
                     } else {
-                        push_text(&mut stack, &mut outside, &mut title, in_title, in_caption, "\n");
+                        push_text(
+                            &mut stack,
+                            &mut outside,
+                            &mut title,
+                            in_title,
+                            in_caption,
+                            "\n",
+                        );
                     }
                 }
                 _ => {}
@@ -156,7 +181,14 @@ pub fn read(text: &str) -> Page {
         } else {
             let next = text[i..].find('<').map_or(b.len(), |e| i + e);
             let decoded = decode_entities(&text[i..next]);
-            push_text(&mut stack, &mut outside, &mut title, in_title, in_caption, &decoded);
+            push_text(
+                &mut stack,
+                &mut outside,
+                &mut title,
+                in_title,
+                in_caption,
+                &decoded,
+            );
             i = next;
         }
     }
@@ -274,7 +306,11 @@ fn grid(rows: Vec<Vec<RawCell>>) -> Vec<Vec<String>> {
         }
     }
     out.into_iter()
-        .map(|r| r.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>())
+        .map(|r| {
+            r.into_iter()
+                .map(Option::unwrap_or_default)
+                .collect::<Vec<_>>()
+        })
         .filter(|r| !r.is_empty())
         .collect()
 }

@@ -108,9 +108,10 @@ pub struct Imported {
 /// Read one input file (`.html`/`.htm` or `.csv`). An error is a file that
 /// cannot be read at all (not found, not UTF-8, an unsupported kind).
 pub fn read_page(path: &Path) -> Result<Page, String> {
-    let file = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())

@@ -22,7 +22,11 @@ impl W {
     /// `key: value  # 来源: …`; `key` may carry a leading `- `.
     fn value(&mut self, indent: usize, key: &str, v: &V) {
         let boolean = key == "key_region" && matches!(v.text.as_str(), "true" | "false");
-        let shown = if boolean { v.text.clone() } else { scalar(&v.text) };
+        let shown = if boolean {
+            v.text.clone()
+        } else {
+            scalar(&v.text)
+        };
         let mut text = format!("{key}: {shown}  # 来源: {}", v.src);
         if let Some(how) = &v.how {
             text.push_str(&format!("（{how}）"));
@@ -38,7 +42,10 @@ impl W {
 
     /// A required field the tables did not hold.
     fn missing(&mut self, indent: usize, key: &str, zh: &str) {
-        self.line(indent, &format!("# 未导入: {key}（{zh}）— 导入的表中没有，须补填"));
+        self.line(
+            indent,
+            &format!("# 未导入: {key}（{zh}）— 导入的表中没有，须补填"),
+        );
     }
 
     fn req(&mut self, indent: usize, key: &str, zh: &str, v: &Option<V>) {
@@ -92,8 +99,14 @@ pub fn document(doc: &Doc, notes: &[Note], pages: &[Page]) -> String {
     w.line(0, "# 排污许可证（permit/v2），由 `permitlint import` 从全国排污许可证管理信息平台的表格导入。");
     let files: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
     w.line(0, &format!("# 来源文件: {}", files.join(", ")));
-    w.line(0, "# 行尾「# 来源:」注释指出每个值取自哪个文件、哪张表、第几行、哪一列。");
-    w.line(0, "# 「# 未导入:」注释列出表格中有而未能导入的内容，以及格式要求而表格没有的项目（须补填）。");
+    w.line(
+        0,
+        "# 行尾「# 来源:」注释指出每个值取自哪个文件、哪张表、第几行、哪一列。",
+    );
+    w.line(
+        0,
+        "# 「# 未导入:」注释列出表格中有而未能导入的内容，以及格式要求而表格没有的项目（须补填）。",
+    );
     if !notes.is_empty() {
         w.line(0, "#");
         for n in notes {
@@ -105,11 +118,20 @@ pub fn document(doc: &Doc, notes: &[Note], pages: &[Page]) -> String {
     w.line(0, "format: permit/v2");
     w.line(0, "");
 
-    let get = |list: &[(&str, V)], k: &str| list.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone());
+    let get = |list: &[(&str, V)], k: &str| {
+        list.iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+    };
     w.line(0, "permit:  # 许可证信息");
     w.req(2, "number", "许可证编号", &get(&doc.permit, "number"));
     w.req(2, "management", "管理类别", &get(&doc.permit, "management"));
-    w.req(2, "application", "申请类型", &get(&doc.permit, "application"));
+    w.req(
+        2,
+        "application",
+        "申请类型",
+        &get(&doc.permit, "application"),
+    );
     for (k, _) in [("issued", ""), ("valid_from", ""), ("valid_until", "")] {
         w.opt(2, k, &get(&doc.permit, k));
     }
@@ -120,7 +142,12 @@ pub fn document(doc: &Doc, notes: &[Note], pages: &[Page]) -> String {
 
     w.line(0, "unit:  # 排污单位基本信息");
     w.req(2, "name", "单位名称", &get(&doc.unit, "name"));
-    w.req(2, "credit_code", "统一社会信用代码", &get(&doc.unit, "credit_code"));
+    w.req(
+        2,
+        "credit_code",
+        "统一社会信用代码",
+        &get(&doc.unit, "credit_code"),
+    );
     w.req(2, "region", "行政区划代码", &get(&doc.unit, "region"));
     w.req(2, "address", "生产经营场所地址", &get(&doc.unit, "address"));
     w.opt(2, "operating_since", &get(&doc.unit, "operating_since"));
@@ -134,7 +161,12 @@ pub fn document(doc: &Doc, notes: &[Note], pages: &[Page]) -> String {
         }
     }
     w.missing(2, "key_discharge_roster", "列入重点排污单位名录的类别");
-    w.req(2, "key_region", "位于大气污染防治重点区域", &get(&doc.unit, "key_region"));
+    w.req(
+        2,
+        "key_region",
+        "位于大气污染防治重点区域",
+        &get(&doc.unit, "key_region"),
+    );
     w.missing(2, "construction_status", "建设状态");
     w.line(0, "");
 
@@ -178,7 +210,11 @@ pub fn document(doc: &Doc, notes: &[Note], pages: &[Page]) -> String {
         for s in &doc.specials {
             w.value(2, "- name", &s.name);
             let ids: Vec<String> = s.applies_to.iter().map(|i| scalar(i)).collect();
-            let mut text = format!("applies_to: [{}]  # 来源: {}", ids.join(", "), s.applies_src.src);
+            let mut text = format!(
+                "applies_to: [{}]  # 来源: {}",
+                ids.join(", "),
+                s.applies_src.src
+            );
             if let Some(how) = &s.applies_src.how {
                 text.push_str(&format!("（{how}）"));
             }
