@@ -236,6 +236,14 @@ impl Builder {
     }
 
     pub fn page(&mut self, page: &Page) {
+        if page.tables.is_empty() {
+            self.note(
+                Level::Warning,
+                "import.no-table",
+                page.file.clone(),
+                "文件中没有表格，未导入任何内容".into(),
+            );
+        }
         for table in &page.tables {
             self.table(page, table);
         }

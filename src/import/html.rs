@@ -13,6 +13,10 @@ use super::Table;
 /// page must not make a grid of a billion cells).
 const MAX_SPAN: usize = 200;
 
+/// Most grid positions one table may fill; spans beyond are not copied (a
+/// page of many huge spans must not exhaust memory).
+const MAX_CELLS: usize = 1_000_000;
+
 #[derive(Default)]
 struct RawCell {
     text: String,
@@ -279,6 +283,7 @@ fn span_attr(body: &str, attr: &str) -> usize {
 /// into every position it covers, so each row reads like a line of the table.
 fn grid(rows: Vec<Vec<RawCell>>) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<Option<String>>> = Vec::new();
+    let mut budget = MAX_CELLS;
     for (r, row) in rows.into_iter().enumerate() {
         if out.len() <= r {
             out.resize_with(r + 1, Vec::new);
@@ -289,12 +294,19 @@ fn grid(rows: Vec<Vec<RawCell>>) -> Vec<Vec<String>> {
                 col += 1;
             }
             let text = normalise(&cell.text);
-            for dr in 0..cell.rowspan {
+            let area = cell.rowspan * cell.colspan;
+            let (rowspan, colspan) = if area <= budget {
+                budget -= area;
+                (cell.rowspan, cell.colspan)
+            } else {
+                (1, 1)
+            };
+            for dr in 0..rowspan {
                 let rr = r + dr;
                 if out.len() <= rr {
                     out.resize_with(rr + 1, Vec::new);
                 }
-                for dc in 0..cell.colspan {
+                for dc in 0..colspan {
                     let cc = col + dc;
                     if out[rr].len() <= cc {
                         out[rr].resize(cc + 1, None);
@@ -302,7 +314,7 @@ fn grid(rows: Vec<Vec<RawCell>>) -> Vec<Vec<String>> {
                     out[rr][cc] = Some(text.clone());
                 }
             }
-            col += cell.colspan;
+            col += colspan;
         }
     }
     out.into_iter()
@@ -423,5 +435,9 @@ mod tests {
         let p = read("<table><tr><td rowspan=99999999 colspan=\"99999999\">x</td></tr></table>");
         assert_eq!(p.tables[0].rows.len(), MAX_SPAN);
         assert_eq!(p.tables[0].rows[0].len(), MAX_SPAN);
+        let many = "<td rowspan=200 colspan=200>x</td>".repeat(100);
+        let p = read(&format!("<table><tr>{many}</tr></table>"));
+        let cells: usize = p.tables[0].rows.iter().map(Vec::len).sum();
+        assert!(cells <= MAX_CELLS + 200 * 100, "{cells}");
     }
 }

@@ -105,6 +105,9 @@ pub struct Imported {
     pub notes: Vec<Note>,
 }
 
+/// Largest page accepted (a saved platform page is well under 1 MiB).
+pub const MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
+
 /// Read one input file (`.html`/`.htm` or `.csv`). An error is a file that
 /// cannot be read at all (not found, not UTF-8, an unsupported kind).
 pub fn read_page(path: &Path) -> Result<Page, String> {
@@ -116,6 +119,15 @@ pub fn read_page(path: &Path) -> Result<Page, String> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?
+        .len();
+    if size > MAX_FILE_SIZE {
+        return Err(format!(
+            "{}: {size} bytes is more than the {MAX_FILE_SIZE} bytes a page may have",
+            path.display()
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let stem = path
         .file_stem()
