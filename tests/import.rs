@@ -133,6 +133,8 @@ fn csv_with_bom_round_trips_to_the_cell_of_an_unknown_pollutant() {
             .yaml
             .contains("limit: 1 级  # 来源: air.csv 表「air-一般排放口」第4行")
     );
+    // 污染物类型 written once for two rows (a merged cell saved as CSV).
+    assert!(imported.yaml.contains("requirement: 一般排放口 挥发性有机物：许可排放时段 红色预警期间；许可排放浓度限值(mg/Nm³) 50"));
     // The two-row CSV header: `第一年` under the merged `许可年排放量限值(t/a)`.
     assert!(
         !imported
@@ -316,4 +318,93 @@ fn import_is_deterministic() {
     let a = import_dir("thermal-power").yaml;
     let b = import_dir("thermal-power").yaml;
     assert_eq!(a, b);
+}
+
+mod hostile {
+    use permitlint::import::{self, Page};
+    use permitlint::permit::{self, Limits};
+    use permitlint::span::SourceFile;
+    use proptest::prelude::*;
+
+    /// Pieces of pages: tags, headers the importer knows, and cell texts
+    /// that need quoting in YAML or are not values at all.
+    const PIECES: &[&str] = &[
+        "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th rowspan=2>", "<td colspan=\"3\">",
+        "<td rowspan=3>", "<p>", "</p>", "<br>", "<caption>", "(1)主要排放口", "(2)一般排放口",
+        "重污染天气应对要求", "排放口编号", "排放口名称", "污染物种类", "污染物类型", "许可排放时段",
+        "许可排放小时浓度限值", "许可排放日均浓度限值", "许可排放速率限值(kg/h)", "许可年排放量限值(t/a)",
+        "第一年", "第二年", "承诺更加严格排放浓度限值", "排气筒高度(m)", "经度", "执行标准 名称",
+        "全厂有组织排放总计", "主要排放口合计", "DA001", "DW001", "二氧化硫", "臭气浓度", "林格曼黑度",
+        "pH值", "150mg/Nm3", "mg/Nm3", "1级", "6-9", "1000", "/", "—", "a: b", "#x", "- y", "\"q\"",
+        "true", "640100", "x'y", "[z]", "{w}", "|", ">", "&amp;", "&#0;", "&#x2028;", "\u{1}", "\u{feff}",
+        "单位名称", "统一社会信用代码", "有效期限", "2020年1月1日至2025年1月1日", "行业类别", "D4411", "是", "\t", " ",
+    ];
+
+    fn page() -> impl Strategy<Value = Vec<usize>> {
+        proptest::collection::vec(0..PIECES.len(), 0..120)
+    }
+
+    fn loads_as_yaml(yaml: &str) -> Result<(), TestCaseError> {
+        let loaded = permit::load(SourceFile::new("imported.yaml", yaml), &Limits::default());
+        for f in &loaded.findings {
+            prop_assert!(
+                f.rule != "document.yaml" && f.rule != "document.format",
+                "{}: {}\n{yaml}",
+                f.rule,
+                f.message
+            );
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Any page of the pieces above imports without a panic into a
+        /// document the loader reads as YAML.
+        #[test]
+        fn html_pages_import_into_readable_yaml(ix in page()) {
+            let html: String = ix.iter().map(|&i| PIECES[i]).collect();
+            let p = import::page_from_html("p.html", "p", &html);
+            loads_as_yaml(&import::import(&[p]).yaml)?;
+        }
+
+        /// Tables shaped like the platform's (a title, a header, rows), with
+        /// any of the pieces in any cell.
+        #[test]
+        fn html_tables_import_into_readable_yaml(
+            title in 0..PIECES.len(),
+            rows in proptest::collection::vec(proptest::collection::vec((0..PIECES.len(), 0..4u8), 1..8), 1..8),
+        ) {
+            let header = "<tr><th>排放口编号</th><th>排放口名称</th><th>污染物种类</th><th>许可排放小时浓度限值</th>\
+                          <th>许可排放速率限值(kg/h)</th><th>许可年排放量限值(t/a) 第一年</th><th>排气筒高度(m)</th></tr>";
+            let mut html = format!("<p>(1)主要排放口 {}</p><table>{header}", PIECES[title]);
+            for row in &rows {
+                html.push_str("<tr>");
+                for &(i, span) in row {
+                    let attr = match span { 0 => "", 1 => " rowspan=2", 2 => " colspan=2", _ => "" };
+                    html.push_str(&format!("<td{attr}>{}</td>", PIECES[i]));
+                }
+                html.push_str("</tr>");
+            }
+            html.push_str("</table>");
+            let p = import::page_from_html("p.html", "p", &html);
+            loads_as_yaml(&import::import(&[p]).yaml)?;
+        }
+
+        #[test]
+        fn csv_files_import_into_readable_yaml(ix in page(), seps in proptest::collection::vec(0..3u8, 120)) {
+            let mut csv = String::new();
+            for (k, &i) in ix.iter().enumerate() {
+                csv.push_str(PIECES[i]);
+                csv.push(match seps[k] { 0 => ',', 1 => '\n', _ => '"' });
+            }
+            let p = Page {
+                file: "p.csv".into(),
+                name: "air".into(),
+                tables: import::csv::tables(&csv, "air"),
+            };
+            loads_as_yaml(&import::import(&[p]).yaml)?;
+        }
+    }
 }

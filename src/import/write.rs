@@ -11,11 +11,16 @@ struct W {
 }
 
 impl W {
+    /// One line; control characters and byte-order marks (which YAML
+    /// does not allow raw, even in a comment) become spaces.
     fn line(&mut self, indent: usize, text: &str) {
         for _ in 0..indent {
             self.out.push(' ');
         }
-        self.out.push_str(text);
+        self.out.extend(
+            text.chars()
+                .map(|c| if c.is_control() || c == '\u{feff}' { ' ' } else { c }),
+        );
         self.out.push('\n');
     }
 
