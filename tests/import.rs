@@ -314,6 +314,30 @@ fn cli_writes_one_file_per_folder_and_lists_notes() {
 }
 
 #[test]
+fn every_imported_value_names_its_cell() {
+    for dir in ["cement", "chemical", "defects", "thermal-power", "wwtp"] {
+        let y = import_dir(dir).yaml;
+        let mut values = 0;
+        for line in y.lines() {
+            let t = line.trim_start();
+            if t.is_empty() || t.starts_with('#') || t == "format: permit/v2" {
+                continue;
+            }
+            let code = t.split("  #").next().unwrap_or(t);
+            if code.ends_with(':') {
+                continue; // a mapping or list opens here
+            }
+            values += 1;
+            assert!(
+                t.contains("  # 来源: "),
+                "{dir}: a value without its source: {line}"
+            );
+        }
+        assert!(values > 10, "{dir}: only {values} values imported");
+    }
+}
+
+#[test]
 fn import_is_deterministic() {
     let a = import_dir("thermal-power").yaml;
     let b = import_dir("thermal-power").yaml;
@@ -329,15 +353,77 @@ mod hostile {
     /// Pieces of pages: tags, headers the importer knows, and cell texts
     /// that need quoting in YAML or are not values at all.
     const PIECES: &[&str] = &[
-        "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th rowspan=2>", "<td colspan=\"3\">",
-        "<td rowspan=3>", "<p>", "</p>", "<br>", "<caption>", "(1)主要排放口", "(2)一般排放口",
-        "重污染天气应对要求", "排放口编号", "排放口名称", "污染物种类", "污染物类型", "许可排放时段",
-        "许可排放小时浓度限值", "许可排放日均浓度限值", "许可排放速率限值(kg/h)", "许可年排放量限值(t/a)",
-        "第一年", "第二年", "承诺更加严格排放浓度限值", "排气筒高度(m)", "经度", "执行标准 名称",
-        "全厂有组织排放总计", "主要排放口合计", "DA001", "DW001", "二氧化硫", "臭气浓度", "林格曼黑度",
-        "pH值", "150mg/Nm3", "mg/Nm3", "1级", "6-9", "1000", "/", "—", "a: b", "#x", "- y", "\"q\"",
-        "true", "640100", "x'y", "[z]", "{w}", "|", ">", "&amp;", "&#0;", "&#x2028;", "\u{1}", "\u{feff}",
-        "单位名称", "统一社会信用代码", "有效期限", "2020年1月1日至2025年1月1日", "行业类别", "D4411", "是", "\t", " ",
+        "<table>",
+        "</table>",
+        "<tr>",
+        "</tr>",
+        "<td>",
+        "</td>",
+        "<th rowspan=2>",
+        "<td colspan=\"3\">",
+        "<td rowspan=3>",
+        "<p>",
+        "</p>",
+        "<br>",
+        "<caption>",
+        "(1)主要排放口",
+        "(2)一般排放口",
+        "重污染天气应对要求",
+        "排放口编号",
+        "排放口名称",
+        "污染物种类",
+        "污染物类型",
+        "许可排放时段",
+        "许可排放小时浓度限值",
+        "许可排放日均浓度限值",
+        "许可排放速率限值(kg/h)",
+        "许可年排放量限值(t/a)",
+        "第一年",
+        "第二年",
+        "承诺更加严格排放浓度限值",
+        "排气筒高度(m)",
+        "经度",
+        "执行标准 名称",
+        "全厂有组织排放总计",
+        "主要排放口合计",
+        "DA001",
+        "DW001",
+        "二氧化硫",
+        "臭气浓度",
+        "林格曼黑度",
+        "pH值",
+        "150mg/Nm3",
+        "mg/Nm3",
+        "1级",
+        "6-9",
+        "1000",
+        "/",
+        "—",
+        "a: b",
+        "#x",
+        "- y",
+        "\"q\"",
+        "true",
+        "640100",
+        "x'y",
+        "[z]",
+        "{w}",
+        "|",
+        ">",
+        "&amp;",
+        "&#0;",
+        "&#x2028;",
+        "\u{1}",
+        "\u{feff}",
+        "单位名称",
+        "统一社会信用代码",
+        "有效期限",
+        "2020年1月1日至2025年1月1日",
+        "行业类别",
+        "D4411",
+        "是",
+        "\t",
+        " ",
     ];
 
     fn page() -> impl Strategy<Value = Vec<usize>> {

@@ -17,10 +17,13 @@ impl W {
         for _ in 0..indent {
             self.out.push(' ');
         }
-        self.out.extend(
-            text.chars()
-                .map(|c| if c.is_control() || c == '\u{feff}' { ' ' } else { c }),
-        );
+        self.out.extend(text.chars().map(|c| {
+            if c.is_control() || c == '\u{feff}' {
+                ' '
+            } else {
+                c
+            }
+        }));
         self.out.push('\n');
     }
 
