@@ -50,6 +50,9 @@ pub fn read(text: &str) -> Page {
     let mut title = String::new();
     let mut in_title = false;
     let mut in_caption = false;
+    // Lines written since the last top-level table closed: only those can
+    // title the next table (two tables in a row do not share a title).
+    let mut fresh = 0;
     let mut i = 0;
     let b = text.as_bytes();
 
@@ -101,7 +104,7 @@ pub fn read(text: &str) -> Page {
                 ("table", false) => {
                     flush_line(&mut outside, &mut lines);
                     let t = RawTable {
-                        title: lines
+                        title: lines[fresh.min(lines.len())..]
                             .iter()
                             .rev()
                             .find(|l| {
@@ -118,6 +121,9 @@ pub fn read(text: &str) -> Page {
                 ("table", true) => {
                     if let Some(t) = stack.pop() {
                         tables_done.push(t);
+                    }
+                    if stack.is_empty() {
+                        fresh = lines.len();
                     }
                 }
                 ("caption", false) => in_caption = true,
@@ -201,17 +207,30 @@ pub fn read(text: &str) -> Page {
     while let Some(t) = stack.pop() {
         tables_done.push(t);
     }
-    let tables = tables_done
-        .into_iter()
-        .map(|t| Table {
-            title: t.caption.map(|c| normalise(&c)).unwrap_or(t.title),
-            rows: grid(t.rows),
-        })
-        .collect();
+    let tables = tables_done.into_iter().map(table).collect();
     Page {
         title: normalise(&title),
         lines,
         tables,
+    }
+}
+
+/// The table as a grid, titled by its caption, else by a first row that is
+/// one cell across the whole table (`(1)主要排放口` written inside the
+/// table), else by the line above it.
+fn table(t: RawTable) -> Table {
+    let mut rows = grid(t.rows);
+    let mut title = t.title;
+    let title_row = rows.len() > 1
+        && rows[0].first().is_some_and(|f| !f.is_empty())
+        && rows[0].iter().all(|c| *c == rows[0][0])
+        && rows[1].iter().any(|c| *c != rows[0][0]);
+    if title_row {
+        title = rows.remove(0).swap_remove(0);
+    }
+    Table {
+        title: t.caption.map(|c| normalise(&c)).unwrap_or(title),
+        rows,
     }
 }
 
@@ -417,6 +436,18 @@ mod tests {
         assert_eq!(t.rows[0], ["编号", "年", "年"]);
         assert_eq!(t.rows[1], ["编号", "第一年", "第二年"]);
         assert_eq!(t.rows[2], ["DA001", "1", "2"]);
+    }
+
+    #[test]
+    fn titles_come_from_the_line_above_or_a_spanning_first_row() {
+        let p = read(
+            "<p>(1)主要排放口</p><table><tr><td>a</td></tr></table>\
+             <table><tr><td>b</td></tr></table>\
+             <table><tr><th colspan=2>(2)一般排放口</th></tr><tr><td>c</td><td>d</td></tr></table>",
+        );
+        let titles: Vec<&str> = p.tables.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, ["(1)主要排放口", "", "(2)一般排放口"]);
+        assert_eq!(p.tables[2].rows, [["c", "d"]]);
     }
 
     #[test]
