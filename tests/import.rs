@@ -243,7 +243,12 @@ fn unknown_columns_bad_cells_and_rows_without_id_are_reported() {
     );
     // Each note is also in the document, as a comment.
     for n in notes {
-        assert!(imported.yaml.contains(&format!("# 未导入: {n}")), "{n}");
+        let prefix = if n.level == Level::Warning {
+            "未导入"
+        } else {
+            "注"
+        };
+        assert!(imported.yaml.contains(&format!("# {prefix}: {n}")), "{n}");
     }
     // The rest of the row with the bad cell is imported; the cell is not.
     let y = &imported.yaml;

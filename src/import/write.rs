@@ -4,7 +4,7 @@
 //! the loader's missing-field error and the comment tell the same story.
 
 use super::build::{Doc, Limit, Outlet, Total, V};
-use super::{Note, Page};
+use super::{Level, Note, Page};
 
 struct W {
     out: String,
@@ -118,8 +118,11 @@ pub fn document(doc: &Doc, notes: &[Note], pages: &[Page]) -> String {
     if !notes.is_empty() {
         w.line(0, "#");
         for n in notes {
-            let text = n.to_string().replace('\n', " ");
-            w.line(0, &format!("# 未导入: {text}"));
+            let prefix = match n.level {
+                Level::Warning => "未导入",
+                Level::Note => "注",
+            };
+            w.line(0, &format!("# {prefix}: {n}"));
         }
     }
     w.line(0, "");
