@@ -343,6 +343,46 @@ fn every_imported_value_names_its_cell() {
 }
 
 #[test]
+fn units_are_completed_by_stated_rules_or_the_cell_is_reported() {
+    let html = "<title>水污染物排放信息</title><p>(1)主要排放口</p><table>\
+        <tr><th>排放口编号</th><th>排放口名称</th><th>污染物种类</th><th>许可排放浓度限值</th></tr>\
+        <tr><td>DW001</td><td>总排口</td><td>化学需氧量</td><td>50</td></tr>\
+        <tr><td>DW001</td><td>总排口</td><td>粪大肠菌群数</td><td>1000个/L</td></tr></table>\
+        <p>废水污染物排放执行标准表</p><table>\
+        <tr><th>排放口编号</th><th>污染物种类</th><th>执行标准名称</th></tr>\
+        <tr><td>DW001</td><td>化学需氧量</td><td>GB 8978-1996 三级</td></tr>\
+        <tr><td>DW001</td><td>氨氮</td><td>GB/T 31962-2015</td></tr></table>";
+    let page = import::page_from_html("w.html", "w", html);
+    let imported = import::import(&[page]);
+    let y = &imported.yaml;
+    // No unit anywhere: the medium's usual unit, said twice.
+    assert!(y.contains("concentration: 50 mg/L  # 来源: w.html 表「水污染物排放信息-主要排放口」第1行「许可排放浓度限值」（单位「mg/L」为推定）"), "{y}");
+    let n = imported
+        .notes
+        .iter()
+        .find(|n| n.code == "import.assumed-unit")
+        .unwrap();
+    assert_eq!(n.level, Level::Note);
+    assert!(y.contains(&format!("# 注: {n}")));
+    // A unit the format does not know: reported, the value not imported.
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.code == "import.bad-value" && n.message.contains("1000个/L"))
+    );
+    assert!(!y.contains("1000个/L  #"));
+    // Two standards on one outlet: the first kept, the second reported.
+    assert!(y.contains("standard: GB 8978-1996 三级"));
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.code == "import.conflict" && n.message.contains("GB/T 31962-2015"))
+    );
+}
+
+#[test]
 fn import_is_deterministic() {
     let a = import_dir("thermal-power").yaml;
     let b = import_dir("thermal-power").yaml;
