@@ -349,7 +349,7 @@ fn grid(rows: Vec<Vec<RawCell>>) -> Vec<Vec<String>> {
 /// Collapse runs of white space (including `<br>`'s line break and
 /// `&nbsp;`) to one space and trim.
 pub fn normalise(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
+    s.split(|c: char| c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{feff}'))
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")

@@ -72,7 +72,7 @@ pub fn scalar(s: &str) -> String {
         && !s.ends_with([' ', ':'])
         && !s.contains(": ")
         && !s.contains(" #")
-        && !s.chars().any(|c| c.is_control())
+        && !s.chars().any(|c| c.is_control() || c == '\u{feff}')
         && !matches!(
             s.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "~" | ".inf" | ".nan"
@@ -89,7 +89,7 @@ pub fn scalar(s: &str) -> String {
             '\\' => q.push_str("\\\\"),
             '\n' => q.push_str("\\n"),
             '\t' => q.push_str("\\t"),
-            c if c.is_control() => q.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() || c == '\u{feff}' => q.push_str(&format!("\\u{:04x}", c as u32)),
             c => q.push(c),
         }
     }
@@ -318,5 +318,6 @@ mod tests {
         assert_eq!(scalar("say \"x\""), "say \"x\"");
         assert_eq!(scalar("- x"), "\"- x\"");
         assert_eq!(scalar("106.500000"), "106.500000");
+        assert_eq!(scalar("\u{feff}\"x"), "\"\\ufeff\\\"x\"");
     }
 }
