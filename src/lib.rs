@@ -11,6 +11,7 @@ pub mod docs;
 pub mod eval;
 pub mod finding;
 pub mod generate;
+pub mod import;
 pub mod lang;
 pub mod library;
 pub mod lists;

@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explain;
 mod generate;
+mod import;
 mod lists;
 mod lsp;
 mod migrate;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Rewrite `permit/v1` documents as `permit/v2` in place (comments and
     /// layout kept; only the format value changes).
     Migrate(migrate::MigrateArgs),
+    /// Read the national platform's permit tables (HTML pages, CSV) into a
+    /// `permit/v2` document whose every value names its source cell.
+    Import(import::ImportArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -194,5 +198,6 @@ pub fn main() -> i32 {
         Command::Lists(a) => lists::run(a),
         Command::Lsp => lsp::run(),
         Command::Migrate(a) => migrate::run(a),
+        Command::Import(a) => import::run(a),
     }
 }
