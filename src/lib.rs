@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod date;
 pub mod diff;
 pub mod docs;
+pub mod escape;
 pub mod eval;
 pub mod finding;
 pub mod generate;

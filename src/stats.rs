@@ -93,13 +93,13 @@ impl Stats {
         ] {
             s.push_str(&format!("## {title}\n\n| | findings |\n|---|---:|\n"));
             for (k, v) in sorted(map) {
-                s.push_str(&format!("| {} | {v} |\n", k.replace('|', "\\|")));
+                s.push_str(&format!("| {} | {v} |\n", markdown_cell(k)));
             }
             s.push('\n');
         }
         s.push_str("## 各行业许可证数 Permits per main industry\n\n| | permits |\n|---|---:|\n");
         for (k, v) in sorted(&self.permits_by_industry) {
-            s.push_str(&format!("| {k} | {v} |\n"));
+            s.push_str(&format!("| {} | {v} |\n", markdown_cell(k)));
         }
         s
     }
@@ -130,12 +130,7 @@ fn sorted(map: &BTreeMap<String, usize>) -> Vec<(&String, usize)> {
     v
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::escape::{markdown_cell, xml_text as xml};
 
 /// A horizontal bar chart, largest bar first.
 pub fn bar_chart(title: &str, data: &BTreeMap<String, usize>) -> String {

@@ -87,6 +87,20 @@ pub fn human_options(color: ColorChoice) -> crate::report::HumanOptions {
     }
 }
 
+/// Write `text` to stdout and flush. A write error (a closed pipe, a full
+/// disk, `/dev/full`) is printed and returns `false`: the caller exits 2,
+/// never 0 with the output lost and never with a panic.
+pub fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            false
+        }
+    }
+}
+
 pub fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }

@@ -8,7 +8,6 @@ use crate::review::{self, Lang};
 use crate::run::{self, FileResult, Options};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -114,13 +113,17 @@ pub fn classify(a: ClassifyArgs) -> i32 {
         .map(|r| review::classify::classify(&lib, r))
         .collect();
     let text = match a.format {
-        ClassifyFormat::Text => review::classify::render_text(&list, a.common.lang.into()),
+        ClassifyFormat::Text => {
+            crate::escape::terminal(&review::classify::render_text(&list, a.common.lang.into()))
+                .into_owned()
+        }
         ClassifyFormat::Json => review::classify::render_json(&list),
     };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    if internal(&results) { 2 } else { 0 }
+    if !super::emit(&text) || internal(&results) {
+        2
+    } else {
+        0
+    }
 }
 
 /// A file name for each permit: its stem, made unique (`name`, `name-2`, ...)
@@ -210,9 +213,9 @@ pub fn notice(a: NoticeArgs) -> i32 {
             eprintln!("wrote {}", p.display());
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            if !super::emit(&crate::escape::terminal(&text)) {
+                return 2;
+            }
         }
     }
     if internal(&results) { 2 } else { 0 }

@@ -4,7 +4,9 @@
 
 use crate::baseline::{self, Baseline, Entry};
 use crate::date::Date;
+use crate::escape::terminal;
 use crate::finding::Finding;
+use crate::report::github;
 use crate::report::json::{Annotation, WaiverNote};
 use crate::report::{self, Format, HumanOptions, RunInfo};
 use crate::run::FileResult;
@@ -201,7 +203,7 @@ impl Tracking {
             .map(|(f, n)| {
                 let mut s = report::human::render_one(f, human);
                 if let Some(n) = n {
-                    s.push_str(&format!("  status: {}\n", status_line(n)));
+                    s.push_str(&format!("  status: {}\n", terminal(&status_line(n))));
                 }
                 s
             })
@@ -244,24 +246,22 @@ impl Tracking {
         let mut s = String::new();
         for e in self.closed() {
             match format {
-                Format::Human => s.push_str(&format!(
+                Format::Human => s.push_str(&terminal(&format!(
                     "销号 closed: {} {} {} — {} (first seen {}, fingerprint {})\n",
                     e.rule,
                     e.file,
                     if e.path.is_empty() { "-" } else { &e.path },
-                    e.message,
+                    e.message.replace(['\r', '\n'], " "),
                     e.first_seen,
                     e.fingerprint
-                )),
+                ))),
                 Format::Github => s.push_str(&format!(
-                    "::notice title=closed {}::{} {} (first seen {})\n",
-                    e.rule,
-                    e.file,
-                    e.message
-                        .replace('%', "%25")
-                        .replace('\r', "%0D")
-                        .replace('\n', "%0A"),
-                    e.first_seen
+                    "::notice title={}::{}\n",
+                    github::escape_property(&format!("closed {}", e.rule)),
+                    github::escape_data(&format!(
+                        "{} {} (first seen {})",
+                        e.file, e.message, e.first_seen
+                    )),
                 )),
                 _ => {}
             }

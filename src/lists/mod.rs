@@ -389,6 +389,9 @@ pub const LIST_HEADER: [&str; 15] = [
     "文件",
 ];
 
+/// The count columns of [`LIST_HEADER`] (错误, 警告, 提示).
+const LIST_NUMERIC: [usize; 3] = [10, 11, 12];
+
 fn status_zh(s: &str) -> &str {
     schema::CONSTRUCTION_STATUS
         .index(s)
@@ -444,7 +447,7 @@ impl ListsFile {
             .filter(|u| u.required.as_deref() == Some(category))
             .map(list_row)
             .collect();
-        csv::document(&LIST_HEADER, &rows)
+        csv::document(&LIST_HEADER, &LIST_NUMERIC, &rows)
     }
 
     pub fn json(&self) -> String {

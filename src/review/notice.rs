@@ -21,13 +21,19 @@ pub fn items(r: &FileResult) -> Vec<&Finding> {
 /// The notice as text (Markdown-friendly plain text).
 pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     let root = r.permit.as_ref().map(|p| &p.root);
+    // Every value from the permit, the policies or the file system is
+    // Markdown-escaped: it cannot open a heading, a link, an image or HTML.
+    let md = crate::escape::markdown;
     let unit = root
         .and_then(|n| text_at(n, "unit.name", None))
+        .map(|u| md(&u))
         .unwrap_or_else(|| lang.t("申请单位", "Applicant").to_string());
-    let number = root.and_then(|n| text_at(n, "permit.number", None));
+    let number = root
+        .and_then(|n| text_at(n, "permit.number", None))
+        .map(|n| md(&n));
     let application = root
         .and_then(|n| text_at(n, "permit.application", Some("application")))
-        .map(|a| super::enum_label("application", &a, lang));
+        .map(|a| md(&super::enum_label("application", &a, lang)));
     let list = items(r);
     let mut o = String::new();
     o.push_str(&format!(
@@ -45,7 +51,7 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     if let Some(a) = &application {
         details.push(format!("{}{a}", lang.t("", "application: ")));
     }
-    details.push(format!("{}{}", lang.t("文件 ", "file "), r.path));
+    details.push(format!("{}{}", lang.t("文件 ", "file "), md(&r.path)));
     let what = match lang {
         Lang::Zh => format!("（{}）", details.join("，")),
         Lang::En => format!(" ({})", details.join(", ")),
@@ -72,9 +78,9 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
         });
         for (i, f) in list.iter().enumerate() {
             let field = if !f.field_zh.is_empty() {
-                f.field_zh.clone()
+                md(&f.field_zh)
             } else if !f.path.is_empty() {
-                f.path.clone()
+                md(&f.path)
             } else {
                 lang.label(labels::WHOLE_FILE).to_string()
             };
@@ -94,27 +100,27 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
                 "   {}{}{}\n",
                 lang.label(labels::PLACE),
                 lang.t("：", ": "),
-                place(f, lang)
+                md(&place(f, lang))
             ));
             o.push_str(&format!(
                 "   {}{}{}\n",
                 lang.label(labels::PROBLEM),
                 lang.t("：", ": "),
-                f.message
+                md(&f.message)
             ));
             let basis = super::basis(f, lang);
             o.push_str(&format!(
                 "   {}{}{}\n",
                 lang.label(labels::BASIS),
                 lang.t("：", ": "),
-                basis
+                md(&basis)
             ));
             if let Some(h) = &f.help {
                 o.push_str(&format!(
                     "   {}{}{}\n",
                     lang.t("说明", "Hint"),
                     lang.t("：", ": "),
-                    h
+                    md(h)
                 ));
             }
             o.push('\n');
