@@ -43,6 +43,21 @@ impl Baseline {
                 b.version
             ));
         }
+        // A broken date would be carried forward for ever: refuse the file
+        // (exit 2, nothing written) and name the entry.
+        if let Some((i, e)) = b
+            .findings
+            .iter()
+            .enumerate()
+            .find(|(_, e)| Date::parse(&e.first_seen).is_none())
+        {
+            let shown: String = e.first_seen.chars().take(40).collect();
+            return Err(format!(
+                "findings[{i}] (fingerprint {}): first_seen `{}` is not a date in the form YYYY-MM-DD",
+                crate::escape::terminal(&e.fingerprint.chars().take(40).collect::<String>()),
+                crate::escape::terminal(&shown)
+            ));
+        }
         Ok(b)
     }
 

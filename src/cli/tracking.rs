@@ -69,11 +69,13 @@ impl Tracking {
         let waivers = match &a.waivers {
             Some(p) => {
                 let name = p.display().to_string();
-                Some(Waivers::parse(&name, &read(p, "waivers")?).map_err(|errs| {
-                    for e in errs {
-                        eprintln!("error: {e}");
-                    }
-                })?)
+                Some(
+                    Waivers::parse(&name, &read(p, "waivers")?, as_of).map_err(|errs| {
+                        for e in errs {
+                            eprintln!("error: {e}");
+                        }
+                    })?,
+                )
             }
             None => None,
         };

@@ -215,6 +215,14 @@ pub fn record(r: &FileResult) -> Result<UnitRecord, Skipped> {
     let credit_code = field(root, "unit", "credit_code", None)
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| skip("no unit.credit_code"))?;
+    // Units are matched month to month by credit code: one that is not a
+    // valid GB 32100-2015 code (wrong length, character or check
+    // character; reported as `document.credit-code`) goes on no list.
+    if crate::permit::validate::check_credit_code(&credit_code).is_err() {
+        return Err(skip(
+            "unit.credit_code is not a valid unified social credit code (GB 32100-2015)",
+        ));
+    }
     let mut industries = industries(root);
     let main_industry = main_of(&industries);
     industries.sort();
