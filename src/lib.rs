@@ -10,6 +10,7 @@ pub mod docs;
 pub mod escape;
 pub mod eval;
 pub mod finding;
+pub mod fsio;
 pub mod generate;
 pub mod lang;
 pub mod library;

@@ -65,8 +65,11 @@ pub fn run(c: PolicyCommand) -> i32 {
             let Some(lib) = super::load_library(&args) else {
                 return 2;
             };
-            print!("{}", crate::docs::policies_markdown(&lib));
-            0
+            if super::emit(&crate::docs::policies_markdown(&lib)) {
+                0
+            } else {
+                2
+            }
         }
     }
 }
@@ -92,10 +95,11 @@ fn check(a: PolicyCheckArgs) -> i32 {
     match crate::lang::library::build(files) {
         Ok(lib) => {
             if a.format == "json" {
-                println!(
-                    "{}",
-                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] })
-                );
+                let v =
+                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] });
+                if !super::emit(&format!("{v}\n")) {
+                    return 2;
+                }
             } else {
                 eprintln!(
                     "{} policy file(s), {} policies: no errors",
@@ -114,7 +118,12 @@ fn check(a: PolicyCheckArgs) -> i32 {
                 for e in &errors.check {
                     out.push(error_json(e, e.kind, e.help.clone()));
                 }
-                println!("{}", serde_json::json!({ "files": n, "errors": out }));
+                if !super::emit(&format!(
+                    "{}\n",
+                    serde_json::json!({ "files": n, "errors": out })
+                )) {
+                    return 2;
+                }
             } else {
                 let handler = super::report_handler(false);
                 let mut stdout = std::io::stdout().lock();
@@ -200,8 +209,10 @@ fn fmt(a: FmtArgs) -> i32 {
             Ok(out) if out != text => {
                 if a.check {
                     changed.push(name);
-                } else if let Err(e) = std::fs::write(&name, out) {
-                    eprintln!("error: cannot write `{name}`: {e}");
+                } else if let Err(e) =
+                    crate::fsio::Writer::rewrite(std::path::Path::new(&name), out.as_bytes())
+                {
+                    eprintln!("error: {e}");
                     failed = true;
                 } else {
                     changed.push(name);
@@ -215,14 +226,15 @@ fn fmt(a: FmtArgs) -> i32 {
             }
         }
     }
+    let mut out = super::Stdout::new();
     for c in &changed {
         if a.check {
-            println!("would reformat {c}");
+            out.put(&format!("would reformat {c}\n"));
         } else {
-            println!("formatted {c}");
+            out.put(&format!("formatted {c}\n"));
         }
     }
-    if failed {
+    if !out.finish() || failed {
         2
     } else if a.check && !changed.is_empty() {
         1
@@ -245,7 +257,7 @@ fn test(a: TestArgs) -> i32 {
     let mut failed = 0;
     let mut out = std::io::stdout().lock();
     for p in &paths {
-        let text = match std::fs::read_to_string(p) {
+        let text = match crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 let _ = writeln!(out, "FAIL {}: cannot read: {e}", p.display());

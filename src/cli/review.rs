@@ -64,6 +64,9 @@ pub struct CountersignArgs {
     /// Folder to write `NAME.md` and `NAME.html` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace existing files permitlint did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -75,12 +78,19 @@ pub struct NoticeArgs {
     /// Write the notice to this file instead of printing it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an existing file permitlint did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Load the library and check the permits, keeping the loaded permits.
 /// `None` (after printing why) when the library is broken or a path is
 /// missing.
-fn check(paths: &[PathBuf], common: &ReviewCommon) -> Option<(Library, Vec<FileResult>, Date)> {
+fn check(
+    paths: &[PathBuf],
+    common: &ReviewCommon,
+    writer: &mut crate::fsio::Writer,
+) -> Option<(Library, Vec<FileResult>, Date)> {
     let lib = super::load_library(&common.library)?;
     let as_of = common.as_of.unwrap_or_else(Date::today);
     let (files, issues) = run::collect(paths);
@@ -94,6 +104,9 @@ fn check(paths: &[PathBuf], common: &ReviewCommon) -> Option<(Library, Vec<FileR
         eprintln!("error: no permit files found");
         return None;
     }
+    for f in &files {
+        writer.input(f);
+    }
     let opts = Options::new(as_of);
     let mut results = Vec::new();
     run::check_files(&lib, &files, &opts, true, |chunk| results.extend(chunk));
@@ -105,7 +118,8 @@ fn internal(results: &[FileResult]) -> bool {
 }
 
 pub fn classify(a: ClassifyArgs) -> i32 {
-    let Some((lib, results, _)) = check(&a.paths, &a.common) else {
+    let mut writer = crate::fsio::Writer::new(false);
+    let Some((lib, results, _)) = check(&a.paths, &a.common, &mut writer) else {
         return 2;
     };
     let list: Vec<_> = results
@@ -160,7 +174,8 @@ fn output_names(results: &[FileResult]) -> Vec<String> {
 }
 
 pub fn countersign(a: CountersignArgs) -> i32 {
-    let Some((lib, results, as_of)) = check(&a.paths, &a.common) else {
+    let mut writer = crate::fsio::Writer::new(a.force);
+    let Some((lib, results, as_of)) = check(&a.paths, &a.common, &mut writer) else {
         return 2;
     };
     let lang: Lang = a.common.lang.into();
@@ -168,18 +183,36 @@ pub fn countersign(a: CountersignArgs) -> i32 {
         eprintln!("error: cannot create `{}`: {e}", a.out.display());
         return 2;
     }
+    let names = output_names(&results);
+    // Every target is checked before the first is written: a refused
+    // target leaves no half set of outputs.
+    let mut refused = false;
+    for name in &names {
+        for ext in ["md", "html"] {
+            if let Err(e) = writer.check(&a.out.join(format!("{name}.{ext}"))) {
+                eprintln!("error: {e}");
+                refused = true;
+            }
+        }
+    }
+    if refused {
+        return 2;
+    }
     let mut failed = false;
-    for (r, name) in results.iter().zip(output_names(&results)) {
+    for (r, name) in results.iter().zip(names) {
         let form = review::form::build(&lib, r, as_of, lang);
         for (ext, text) in [
             ("md", review::form::render_markdown(&form, lang)),
             ("html", review::html::render_form(&form, lang)),
         ] {
             let path = a.out.join(format!("{name}.{ext}"));
-            match std::fs::write(&path, text) {
-                Ok(()) => eprintln!("wrote {}", path.display()),
+            match writer.write(&path, text.as_bytes()) {
+                Ok(()) => eprintln!(
+                    "wrote {}",
+                    crate::escape::terminal(&path.display().to_string())
+                ),
                 Err(e) => {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    eprintln!("error: {e}");
                     failed = true;
                 }
             }
@@ -196,7 +229,9 @@ pub fn notice(a: NoticeArgs) -> i32 {
         );
         return 2;
     }
-    let Some((_, results, as_of)) = check(std::slice::from_ref(&a.path), &a.common) else {
+    let mut writer = crate::fsio::Writer::new(a.force);
+    let Some((_, results, as_of)) = check(std::slice::from_ref(&a.path), &a.common, &mut writer)
+    else {
         return 2;
     };
     let lang: Lang = a.common.lang.into();
@@ -206,8 +241,8 @@ pub fn notice(a: NoticeArgs) -> i32 {
     }
     match &a.out {
         Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("error: cannot write `{}`: {e}", p.display());
+            if let Err(e) = writer.write(p, text.as_bytes()) {
+                eprintln!("error: {e}");
                 return 2;
             }
             eprintln!("wrote {}", p.display());

@@ -32,6 +32,9 @@ pub struct TrackingArgs {
     /// Write audit statistics (stats.md, stats.json, two SVG charts) into DIR.
     #[arg(long, value_name = "DIR")]
     pub stats: Option<PathBuf>,
+    /// Replace existing files permitlint did not write (see docs/output.md, "Files written").
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub struct Tracking {
@@ -39,6 +42,7 @@ pub struct Tracking {
     baseline: Option<Baseline>,
     first_seen: BTreeMap<String, String>,
     write_baseline: Option<PathBuf>,
+    force: bool,
     waivers: Option<Waivers>,
     stats: Option<(PathBuf, Stats)>,
     /// Fingerprint → annotation, for the final (non-streaming) render.
@@ -51,9 +55,9 @@ pub struct Tracking {
     stale: usize,
 }
 
-fn read(path: &PathBuf, what: &str) -> Result<String, ()> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read {what} `{}`: {e}", path.display());
+fn read(path: &std::path::Path, what: &str) -> Result<String, ()> {
+    crate::fsio::read_text(path, crate::fsio::MAX_INPUT_BYTES).map_err(|e| {
+        eprintln!("error: {what}: {e}");
     })
 }
 
@@ -84,6 +88,7 @@ impl Tracking {
             first_seen: baseline.as_ref().map(Baseline::index).unwrap_or_default(),
             baseline,
             write_baseline: a.write_baseline.clone(),
+            force: a.force,
             waivers,
             stats: a.stats.clone().map(|d| (d, Stats::new(as_of))),
             annotations: BTreeMap::new(),
@@ -107,7 +112,7 @@ impl Tracking {
 
     /// Note a checked file (before its findings are emitted).
     pub fn observe(&mut self, r: &FileResult) {
-        self.files.insert(r.path.clone());
+        self.files.insert(crate::finding::normal_file(&r.path));
         if let Some((_, stats)) = &mut self.stats {
             let industry = r
                 .permit
@@ -274,6 +279,10 @@ impl Tracking {
     /// Write the baseline and statistics; print a summary of the tracking.
     pub fn finish(self) -> Result<(), ()> {
         let mut ok = true;
+        let mut writer = crate::fsio::Writer::new(self.force);
+        for f in &self.files {
+            writer.input(std::path::Path::new(f));
+        }
         if self.baseline.is_some() {
             let new = self
                 .annotations
@@ -305,15 +314,15 @@ impl Tracking {
                 &self.files,
                 self.as_of,
             );
-            if let Err(e) = std::fs::write(path, b.json()) {
-                eprintln!("error: cannot write baseline `{}`: {e}", path.display());
+            if let Err(e) = writer.write(path, b.json().as_bytes()) {
+                eprintln!("error: baseline: {e}");
                 ok = false;
             }
         }
         if let Some((dir, stats)) = &self.stats
-            && let Err(e) = stats.write(dir)
+            && let Err(e) = stats.write(dir, &writer)
         {
-            eprintln!("error: cannot write statistics to `{}`: {e}", dir.display());
+            eprintln!("error: statistics: {e}");
             ok = false;
         }
         if ok { Ok(()) } else { Err(()) }
