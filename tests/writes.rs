@@ -362,3 +362,50 @@ fn baseline_fingerprints_do_not_depend_on_path_spelling() {
         );
     }
 }
+
+#[test]
+fn countersign_names_are_collision_free_and_portable() {
+    let t = tempfile::tempdir().unwrap();
+    let lib = t.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let long = "长".repeat(83) + "xx"; // 251 bytes
+    assert_eq!(long.len(), 251);
+    let names = [
+        "A.yaml",
+        "a.yaml",
+        "CON.yaml",
+        "lpt1.yaml",
+        &format!("{long}.yml"),
+    ];
+    for n in names {
+        std::fs::copy(fixtures().join("month1/u1.yaml"), lib.join(n)).unwrap();
+    }
+    let o = run(
+        t.path(),
+        &[
+            "countersign",
+            "lib",
+            "--as-of",
+            "2026-11-01",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut written: Vec<String> = std::fs::read_dir(t.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    written.sort();
+    // Every permit got both files, no two names equal ignoring case.
+    assert_eq!(written.len(), 2 * names.len(), "{written:?}");
+    let lower: std::collections::BTreeSet<String> =
+        written.iter().map(|n| n.to_lowercase()).collect();
+    assert_eq!(lower.len(), written.len(), "{written:?}");
+    for n in &written {
+        let stem = n.split('.').next().unwrap().to_ascii_uppercase();
+        assert!(!["CON", "LPT1"].contains(&stem.as_str()), "{n}");
+        assert!(n.len() <= 255, "{n}");
+    }
+}

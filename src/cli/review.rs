@@ -140,8 +140,11 @@ pub fn classify(a: ClassifyArgs) -> i32 {
     }
 }
 
-/// A file name for each permit: its stem, made unique (`name`, `name-2`, ...)
-/// and safe (no path separators).
+/// A file name for each permit: its stem, made safe (no path separators or
+/// control characters, not a Windows device name such as `CON`, at most
+/// [`MAX_STEM_BYTES`] bytes so `NAME.html` fits any file system) and unique
+/// ignoring case (`name`, `name-2`, ...; `A.yaml` and `a.yaml` differ on
+/// Linux, not on Windows or macOS).
 fn output_names(results: &[FileResult]) -> Vec<String> {
     let mut used = BTreeSet::new();
     results
@@ -152,19 +155,41 @@ fn output_names(results: &[FileResult]) -> Vec<String> {
                 .map(|s| s.to_string_lossy().to_string())
                 .filter(|s| !s.is_empty() && s != "." && s != "..")
                 .unwrap_or_else(|| "permit".into());
-            let stem: String = stem
+            let mut stem: String = stem
                 .chars()
                 .map(|c| {
-                    if matches!(c, '/' | '\\' | ':') {
+                    if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                        || c.is_control()
+                        || crate::escape::is_hazard(c)
+                    {
                         '_'
                     } else {
                         c
                     }
                 })
                 .collect();
+            let device = stem.split('.').next().unwrap_or("").to_ascii_uppercase();
+            let reserved = matches!(device.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+                || (device.len() == 4
+                    && (device.starts_with("COM") || device.starts_with("LPT"))
+                    && device.as_bytes()[3].is_ascii_digit());
+            if reserved {
+                stem.insert(0, '_');
+            }
+            let mut cut = stem.len().min(MAX_STEM_BYTES);
+            while !stem.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            stem.truncate(cut);
+            let stem = stem.trim_end_matches(['.', ' ']).to_string();
+            let stem = if stem.is_empty() {
+                "permit".into()
+            } else {
+                stem
+            };
             let mut name = stem.clone();
             let mut n = 2;
-            while !used.insert(name.clone()) {
+            while !used.insert(name.to_lowercase()) {
                 name = format!("{stem}-{n}");
                 n += 1;
             }
@@ -172,6 +197,10 @@ fn output_names(results: &[FileResult]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Longest stem of a countersign file name, in bytes: with `-NNNNN` and
+/// `.html` it stays under the 255 bytes of common file systems.
+const MAX_STEM_BYTES: usize = 200;
 
 pub fn countersign(a: CountersignArgs) -> i32 {
     let mut writer = crate::fsio::Writer::new(a.force);
