@@ -24,6 +24,8 @@ pub struct Options {
     /// Files per parallel chunk.
     pub chunk: usize,
     pub coverage: bool,
+    /// Evaluation budget of each policy on each permit.
+    pub budget: crate::eval::interp::Budget,
 }
 
 impl Options {
@@ -33,6 +35,7 @@ impl Options {
             limits: Limits::default(),
             chunk: 256,
             coverage: false,
+            budget: crate::eval::interp::Budget::DEFAULT,
         }
     }
 }
@@ -184,7 +187,7 @@ fn finish(
     }
     let mut facts = BTreeMap::new();
     if let Some(p) = &loaded.permit {
-        let ev = eval::evaluate(lib, p, opts.as_of, &findings, coverage);
+        let ev = eval::evaluate_budgeted(lib, p, opts.as_of, &findings, coverage, opts.budget);
         findings.extend(ev.findings);
         facts = ev.facts;
     }

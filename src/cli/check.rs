@@ -27,7 +27,7 @@ pub struct CheckArgs {
     pub format: FormatArg,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// Worker threads (default: all cores).
+    /// Worker threads, 1 to 256 (default: all cores).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
     /// Largest permit file accepted, in bytes.
@@ -99,11 +99,15 @@ pub fn walk_finding(path: &str, message: &str) -> Finding {
     }
 }
 
+/// Most worker threads `-j` may ask for: more gain nothing on any machine
+/// and `-j 100000` would start thousands of threads.
+pub const MAX_JOBS: usize = 256;
+
 pub fn run(a: CheckArgs) -> i32 {
     let start = Instant::now();
     if let Some(j) = a.jobs {
-        if j == 0 {
-            eprintln!("error: `--jobs` must be at least 1");
+        if j == 0 || j > MAX_JOBS {
+            eprintln!("error: `--jobs` must be from 1 to {MAX_JOBS}");
             return 2;
         }
         // Only fails when the global pool is already built; harmless then.

@@ -4,8 +4,9 @@
 //! across dimensions, is *unknown*; `require` over an unknown condition
 //! produces no finding (the document validator has already reported the
 //! bad value), `when` and `where` over unknown skip. Loops range over permit
-//! lists only, and there is no recursion, so evaluation always terminates
-//! in time linear in the permit's size times the policy's size.
+//! lists only, and there is no recursion, so evaluation always terminates;
+//! nested loops can still be slow on a large permit, so each run has a
+//! [`Budget`] of loop iterations and message bytes.
 
 use super::value::{V, Val};
 use super::{Contribution, Coverage};
@@ -79,6 +80,40 @@ pub struct Interp<'a, 'c> {
     pub out: Vec<Raw>,
     pub derived: Vec<(String, Contribution)>,
     pub coverage: Option<&'c mut Coverage>,
+    /// What this run of the policy may still spend.
+    pub budget: Budget,
+    /// Set when the budget ran out: the run stops and its verdict is unknown.
+    pub exhausted: Option<Exhausted>,
+}
+
+/// The evaluation budget of one policy over one permit: loop iterations
+/// (of `for` and the quantifiers) and bytes of rendered messages. Each
+/// iteration does at most the policy's own (bounded) work, so together they
+/// bound time and memory whatever the permit and the policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub steps: u64,
+    pub message_bytes: usize,
+}
+
+impl Budget {
+    /// 10 million loop iterations (a few seconds at most in a release build)
+    /// and 16 MiB of messages per policy and permit.
+    pub const DEFAULT: Budget = Budget {
+        steps: 10_000_000,
+        message_bytes: 16 << 20,
+    };
+}
+
+/// Longest message (or help, label) one statement renders; longer text is
+/// cut with `…`.
+pub const MAX_MESSAGE_BYTES: usize = 64 << 10;
+
+/// Which part of the [`Budget`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exhausted {
+    Steps,
+    MessageBytes,
 }
 
 impl<'a> Interp<'a, '_> {
@@ -90,9 +125,26 @@ impl<'a> Interp<'a, '_> {
     fn stmts(&mut self, stmts: &'a [Stmt]) {
         let depth = self.env.len();
         for s in stmts {
+            if self.exhausted.is_some() {
+                break;
+            }
             self.stmt(s);
         }
         self.env.truncate(depth);
+    }
+
+    /// Spend one loop iteration; `false` once the budget is gone.
+    #[inline]
+    fn tick(&mut self) -> bool {
+        if self.exhausted.is_some() {
+            return false;
+        }
+        if self.budget.steps == 0 {
+            self.exhausted = Some(Exhausted::Steps);
+            return false;
+        }
+        self.budget.steps -= 1;
+        true
     }
 
     fn record_outcome(&mut self, span: Span, ok: bool) {
@@ -136,6 +188,9 @@ impl<'a> Interp<'a, '_> {
                 let coll = self.expr(coll);
                 let Some(n) = coll.list_len() else { return };
                 for i in 0..n {
+                    if !self.tick() {
+                        break;
+                    }
                     let item = coll.list_item(i);
                     let depth = self.env.len();
                     let span = item.span;
@@ -332,6 +387,24 @@ impl<'a> Interp<'a, '_> {
                 Part::Text(x) => out.push_str(x),
                 Part::Expr(e) => self.expr(e).write_display(&mut out),
             }
+            if out.len() > MAX_MESSAGE_BYTES {
+                let mut cut = MAX_MESSAGE_BYTES;
+                while !out.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                out.truncate(cut);
+                out.push('…');
+                break;
+            }
+        }
+        // Each rendering also costs a little for the finding that holds it,
+        // so a million one-byte messages exhaust the budget too.
+        match self.budget.message_bytes.checked_sub(out.len() + 64) {
+            Some(left) => self.budget.message_bytes = left,
+            None => {
+                self.budget.message_bytes = 0;
+                self.exhausted = Some(Exhausted::MessageBytes);
+            }
         }
         out
     }
@@ -461,6 +534,9 @@ impl<'a> Interp<'a, '_> {
         let mut count = 0usize;
         let mut sum: Option<Val<'a>> = None;
         for i in 0..n {
+            if !self.tick() {
+                return Val::unknown();
+            }
             let item = coll.list_item(i);
             let depth = self.env.len();
             self.env.push(Slot::bound(var.node.as_str(), item));
@@ -702,7 +778,9 @@ impl<'a> Interp<'a, '_> {
                 };
             }
             "add_years" => match (&first.v, &self.expr(&args[1]).v) {
-                (V::Date(d), V::Num(n)) => V::Date(d.add_years(n.round() as i32)),
+                // Overflow (`add_years(d, 2147483647)`) is unknown, never a
+                // wrapped date.
+                (V::Date(d), V::Num(n)) => d.checked_add_years(*n).map_or(V::Unknown, V::Date),
                 _ => V::Unknown,
             },
             "prefix_row" => {
@@ -855,12 +933,13 @@ fn arith<'a>(op: BinOp, a: &V<'a>, b: &V<'a>) -> V<'a> {
             None => V::Unknown,
         },
         (V::Date(x), V::Qty(q)) if q.dim() == Dim::Duration => {
-            let n = q.base().round() as i64;
-            match op {
-                BinOp::Add => V::Date(x.add_days(n)),
-                BinOp::Sub => V::Date(x.add_days(-n)),
-                _ => V::Unknown,
-            }
+            let n = q.base();
+            let d = match op {
+                BinOp::Add => x.checked_add_days(n),
+                BinOp::Sub => x.checked_add_days(-n),
+                _ => None,
+            };
+            d.map_or(V::Unknown, V::Date)
         }
         _ => V::Unknown,
     }
