@@ -409,3 +409,50 @@ fn countersign_names_are_collision_free_and_portable() {
         assert!(n.len() <= 255, "{n}");
     }
 }
+
+#[test]
+fn a_baseline_written_meanwhile_by_another_run_is_merged_not_lost() {
+    let t = tempfile::tempdir().unwrap();
+    permits(t.path());
+    let text = std::fs::read_to_string(t.path().join("permits/u1.yaml")).unwrap();
+    std::fs::create_dir(t.path().join("other")).unwrap();
+    std::fs::write(t.path().join("other/u9.yaml"), &text).unwrap();
+    // Both runs start from the same empty baseline `s0.json`.
+    let w = |args: &[&str]| {
+        let o = run(t.path(), args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    std::fs::write(
+        t.path().join("s0.json"),
+        r#"{"version": 1, "as_of": "2026-10-01", "findings": []}"#,
+    )
+    .unwrap();
+    // The fast run (other/) writes b.json first ...
+    w(&[
+        "check",
+        "other",
+        "--as-of",
+        "2026-11-01",
+        "--baseline",
+        "s0.json",
+        "--write-baseline",
+        "b.json",
+    ]);
+    // ... then the slow run (permits/), which read s0.json when it started.
+    w(&[
+        "check",
+        "permits",
+        "--as-of",
+        "2026-11-01",
+        "--baseline",
+        "s0.json",
+        "--write-baseline",
+        "b.json",
+    ]);
+    let b = std::fs::read_to_string(t.path().join("b.json")).unwrap();
+    assert!(
+        b.contains("other/u9.yaml"),
+        "the fast run's entries were lost: {b}"
+    );
+    assert!(b.contains("permits/u1.yaml"), "{b}");
+}

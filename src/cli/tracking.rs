@@ -308,12 +308,19 @@ impl Tracking {
             );
         }
         if let Some(path) = &self.write_baseline {
-            let b = baseline::next(
-                self.baseline.as_ref(),
-                self.current,
-                &self.files,
-                self.as_of,
-            );
+            // Merge on write: entries another run wrote to the file since
+            // this run started (for files this run did not check) are kept.
+            let on_disk = crate::fsio::read_text(path, crate::fsio::MAX_INPUT_BYTES)
+                .ok()
+                .and_then(|t| Baseline::parse(&t).ok());
+            let old = match (self.baseline, on_disk) {
+                (Some(mut a), Some(b)) => {
+                    a.findings.extend(b.findings);
+                    Some(a)
+                }
+                (a, b) => a.or(b),
+            };
+            let b = baseline::next(old.as_ref(), self.current, &self.files, self.as_of);
             if let Err(e) = writer.write(path, b.json().as_bytes()) {
                 eprintln!("error: baseline: {e}");
                 ok = false;
