@@ -84,6 +84,65 @@ pub struct Interp<'a, 'c> {
     pub budget: Budget,
     /// Set when the budget ran out: the run stops and its verdict is unknown.
     pub exhausted: Option<Exhausted>,
+    /// Permit lists indexed by a field, built on first use by a quantifier
+    /// that looks items up by equality (see [`Interp::quant`]).
+    pub indexes: rustc_hash::FxHashMap<(usize, &'a str), std::rc::Rc<FieldIndex>>,
+}
+
+/// The items of one permit list by the text of one field: items whose
+/// field is a text (`by_text`), and every other item (`other`: missing,
+/// unknown or not a text), which an equality may still not rule out.
+#[derive(Debug, Default)]
+pub struct FieldIndex {
+    by_text: rustc_hash::FxHashMap<String, Vec<u32>>,
+    other: Vec<u32>,
+}
+
+/// `VAR.FIELD == e` (or `e == VAR.FIELD`) among the top-level `and`
+/// conjuncts of `cond`, where `e` does not mention `VAR`.
+fn equality_key<'e>(cond: &'e Expr, var: &str) -> Option<(&'e Ident, &'e Expr)> {
+    match &cond.node {
+        ExprKind::Paren(a) => equality_key(a, var),
+        ExprKind::Binary(BinOp::And, a, b) => equality_key(a, var).or_else(|| equality_key(b, var)),
+        ExprKind::Binary(BinOp::Eq, a, b) => {
+            let field = |x: &'e Expr| match &x.node {
+                ExprKind::Field(base, f) if matches!(&base.node, ExprKind::Var(v) if v == var) => {
+                    Some(f)
+                }
+                _ => None,
+            };
+            match (field(a), field(b)) {
+                (Some(f), None) if !mentions(b, var) => Some((f, b)),
+                (None, Some(f)) if !mentions(a, var) => Some((f, a)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` names `var` anywhere (conservative: any binding of the name).
+fn mentions(e: &Expr, var: &str) -> bool {
+    match &e.node {
+        ExprKind::Lit(_) => false,
+        ExprKind::Var(v) => v == var,
+        ExprKind::Paren(a) | ExprKind::Unary(_, a) | ExprKind::Field(a, _) => mentions(a, var),
+        ExprKind::Index(a, keys) => mentions(a, var) || keys.iter().any(|k| mentions(k, var)),
+        ExprKind::Binary(_, a, b) => mentions(a, var) || mentions(b, var),
+        ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().any(|a| mentions(a, var)),
+        ExprKind::Quant {
+            var: v,
+            coll,
+            filter,
+            body,
+            ..
+        } => {
+            v.node == var
+                || mentions(coll, var)
+                || filter.as_deref().is_some_and(|f| mentions(f, var))
+                || body.as_deref().is_some_and(|b| mentions(b, var))
+        }
+    }
 }
 
 /// The evaluation budget of one policy over one permit: loop iterations
@@ -528,15 +587,17 @@ impl<'a> Interp<'a, '_> {
         let Some(n) = coll.list_len() else {
             return Val::unknown();
         };
+        let candidates = self.candidates(kind, var, &coll, filter, body);
         let mut any_unknown = false;
         let mut hit = false;
         let mut all = true;
         let mut count = 0usize;
         let mut sum: Option<Val<'a>> = None;
-        for i in 0..n {
+        for k in 0..candidates.as_ref().map_or(n, Vec::len) {
             if !self.tick() {
                 return Val::unknown();
             }
+            let i = candidates.as_ref().map_or(k, |c| c[k] as usize);
             let item = coll.list_item(i);
             let depth = self.env.len();
             self.env.push(Slot::bound(var.node.as_str(), item));
@@ -580,6 +641,69 @@ impl<'a> Interp<'a, '_> {
             QuantKind::Count => V::Num(count as f64),
             QuantKind::Sum => sum.map_or(V::Num(0.0), |s| s.v),
         })
+    }
+
+    /// The only items of a permit list that can change the result of `any`
+    /// or `count` when the filter (or, without a filter, the body of `any`)
+    /// requires `VAR.FIELD == e` with a text `e`: items whose field has that
+    /// text, and items whose field is not a text. Every other item makes
+    /// the equality false, so the filter false (skipped) or the body false
+    /// (no effect on `any`). `None`: iterate every item. Without this,
+    /// `for o in outlets: any m in monitoring: m.outlet == o.id` costs
+    /// outlets × monitoring.
+    fn candidates(
+        &mut self,
+        kind: QuantKind,
+        var: &'a Ident,
+        coll: &Val<'a>,
+        filter: Option<&'a Expr>,
+        body: Option<&'a Expr>,
+    ) -> Option<Vec<u32>> {
+        const MIN_ITEMS: usize = 16;
+        let V::Seq(node, _) = coll.v else {
+            return None;
+        };
+        if node.items().len() < MIN_ITEMS {
+            return None;
+        }
+        let cond = match (kind, filter, body) {
+            (QuantKind::Any | QuantKind::Count, Some(f), _) => f,
+            (QuantKind::Any, None, Some(b)) => b,
+            _ => return None,
+        };
+        let (field, key) = equality_key(cond, &var.node)?;
+        let key = self.expr(key);
+        let key = match &key.v {
+            V::Str(_) | V::Ref(..) => key.text()?.to_string(),
+            _ => return None,
+        };
+        let id = (std::ptr::from_ref(node) as usize, field.node.as_str());
+        let index = match self.indexes.get(&id) {
+            Some(ix) => ix.clone(),
+            None => {
+                let mut ix = FieldIndex::default();
+                for i in 0..node.items().len() {
+                    let v = self.field_of(&coll.list_item(i), field);
+                    match &v.v {
+                        V::Str(_) | V::Ref(..) => ix
+                            .by_text
+                            .entry(v.text().unwrap_or_default().to_string())
+                            .or_default()
+                            .push(i as u32),
+                        _ => ix.other.push(i as u32),
+                    }
+                }
+                let ix = std::rc::Rc::new(ix);
+                self.indexes.insert(id, ix.clone());
+                ix
+            }
+        };
+        let mut out: Vec<u32> = index.other.clone();
+        if let Some(hits) = index.by_text.get(&key) {
+            out.extend(hits);
+        }
+        out.sort_unstable();
+        Some(out)
     }
 
     /// Is `base` the namespace `ns` (`facts`, `findings`), not a variable?

@@ -114,6 +114,7 @@ pub fn evaluate_budgeted(
                 coverage: coverage.as_deref_mut(),
                 budget,
                 exhausted: None,
+                indexes: Default::default(),
             };
             it.run();
             if let Some(why) = it.exhausted {
