@@ -57,7 +57,7 @@ pub fn run(a: DiffArgs) -> i32 {
     let (old_date, new_date) = (a.old_as_of.unwrap_or(today), a.new_as_of.unwrap_or(today));
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
-        eprintln!("error: {}: {}", i.path, i.message);
+        eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     let old = findings(&old_lib, &files, old_date);
     let new = findings(&new_lib, &files, new_date);

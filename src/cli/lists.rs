@@ -78,7 +78,7 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     let lib = super::load_library(&a.library).ok_or(())?;
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
-        eprintln!("error: {}: {}", i.path, i.message);
+        eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     if !issues.is_empty() {
         return Err(());
@@ -121,7 +121,11 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
         current.skipped.len()
     );
     for s in &current.skipped {
-        eprintln!("  skipped {}: {}", s.file, s.reason);
+        eprintln!(
+            "  skipped {}: {}",
+            crate::escape::terminal(&s.file),
+            s.reason
+        );
     }
     if let Some((prev_as_of, n)) = changes {
         eprintln!("changes since {prev_as_of}: {n} unit(s) to act on or moved");

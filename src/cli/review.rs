@@ -95,7 +95,7 @@ fn check(
     let as_of = common.as_of.unwrap_or_else(Date::today);
     let (files, issues) = run::collect(paths);
     for i in &issues {
-        eprintln!("error: {}: {}", i.path, i.message);
+        eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     if !issues.is_empty() {
         return None;
@@ -274,7 +274,10 @@ pub fn notice(a: NoticeArgs) -> i32 {
                 eprintln!("error: {e}");
                 return 2;
             }
-            eprintln!("wrote {}", p.display());
+            eprintln!(
+                "wrote {}",
+                crate::escape::terminal(&p.display().to_string())
+            );
         }
         None => {
             if !super::emit(&crate::escape::terminal(&text)) {

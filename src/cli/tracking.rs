@@ -66,7 +66,7 @@ impl Tracking {
     pub fn open(a: &TrackingArgs, as_of: Date) -> Result<Tracking, ()> {
         let baseline = match &a.baseline {
             Some(p) => Some(Baseline::parse(&read(p, "baseline")?).map_err(|e| {
-                eprintln!("error: baseline `{}`: {e}", p.display());
+                eprintln!("error: baseline `{}`: {}", p.display(), terminal(&e));
             })?),
             None => None,
         };
@@ -76,7 +76,7 @@ impl Tracking {
                 Some(
                     Waivers::parse(&name, &read(p, "waivers")?, as_of).map_err(|errs| {
                         for e in errs {
-                            eprintln!("error: {e}");
+                            eprintln!("error: {}", terminal(&e));
                         }
                     })?,
                 )
