@@ -140,8 +140,14 @@ pub fn markdown_cell(s: &str) -> String {
 
 fn markdown_with(s: &str, newline: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let trimmed = s.trim_start_matches([' ', '\t']);
-    out.push_str(&s[..s.len() - trimmed.len()]);
+    // Leading blanks, line breaks included, become spaces: what follows
+    // them is the start of the value.
+    let trimmed = s.trim_start_matches([' ', '\t', '\r', '\n']);
+    out.extend(
+        s[..s.len() - trimmed.len()]
+            .chars()
+            .map(|c| if c == '\t' { '\t' } else { ' ' }),
+    );
     // Block markers at the start of the value.
     let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
     let mut rest = trimmed;
@@ -288,6 +294,7 @@ mod tests {
             "\\#\\# 审查意见：同意核发"
         );
         assert_eq!(markdown("x\n## 同意"), "x ## 同意");
+        assert_eq!(markdown("\r\n=x"), "  \\=x");
         assert_eq!(
             markdown("![x](http://evil/beacon.png)"),
             "![x\\](http\\://evil/beacon.png)"
