@@ -210,7 +210,7 @@ proptest! {
     #[test]
     fn csv_cells_never_start_a_formula(cells in prop::collection::vec(hostile(), 1..6)) {
         let header: Vec<&str> = (0..cells.len()).map(|_| "h").collect();
-        let doc = permitlint::lists::csv::document(&header, &[0], &[cells.clone()]);
+        let doc = permitlint::lists::csv::document(&header, &[0], std::slice::from_ref(&cells));
         let parsed = csv_cells(doc.trim_start_matches('\u{feff}'));
         // Header cells, the row's cells, and the empty cell after the last CRLF.
         prop_assert_eq!(parsed.len(), 2 * cells.len() + 1, "{:?}", doc);
