@@ -245,7 +245,10 @@ fn policy_fmt_on_a_full_disk_keeps_the_policy() {
 fn write_errors_on_stdout_exit_2_never_panic() {
     let t = tempfile::tempdir().unwrap();
     permits(t.path());
-    let cases: [&[&str]; 7] = [
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
+    let cases: [&[&str]; 9] = [
+        &["policy", "test", shipped],
+        &["policy", "docs", shipped],
         &["schema"],
         &["schema", "--markdown"],
         &["explain", "fixture.complaints", "--policies", "lp"],

@@ -103,6 +103,23 @@ pub struct Stdout {
     error: Option<std::io::Error>,
 }
 
+/// `write!`/`writeln!` onto [`Stdout`]: errors are kept for
+/// [`Stdout::finish`], never returned, so callers need not check each line.
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(buf)
+        {
+            self.error = Some(e);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Default for Stdout {
     fn default() -> Stdout {
         Stdout::new()

@@ -126,7 +126,7 @@ fn check(a: PolicyCheckArgs) -> i32 {
                 }
             } else {
                 let handler = super::report_handler(false);
-                let mut stdout = std::io::stdout().lock();
+                let mut stdout = super::Stdout::new();
                 for e in &errors.parse {
                     let _ = writeln!(
                         stdout,
@@ -144,6 +144,9 @@ fn check(a: PolicyCheckArgs) -> i32 {
                     );
                 }
                 eprintln!("{} error(s) in {} policy file(s)", errors.len(), n);
+                if !stdout.finish() {
+                    return 2;
+                }
             }
             1
         }
@@ -255,7 +258,7 @@ fn test(a: TestArgs) -> i32 {
     let mut coverage = a.coverage.then(crate::eval::Coverage::default);
     let mut cases = Vec::new();
     let mut failed = 0;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::Stdout::new();
     for p in &paths {
         let text = match crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES) {
             Ok(t) => t,
@@ -314,7 +317,9 @@ fn test(a: TestArgs) -> i32 {
         cases.len() - failed.min(cases.len()),
         failed + no_fire.len() + no_silent.len()
     );
-    if failed > 0 || !no_fire.is_empty() || !no_silent.is_empty() {
+    if !out.finish() {
+        2
+    } else if failed > 0 || !no_fire.is_empty() || !no_silent.is_empty() {
         1
     } else {
         0
