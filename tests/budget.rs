@@ -361,3 +361,26 @@ fn indexed_quantifiers_decide_as_plain_ones() {
     assert!(a[0].contains("any=true count=1"), "{}", a[0]);
     assert!(a[0].contains("none=（未填）"), "{}", a[0]);
 }
+
+#[test]
+fn a_sixteen_mebibyte_value_is_not_repeated_in_findings() {
+    let code = format!("D4412{}", "1".repeat(15 << 20));
+    let text = REFERENCE.replacen("code: D4412", &format!("code: {code}"), 1);
+    let lib = permitlint::library::shipped().unwrap();
+    let start = Instant::now();
+    let f = check(&lib, &text, Budget::DEFAULT);
+    let t = start.elapsed().as_secs_f64();
+    assert!(t < 30.0, "{t:.1} s");
+    let code_finding = f
+        .iter()
+        .find(|f| f.rule == "document.industry-code")
+        .expect("industry code finding");
+    assert!(
+        code_finding.message.len() < 1000,
+        "{} bytes",
+        code_finding.message.len()
+    );
+    assert!(code_finding.message.contains("(15728645 characters)"));
+    let longest = f.iter().map(|f| f.message.len()).max().unwrap_or(0);
+    assert!(longest < 70_000, "a message of {longest} bytes");
+}
