@@ -8,7 +8,7 @@
 //! file that was not checked is carried over unchanged.
 
 use crate::date::Date;
-use crate::finding::Finding;
+use crate::finding::{Finding, normal_file};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -43,6 +43,21 @@ impl Baseline {
                 b.version
             ));
         }
+        // A broken date would be carried forward for ever: refuse the file
+        // (exit 2, nothing written) and name the entry.
+        if let Some((i, e)) = b
+            .findings
+            .iter()
+            .enumerate()
+            .find(|(_, e)| Date::parse(&e.first_seen).is_none())
+        {
+            let shown: String = e.first_seen.chars().take(40).collect();
+            return Err(format!(
+                "findings[{i}] (fingerprint {}): first_seen `{}` is not a date in the form YYYY-MM-DD",
+                crate::escape::terminal(&e.fingerprint.chars().take(40).collect::<String>()),
+                crate::escape::terminal(&shown)
+            ));
+        }
         Ok(b)
     }
 
@@ -66,7 +81,7 @@ impl Baseline {
         let mut out: Vec<Entry> = self
             .findings
             .iter()
-            .filter(|e| files.contains(&e.file) && !current.contains(&e.fingerprint))
+            .filter(|e| files.contains(&normal_file(&e.file)) && !current.contains(&e.fingerprint))
             .cloned()
             .collect();
         sort(&mut out);
@@ -95,7 +110,7 @@ pub fn entry(f: &Finding, first_seen: Option<&str>, as_of: Date) -> Entry {
         fingerprint,
         rule: f.rule.clone(),
         severity: f.severity.as_str().to_string(),
-        file: f.file.name.clone(),
+        file: normal_file(&f.file.name),
         path: f.path.clone(),
         message: f.message.clone(),
         first_seen,
@@ -119,7 +134,7 @@ pub fn next(
     }
     if let Some(b) = old {
         for e in &b.findings {
-            if !files.contains(&e.file) && seen.insert(e.fingerprint.clone()) {
+            if !files.contains(&normal_file(&e.file)) && seen.insert(e.fingerprint.clone()) {
                 out.push(e.clone());
             }
         }

@@ -74,6 +74,31 @@ impl Date {
         Date::from_days(self.days() + n)
     }
 
+    /// Latest year date arithmetic yields; beyond it (or before year 1) the
+    /// result is `None`, which the evaluator treats as unknown.
+    pub const MAX_YEAR: i32 = 9999;
+
+    /// `self + n` days, or `None` outside years 1..=[`Date::MAX_YEAR`].
+    pub fn checked_add_days(&self, n: f64) -> Option<Date> {
+        // 3,652,059 days span years 1 to 9999: anything larger overflows.
+        if !n.is_finite() || n.abs() > 3_700_000.0 {
+            return None;
+        }
+        let d = Date::from_days(self.days() + n.round() as i64);
+        (1..=Date::MAX_YEAR).contains(&d.year).then_some(d)
+    }
+
+    /// `self + n` years, or `None` outside years 1..=[`Date::MAX_YEAR`].
+    pub fn checked_add_years(&self, n: f64) -> Option<Date> {
+        if !n.is_finite() || n.abs() > f64::from(Date::MAX_YEAR) {
+            return None;
+        }
+        let year = self.year.checked_add(n.round() as i32)?;
+        (1..=Date::MAX_YEAR)
+            .contains(&year)
+            .then(|| self.add_years(year - self.year))
+    }
+
     /// Same month and day `n` years later; 02-29 becomes 02-28 in a common year.
     pub fn add_years(&self, n: i32) -> Date {
         let year = self.year + n;

@@ -221,14 +221,17 @@ impl Finding {
         self.primary.map_or((1, 1), |s| self.file.line_col(s.start))
     }
 
-    /// Stable fingerprint: rule, file name, permit path and message. Does not
-    /// change when unrelated lines move or files are checked in another order.
+    /// Stable fingerprint: rule, file name ([`normal_file`]), permit path
+    /// and message. Does not change when unrelated lines move, files are
+    /// checked in another order or named `./lib/x.yaml` instead of
+    /// `lib/x.yaml`.
     pub fn fingerprint(&self) -> String {
         // FNV-1a 64: fixed, dependency-free, stable across Rust versions.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let file = normal_file(&self.file.name);
         for part in [
             self.rule.as_str(),
-            self.file.name.as_str(),
+            file.as_str(),
             self.path.as_str(),
             self.message.as_str(),
         ] {
@@ -247,7 +250,60 @@ impl Finding {
     }
 }
 
+/// A file name as baselines and fingerprints record it: `/` separators, no
+/// `.` segments, no repeated `/`, and relative to the working folder when
+/// it lies inside it (`./lib/x.yaml`, `lib//x.yaml` and `$PWD/lib/x.yaml`
+/// are all `lib/x.yaml`). `..` is kept (resolving it needs the disk).
+pub fn normal_file(name: &str) -> String {
+    static CWD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let slashed = name.replace('\\', "/");
+    let mut rest = slashed.as_str();
+    if let Some(cwd) = CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|p| p.to_str().map(|s| s.replace('\\', "/")))
+    }) && let Some(r) = rest.strip_prefix(cwd.trim_end_matches('/'))
+        && r.starts_with('/')
+    {
+        rest = r.trim_start_matches('/');
+    }
+    let absolute = rest.starts_with('/');
+    let parts: Vec<&str> = rest
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
 /// Sort findings into the one order every output uses.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_normalised_for_fingerprints() {
+        for n in [
+            "lib/x.yaml",
+            "./lib/x.yaml",
+            "lib//x.yaml",
+            "./lib/./x.yaml",
+            "lib\\x.yaml",
+        ] {
+            assert_eq!(normal_file(n), "lib/x.yaml", "{n}");
+        }
+        let cwd = std::env::current_dir().unwrap();
+        let abs = cwd.join("lib/x.yaml");
+        assert_eq!(normal_file(abs.to_str().unwrap()), "lib/x.yaml");
+        assert_eq!(normal_file("/elsewhere/x.yaml"), "/elsewhere/x.yaml");
+        assert_eq!(normal_file("../x.yaml"), "../x.yaml");
+    }
 }

@@ -34,9 +34,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     if dir.is_file() {
-        match std::fs::read_to_string(dir) {
+        match crate::fsio::read_text(dir, crate::fsio::MAX_INPUT_BYTES) {
             Ok(t) => out.push((dir.display().to_string(), t)),
-            Err(e) => errors.push(format!("{}: {e}", dir.display())),
+            Err(e) => errors.push(e),
         }
     }
     for entry in walkdir::WalkDir::new(dir)
@@ -49,9 +49,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
                 if e.file_type().is_file()
                     && e.path().extension().and_then(|x| x.to_str()) == Some(EXT) =>
             {
-                match std::fs::read_to_string(e.path()) {
+                match crate::fsio::read_text(e.path(), crate::fsio::MAX_INPUT_BYTES) {
                     Ok(t) => out.push((e.path().display().to_string(), t)),
-                    Err(err) => errors.push(format!("{}: {err}", e.path().display())),
+                    Err(err) => errors.push(err),
                 }
             }
             Ok(_) => {}

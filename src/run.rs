@@ -24,6 +24,8 @@ pub struct Options {
     /// Files per parallel chunk.
     pub chunk: usize,
     pub coverage: bool,
+    /// Evaluation budget of each policy on each permit.
+    pub budget: crate::eval::interp::Budget,
 }
 
 impl Options {
@@ -33,6 +35,7 @@ impl Options {
             limits: Limits::default(),
             chunk: 256,
             coverage: false,
+            budget: crate::eval::interp::Budget::DEFAULT,
         }
     }
 }
@@ -184,11 +187,14 @@ fn finish(
         if f.department.is_empty() {
             f.department = doc_department.clone();
         }
+        if let Some(m) = shorten_quoted(&f.message) {
+            f.message = m;
+        }
     }
     let mut facts = BTreeMap::new();
     let (mut rules_applied, mut rules_undecided) = (0, 0);
     if let Some(p) = &loaded.permit {
-        let ev = eval::evaluate(lib, p, opts.as_of, &findings, coverage);
+        let ev = eval::evaluate_budgeted(lib, p, opts.as_of, &findings, coverage, opts.budget);
         findings.extend(ev.findings);
         facts = ev.facts;
         rules_applied = ev.rules_applied;
@@ -204,6 +210,39 @@ fn finish(
         rules_applied,
         rules_undecided,
     }
+}
+
+/// Longest value (between backticks) a document finding quotes in full.
+const MAX_QUOTED_CHARS: usize = 200;
+
+/// A document finding's message with every quoted value longer than
+/// [`MAX_QUOTED_CHARS`] cut to its first 60 characters and its length
+/// (`D44121111…` (400005 characters)), so a 16 MiB value is not repeated
+/// in every output; `None` when nothing is that long.
+fn shorten_quoted(message: &str) -> Option<String> {
+    let parts: Vec<&str> = message.split('`').collect();
+    let long = |p: &str| p.chars().nth(MAX_QUOTED_CHARS).is_some();
+    let quoted = parts.len().saturating_sub(1) / 2;
+    if !(0..quoted).any(|k| long(parts[2 * k + 1])) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut after_quote = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+            out.push_str(&std::mem::take(&mut after_quote));
+        }
+        // Odd parts are quoted when a closing backtick follows.
+        if i % 2 == 1 && i + 1 < parts.len() && long(p) {
+            out.extend(p.chars().take(60));
+            out.push('…');
+            after_quote = format!(" ({} characters)", p.chars().count());
+        } else {
+            out.push_str(p);
+        }
+    }
+    Some(out)
 }
 
 fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileResult {
@@ -267,4 +306,23 @@ pub fn check_files(
         sink(out);
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_quoted_values_are_cut() {
+        let long = "1".repeat(1000);
+        let m = format!("industry code `D{long}` is not a letter and 2-4 digits");
+        let s = super::shorten_quoted(&m).unwrap();
+        assert_eq!(
+            s,
+            format!(
+                "industry code `D{}…` (1001 characters) is not a letter and 2-4 digits",
+                "1".repeat(59)
+            )
+        );
+        assert_eq!(super::shorten_quoted("short `x` value"), None);
+        assert_eq!(super::shorten_quoted(&format!("unclosed `{long}")), None);
+    }
 }

@@ -93,32 +93,42 @@ impl Stats {
         ] {
             s.push_str(&format!("## {title}\n\n| | findings |\n|---|---:|\n"));
             for (k, v) in sorted(map) {
-                s.push_str(&format!("| {} | {v} |\n", k.replace('|', "\\|")));
+                s.push_str(&format!("| {} | {v} |\n", markdown_cell(k)));
             }
             s.push('\n');
         }
         s.push_str("## 各行业许可证数 Permits per main industry\n\n| | permits |\n|---|---:|\n");
         for (k, v) in sorted(&self.permits_by_industry) {
-            s.push_str(&format!("| {k} | {v} |\n"));
+            s.push_str(&format!("| {} | {v} |\n", markdown_cell(k)));
         }
         s
     }
 
-    /// Write `stats.md`, `stats.json` and the two charts into `dir`.
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("stats.md"), self.markdown())?;
+    /// Write `stats.md`, `stats.json` and the two charts into `dir`, each
+    /// atomically; every target is checked before the first is written.
+    pub fn write(&self, dir: &Path, w: &crate::fsio::Writer) -> Result<(), String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
         let mut json = serde_json::to_string_pretty(self).unwrap_or_default();
         json.push('\n');
-        std::fs::write(dir.join("stats.json"), json)?;
-        std::fs::write(
-            dir.join("findings-by-rule.svg"),
-            bar_chart("Findings by rule 按规则", &self.by_rule),
-        )?;
-        std::fs::write(
-            dir.join("findings-by-department.svg"),
-            bar_chart("Findings by department 按部门", &self.by_department),
-        )?;
+        let files = [
+            ("stats.md", self.markdown()),
+            ("stats.json", json),
+            (
+                "findings-by-rule.svg",
+                bar_chart("Findings by rule 按规则", &self.by_rule),
+            ),
+            (
+                "findings-by-department.svg",
+                bar_chart("Findings by department 按部门", &self.by_department),
+            ),
+        ];
+        for (name, _) in &files {
+            w.check(&dir.join(name))?;
+        }
+        for (name, text) in &files {
+            w.write(&dir.join(name), text.as_bytes())?;
+        }
         Ok(())
     }
 }
@@ -130,12 +140,7 @@ fn sorted(map: &BTreeMap<String, usize>) -> Vec<(&String, usize)> {
     v
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::escape::{markdown_cell, xml_text as xml};
 
 /// A horizontal bar chart, largest bar first.
 pub fn bar_chart(title: &str, data: &BTreeMap<String, usize>) -> String {

@@ -13,6 +13,35 @@ use crate::span::SourceFile;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
+/// A waiver expires at most this many years after the as-of date of the
+/// run: no longer than a permit is valid (排污许可管理条例 第十四条第一款:
+/// 排污许可证有效期为5年), so nothing is accepted "for ever".
+pub const MAX_YEARS: i32 = 5;
+
+/// Whether `s` holds a character a reader can see: not only whitespace,
+/// controls, zero-width or bidi format characters, fillers.
+fn visible(s: &str) -> bool {
+    s.chars().any(|c| {
+        !(c.is_whitespace()
+            || c.is_control()
+            || crate::escape::is_hazard(c)
+            || matches!(
+                c,
+                '\u{ad}'
+                    | '\u{34f}'
+                    | '\u{115f}'
+                    | '\u{1160}'
+                    | '\u{180e}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{3164}'
+                    | '\u{fe00}'..='\u{fe0f}'
+                    | '\u{feff}'
+                    | '\u{ffa0}'
+            ))
+    })
+}
+
 /// Rule id of the stale-waiver warning.
 pub const STALE_RULE: &str = "waiver.stale";
 
@@ -76,8 +105,11 @@ pub struct Waivers {
 }
 
 impl Waivers {
-    /// Parse a waiver file. Every problem is reported, with the entry index.
-    pub fn parse(file: &str, text: &str) -> Result<Waivers, Vec<String>> {
+    /// Parse a waiver file for a run as of `as_of`. Every problem is
+    /// reported, with the entry index. `reason` and `who` must hold a
+    /// visible character; `expires` may be at most [`MAX_YEARS`] after
+    /// `as_of`.
+    pub fn parse(file: &str, text: &str, as_of: Date) -> Result<Waivers, Vec<String>> {
         let raw: RawFile = serde_json::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
         let mut errors = Vec::new();
         let mut list = Vec::new();
@@ -92,19 +124,29 @@ impl Waivers {
                     w.fingerprint
                 ));
             }
-            if w.reason.trim().is_empty() {
-                errors.push(format!("{at}: `reason` is empty"));
+            if !visible(&w.reason) {
+                errors.push(format!("{at}: `reason` is empty (no visible character)"));
             }
-            if w.who.trim().is_empty() {
-                errors.push(format!("{at}: `who` is empty"));
+            if !visible(&w.who) {
+                errors.push(format!("{at}: `who` is empty (no visible character)"));
             }
-            let expires = Date::parse(&w.expires);
-            if expires.is_none() {
-                errors.push(format!(
-                    "{at}: expires `{}` is not a date in the form YYYY-MM-DD",
-                    w.expires
-                ));
-            }
+            let limit = as_of.add_years(MAX_YEARS);
+            let expires = match Date::parse(&w.expires) {
+                None => {
+                    errors.push(format!(
+                        "{at}: expires `{}` is not a date in the form YYYY-MM-DD",
+                        crate::escape::terminal(&w.expires)
+                    ));
+                    None
+                }
+                Some(d) if d > limit => {
+                    errors.push(format!(
+                        "{at}: expires {d} is more than {MAX_YEARS} years after {as_of}; a waiver cannot outlive a permit (valid 5 years)"
+                    ));
+                    None
+                }
+                d => d,
+            };
             if !seen.insert(w.fingerprint.to_ascii_lowercase()) {
                 errors.push(format!(
                     "{at}: fingerprint {} is waived twice",

@@ -107,7 +107,7 @@ fn nothing_omitted() {
             .count();
         assert_eq!(numbered, items.len(), "{name}: notice items");
         for i in &items {
-            let m = review::plain::message(i.lead);
+            let m = permitlint::escape::markdown(&review::plain::message(i.lead));
             assert!(notice.contains(&m), "{name}: {m}");
         }
         let form = review::form::build(&lib, &r, as_of(), Lang::Zh);

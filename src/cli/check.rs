@@ -8,7 +8,7 @@ use crate::report::{Format, RuleMeta, RunInfo};
 use crate::run::{self, FileResult, Options};
 use crate::span::SourceFile;
 use clap::Args;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,7 +27,7 @@ pub struct CheckArgs {
     pub format: FormatArg,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// Worker threads (default: all cores).
+    /// Worker threads, 1 to 256 (default: all cores).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
     /// Largest permit file accepted, in bytes.
@@ -99,11 +99,15 @@ pub fn walk_finding(path: &str, message: &str) -> Finding {
     }
 }
 
+/// Most worker threads `-j` may ask for: more gain nothing on any machine
+/// and `-j 100000` would start thousands of threads.
+pub const MAX_JOBS: usize = 256;
+
 pub fn run(a: CheckArgs) -> i32 {
     let start = Instant::now();
     if let Some(j) = a.jobs {
-        if j == 0 {
-            eprintln!("error: `--jobs` must be at least 1");
+        if j == 0 || j > MAX_JOBS {
+            eprintln!("error: `--jobs` must be from 1 to {MAX_JOBS}");
             return 2;
         }
         // Only fails when the global pool is already built; harmless then.
@@ -134,7 +138,7 @@ pub fn run(a: CheckArgs) -> i32 {
     let mut all: Vec<Finding> = Vec::new();
     let mut counts = [0usize; 4];
     let mut internal = false;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::Stdout::new();
     let mut walk: Vec<Finding> = issues
         .iter()
         .map(|i| walk_finding(&i.path, &i.message))
@@ -157,17 +161,17 @@ pub fn run(a: CheckArgs) -> i32 {
         pb
     });
     if json_stream {
-        let _ = stdout.write_all(crate::report::json::stream_header(&info0).as_bytes());
+        stdout.put(&crate::report::json::stream_header(&info0));
     }
     // SARIF and JUnit are written as they go as well (they carry no
     // baseline or waiver annotations): memory never holds the whole run.
     let mut sarif = None;
     if format == Format::Sarif {
         let (head, stream) = crate::report::sarif::Stream::start(&info0);
-        let _ = stdout.write_all(head.as_bytes());
+        stdout.put(&head);
         sarif = Some(stream);
     } else if format == Format::Junit {
-        let _ = stdout.write_all(crate::report::junit::header().as_bytes());
+        stdout.put(&crate::report::junit::header());
     }
     let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>, t: &mut Tracking| {
         let notes = t.process(&findings);
@@ -178,15 +182,15 @@ pub fn run(a: CheckArgs) -> i32 {
         }
         if streaming {
             let text = t.render_chunk(format, &findings, &notes, &info0, &human);
-            let _ = stdout.write_all(text.as_bytes());
+            stdout.put(&text);
         } else if json_stream {
             let text = crate::report::json::stream_findings(&findings, &mut json_first);
-            let _ = stdout.write_all(text.as_bytes());
+            stdout.put(&text);
         } else if let Some(stream) = sarif.as_mut() {
-            let _ = stdout.write_all(stream.results(&findings).as_bytes());
+            stdout.put(&stream.results(&findings));
         } else if format == Format::Junit {
             let text = crate::report::junit::suites(&findings, &info0);
-            let _ = stdout.write_all(text.as_bytes());
+            stdout.put(&text);
         } else {
             all.extend(findings);
         }
@@ -228,18 +232,18 @@ pub fn run(a: CheckArgs) -> i32 {
             notice: counts[2],
             undecided: counts[3],
         };
-        let _ = stdout.write_all(crate::report::json::stream_footer(c, !json_first).as_bytes());
+        stdout.put(&crate::report::json::stream_footer(c, !json_first));
     } else if let Some(stream) = &sarif {
-        let _ = stdout.write_all(stream.finish().as_bytes());
+        stdout.put(&stream.finish());
     } else if format == Format::Junit {
-        let _ = stdout.write_all(crate::report::junit::FOOTER.as_bytes());
+        stdout.put(crate::report::junit::FOOTER);
     } else if !streaming {
         let text = tracking.render_final(format, &all, &info, &human);
-        let _ = stdout.write_all(text.as_bytes());
+        stdout.put(&text);
     } else {
-        let _ = stdout.write_all(tracking.epilogue(format).as_bytes());
+        stdout.put(&tracking.epilogue(format));
     }
-    let _ = stdout.flush();
+    let written = stdout.finish();
     if let Some(cov) = coverage {
         let in_force = lib.in_force(as_of);
         let never: Vec<&str> = in_force
@@ -280,7 +284,7 @@ pub fn run(a: CheckArgs) -> i32 {
         counts[3],
         start.elapsed().as_secs_f64()
     );
-    if tracking.finish().is_err() || internal {
+    if tracking.finish().is_err() || internal || !written {
         2
     } else if counts[0] > 0 {
         1

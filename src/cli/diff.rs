@@ -57,21 +57,24 @@ pub fn run(a: DiffArgs) -> i32 {
     let (old_date, new_date) = (a.old_as_of.unwrap_or(today), a.new_as_of.unwrap_or(today));
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
-        eprintln!("error: {}: {}", i.path, i.message);
+        eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     let old = findings(&old_lib, &files, old_date);
     let new = findings(&new_lib, &files, new_date);
     let d = crate::diff::diff(&old, &new);
-    if a.format == "json" {
+    let text = if a.format == "json" {
         match serde_json::to_string_pretty(&d) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
         }
     } else {
-        print!("{}", crate::diff::render_text(&d));
+        crate::escape::terminal(&crate::diff::render_text(&d)).into_owned()
+    };
+    if !super::emit(&text) {
+        return 2;
     }
     eprintln!(
         "compared {} file(s): old as of {old_date}, new as of {new_date}: {} change(s)",

@@ -35,8 +35,11 @@ pub fn run(a: ExplainArgs) -> i32 {
         }
         return 2;
     }
-    print!("{}", explain_text(&lib, &versions));
-    0
+    if super::emit(&explain_text(&lib, &versions)) {
+        0
+    } else {
+        2
+    }
 }
 
 /// The text `explain` prints, also used for `docs/policies.md` and SARIF help.

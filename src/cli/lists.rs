@@ -4,6 +4,7 @@
 
 use super::LibraryArgs;
 use crate::date::Date;
+use crate::fsio::Writer;
 use crate::lists::{self, Builder, ListsFile, changes};
 use crate::run::{self, FileResult, Options};
 use clap::Args;
@@ -26,12 +27,29 @@ pub struct ListsArgs {
     /// As-of date (policies in force, renewal deadlines); default today.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
+    /// Replace existing files permitlint did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Result<(), ()> {
-    std::fs::write(dir.join(name), text).map_err(|e| {
-        eprintln!("error: cannot write `{}`: {e}", dir.join(name).display());
-    })
+/// Check every target, then write each atomically.
+fn write_all(w: &Writer, dir: &Path, files: &[(String, String)]) -> Result<(), ()> {
+    let mut ok = true;
+    for (name, _) in files {
+        if let Err(e) = w.check(&dir.join(name)) {
+            eprintln!("error: {e}");
+            ok = false;
+        }
+    }
+    if !ok {
+        return Err(());
+    }
+    for (name, text) in files {
+        w.write(&dir.join(name), text.as_bytes()).map_err(|e| {
+            eprintln!("error: {e}");
+        })?;
+    }
+    Ok(())
 }
 
 pub fn run(a: ListsArgs) -> i32 {
@@ -47,9 +65,10 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     let previous = match &a.previous {
         Some(dir) => {
             let path = dir.join("lists.json");
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-            })?;
+            let text =
+                crate::fsio::read_text(&path, crate::fsio::MAX_INPUT_BYTES).map_err(|e| {
+                    eprintln!("error: {e}");
+                })?;
             Some(ListsFile::parse(&text).map_err(|e| {
                 eprintln!("error: `{}`: {e}", path.display());
             })?)
@@ -59,10 +78,14 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     let lib = super::load_library(&a.library).ok_or(())?;
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
-        eprintln!("error: {}: {}", i.path, i.message);
+        eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     if !issues.is_empty() {
         return Err(());
+    }
+    let mut writer = Writer::new(a.force);
+    for f in &files {
+        writer.input(f);
     }
     let opts = Options::new(as_of);
     let mut builder = Builder::default();
@@ -77,10 +100,18 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     std::fs::create_dir_all(&a.out).map_err(|e| {
         eprintln!("error: cannot create `{}`: {e}", a.out.display());
     })?;
-    for cat in lists::CATEGORIES {
-        write(&a.out, &format!("{cat}.csv"), &current.csv(cat))?;
-    }
-    write(&a.out, "lists.json", &current.json())?;
+    let mut outputs: Vec<(String, String)> = lists::CATEGORIES
+        .iter()
+        .map(|cat| (format!("{cat}.csv"), current.csv(cat)))
+        .collect();
+    outputs.push(("lists.json".into(), current.json()));
+    let changes = previous.map(|prev| {
+        let ch = changes::compare(&prev, &current, as_of);
+        outputs.push(("changes.csv".into(), ch.csv()));
+        outputs.push(("changes.json".into(), ch.json()));
+        (prev.as_of, ch.units.len())
+    });
+    write_all(&writer, &a.out, &outputs)?;
     let count = |c: &str| current.lists.get(c).map_or(0, Vec::len);
     eprintln!(
         "lists as of {as_of}: {} key, {} simplified, {} registration, {} skipped",
@@ -90,17 +121,14 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
         current.skipped.len()
     );
     for s in &current.skipped {
-        eprintln!("  skipped {}: {}", s.file, s.reason);
-    }
-    if let Some(prev) = previous {
-        let ch = changes::compare(&prev, &current, as_of);
-        write(&a.out, "changes.csv", &ch.csv())?;
-        write(&a.out, "changes.json", &ch.json())?;
         eprintln!(
-            "changes since {}: {} unit(s) to act on or moved",
-            prev.as_of,
-            ch.units.len()
+            "  skipped {}: {}",
+            crate::escape::terminal(&s.file),
+            s.reason
         );
+    }
+    if let Some((prev_as_of, n)) = changes {
+        eprintln!("changes since {prev_as_of}: {n} unit(s) to act on or moved");
     }
     if internal { Err(()) } else { Ok(()) }
 }

@@ -100,6 +100,78 @@ pub fn human_options(color: ColorChoice) -> crate::report::HumanOptions {
     }
 }
 
+/// Write `text` to stdout and flush. A write error (a closed pipe, a full
+/// disk, `/dev/full`) is printed and returns `false`: the caller exits 2,
+/// never 0 with the output lost and never with a panic.
+pub fn emit(text: &str) -> bool {
+    let mut out = Stdout::new();
+    out.put(text);
+    out.finish()
+}
+
+/// Standard output written piece by piece; the first write error is kept
+/// (later pieces are dropped) and reported by [`Stdout::finish`].
+pub struct Stdout {
+    out: std::io::StdoutLock<'static>,
+    error: Option<std::io::Error>,
+}
+
+/// `write!`/`writeln!` onto [`Stdout`]: errors are kept for
+/// [`Stdout::finish`], never returned, so callers need not check each line.
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(buf)
+        {
+            self.error = Some(e);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Default for Stdout {
+    fn default() -> Stdout {
+        Stdout::new()
+    }
+}
+
+impl Stdout {
+    pub fn new() -> Stdout {
+        Stdout {
+            out: std::io::stdout().lock(),
+            error: None,
+        }
+    }
+
+    pub fn put(&mut self, text: &str) {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(text.as_bytes())
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// Flush; `false` (after printing the error) when any write failed.
+    pub fn finish(mut self) -> bool {
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+        match self.error {
+            None => true,
+            Some(e) => {
+                eprintln!("error: cannot write the output: {e}");
+                false
+            }
+        }
+    }
+}
+
 pub fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }

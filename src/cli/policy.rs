@@ -65,8 +65,11 @@ pub fn run(c: PolicyCommand) -> i32 {
             let Some(lib) = super::load_library(&args) else {
                 return 2;
             };
-            print!("{}", crate::docs::policies_markdown(&lib));
-            0
+            if super::emit(&crate::docs::policies_markdown(&lib)) {
+                0
+            } else {
+                2
+            }
         }
     }
 }
@@ -92,10 +95,11 @@ fn check(a: PolicyCheckArgs) -> i32 {
     match crate::lang::library::build(files) {
         Ok(lib) => {
             if a.format == "json" {
-                println!(
-                    "{}",
-                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] })
-                );
+                let v =
+                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] });
+                if !super::emit(&format!("{v}\n")) {
+                    return 2;
+                }
             } else {
                 eprintln!(
                     "{} policy file(s), {} policies: no errors",
@@ -114,10 +118,15 @@ fn check(a: PolicyCheckArgs) -> i32 {
                 for e in &errors.check {
                     out.push(error_json(e, e.kind, e.help.clone()));
                 }
-                println!("{}", serde_json::json!({ "files": n, "errors": out }));
+                if !super::emit(&format!(
+                    "{}\n",
+                    serde_json::json!({ "files": n, "errors": out })
+                )) {
+                    return 2;
+                }
             } else {
                 let handler = super::report_handler(false);
-                let mut stdout = std::io::stdout().lock();
+                let mut stdout = super::Stdout::new();
                 for e in &errors.parse {
                     let _ = writeln!(
                         stdout,
@@ -135,6 +144,9 @@ fn check(a: PolicyCheckArgs) -> i32 {
                     );
                 }
                 eprintln!("{} error(s) in {} policy file(s)", errors.len(), n);
+                if !stdout.finish() {
+                    return 2;
+                }
             }
             1
         }
@@ -200,8 +212,10 @@ fn fmt(a: FmtArgs) -> i32 {
             Ok(out) if out != text => {
                 if a.check {
                     changed.push(name);
-                } else if let Err(e) = std::fs::write(&name, out) {
-                    eprintln!("error: cannot write `{name}`: {e}");
+                } else if let Err(e) =
+                    crate::fsio::Writer::rewrite(std::path::Path::new(&name), out.as_bytes())
+                {
+                    eprintln!("error: {e}");
                     failed = true;
                 } else {
                     changed.push(name);
@@ -215,14 +229,15 @@ fn fmt(a: FmtArgs) -> i32 {
             }
         }
     }
+    let mut out = super::Stdout::new();
     for c in &changed {
         if a.check {
-            println!("would reformat {c}");
+            out.put(&format!("would reformat {c}\n"));
         } else {
-            println!("formatted {c}");
+            out.put(&format!("formatted {c}\n"));
         }
     }
-    if failed {
+    if !out.finish() || failed {
         2
     } else if a.check && !changed.is_empty() {
         1
@@ -243,9 +258,9 @@ fn test(a: TestArgs) -> i32 {
     let mut coverage = a.coverage.then(crate::eval::Coverage::default);
     let mut cases = Vec::new();
     let mut failed = 0;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::Stdout::new();
     for p in &paths {
-        let text = match std::fs::read_to_string(p) {
+        let text = match crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 let _ = writeln!(out, "FAIL {}: cannot read: {e}", p.display());
@@ -302,7 +317,9 @@ fn test(a: TestArgs) -> i32 {
         cases.len() - failed.min(cases.len()),
         failed + no_fire.len() + no_silent.len()
     );
-    if failed > 0 || !no_fire.is_empty() || !no_silent.is_empty() {
+    if !out.finish() {
+        2
+    } else if failed > 0 || !no_fire.is_empty() || !no_silent.is_empty() {
         1
     } else {
         0

@@ -8,7 +8,6 @@ use crate::review::{self, Lang};
 use crate::run::{self, FileResult, Options};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -65,6 +64,9 @@ pub struct CountersignArgs {
     /// Folder to write `NAME.md` and `NAME.html` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace existing files permitlint did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -76,17 +78,24 @@ pub struct NoticeArgs {
     /// Write the notice to this file instead of printing it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an existing file permitlint did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Load the library and check the permits, keeping the loaded permits.
 /// `None` (after printing why) when the library is broken or a path is
 /// missing.
-fn check(paths: &[PathBuf], common: &ReviewCommon) -> Option<(Library, Vec<FileResult>, Date)> {
+fn check(
+    paths: &[PathBuf],
+    common: &ReviewCommon,
+    writer: &mut crate::fsio::Writer,
+) -> Option<(Library, Vec<FileResult>, Date)> {
     let lib = super::load_library(&common.library)?;
     let as_of = common.as_of.unwrap_or_else(Date::today);
     let (files, issues) = run::collect(paths);
     for i in &issues {
-        eprintln!("error: {}: {}", i.path, i.message);
+        eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     if !issues.is_empty() {
         return None;
@@ -94,6 +103,9 @@ fn check(paths: &[PathBuf], common: &ReviewCommon) -> Option<(Library, Vec<FileR
     if files.is_empty() {
         eprintln!("error: no permit files found");
         return None;
+    }
+    for f in &files {
+        writer.input(f);
     }
     let opts = Options::new(as_of);
     let mut results = Vec::new();
@@ -106,7 +118,8 @@ fn internal(results: &[FileResult]) -> bool {
 }
 
 pub fn classify(a: ClassifyArgs) -> i32 {
-    let Some((lib, results, _)) = check(&a.paths, &a.common) else {
+    let mut writer = crate::fsio::Writer::new(false);
+    let Some((lib, results, _)) = check(&a.paths, &a.common, &mut writer) else {
         return 2;
     };
     let list: Vec<_> = results
@@ -114,18 +127,25 @@ pub fn classify(a: ClassifyArgs) -> i32 {
         .map(|r| review::classify::classify(&lib, r))
         .collect();
     let text = match a.format {
-        ClassifyFormat::Text => review::classify::render_text(&list, a.common.lang.into()),
+        ClassifyFormat::Text => {
+            crate::escape::terminal(&review::classify::render_text(&list, a.common.lang.into()))
+                .into_owned()
+        }
         ClassifyFormat::Json => review::classify::render_json(&list),
     };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    if internal(&results) { 2 } else { 0 }
+    if !super::emit(&text) || internal(&results) {
+        2
+    } else {
+        0
+    }
 }
 
-/// A file name for each permit: its stem, made unique (`name`, `name-2`, ...)
-/// and safe (no path separators); `index` is kept for the index when there
-/// are several permits.
+/// A file name for each permit: its stem, made safe (no path separators or
+/// control characters, not a Windows device name such as `CON`, at most
+/// [`MAX_STEM_BYTES`] bytes so `NAME.html` fits any file system) and unique
+/// ignoring case (`name`, `name-2`, ...; `A.yaml` and `a.yaml` differ on
+/// Linux, not on Windows or macOS); `index` is kept for the index when
+/// there are several permits.
 fn output_names(results: &[FileResult]) -> Vec<String> {
     let mut used = BTreeSet::new();
     if results.len() > 1 {
@@ -140,19 +160,41 @@ fn output_names(results: &[FileResult]) -> Vec<String> {
                 .map(|s| s.to_string_lossy().to_string())
                 .filter(|s| !s.is_empty() && s != "." && s != "..")
                 .unwrap_or_else(|| "permit".into());
-            let stem: String = stem
+            let mut stem: String = stem
                 .chars()
                 .map(|c| {
-                    if matches!(c, '/' | '\\' | ':') {
+                    if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                        || c.is_control()
+                        || crate::escape::is_hazard(c)
+                    {
                         '_'
                     } else {
                         c
                     }
                 })
                 .collect();
+            let device = stem.split('.').next().unwrap_or("").to_ascii_uppercase();
+            let reserved = matches!(device.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+                || (device.len() == 4
+                    && (device.starts_with("COM") || device.starts_with("LPT"))
+                    && device.as_bytes()[3].is_ascii_digit());
+            if reserved {
+                stem.insert(0, '_');
+            }
+            let mut cut = stem.len().min(MAX_STEM_BYTES);
+            while !stem.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            stem.truncate(cut);
+            let stem = stem.trim_end_matches(['.', ' ']).to_string();
+            let stem = if stem.is_empty() {
+                "permit".into()
+            } else {
+                stem
+            };
             let mut name = stem.clone();
             let mut n = 2;
-            while !used.insert(name.clone()) {
+            while !used.insert(name.to_lowercase()) {
                 name = format!("{stem}-{n}");
                 n += 1;
             }
@@ -161,8 +203,13 @@ fn output_names(results: &[FileResult]) -> Vec<String> {
         .collect()
 }
 
+/// Longest stem of a countersign file name, in bytes: with `-NNNNN` and
+/// `.html` it stays under the 255 bytes of common file systems.
+const MAX_STEM_BYTES: usize = 200;
+
 pub fn countersign(a: CountersignArgs) -> i32 {
-    let Some((lib, results, as_of)) = check(&a.paths, &a.common) else {
+    let mut writer = crate::fsio::Writer::new(a.force);
+    let Some((lib, results, as_of)) = check(&a.paths, &a.common, &mut writer) else {
         return 2;
     };
     let lang: Lang = a.common.lang.into();
@@ -170,10 +217,29 @@ pub fn countersign(a: CountersignArgs) -> i32 {
         eprintln!("error: cannot create `{}`: {e}", a.out.display());
         return 2;
     }
+    let names = output_names(&results);
+    // Every target is checked before the first is written: a refused
+    // target leaves no half set of outputs.
+    let mut refused = false;
+    let mut targets: Vec<String> = names.clone();
+    if names.len() > 1 {
+        targets.push("index".into());
+    }
+    for name in &targets {
+        for ext in ["md", "html"] {
+            if let Err(e) = writer.check(&a.out.join(format!("{name}.{ext}"))) {
+                eprintln!("error: {e}");
+                refused = true;
+            }
+        }
+    }
+    if refused {
+        return 2;
+    }
     let mut failed = false;
     let forms: Vec<(String, review::form::Form)> = results
         .iter()
-        .zip(output_names(&results))
+        .zip(names)
         .map(|(r, name)| (name, review::form::build(&lib, r, as_of, lang)))
         .collect();
     let mut outputs: Vec<(String, String)> = Vec::new();
@@ -201,10 +267,13 @@ pub fn countersign(a: CountersignArgs) -> i32 {
     }
     for (file, text) in outputs {
         let path = a.out.join(file);
-        match std::fs::write(&path, text) {
-            Ok(()) => eprintln!("wrote {}", path.display()),
+        match writer.write(&path, text.as_bytes()) {
+            Ok(()) => eprintln!(
+                "wrote {}",
+                crate::escape::terminal(&path.display().to_string())
+            ),
             Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+                eprintln!("error: {e}");
                 failed = true;
             }
         }
@@ -220,7 +289,9 @@ pub fn notice(a: NoticeArgs) -> i32 {
         );
         return 2;
     }
-    let Some((_, results, as_of)) = check(std::slice::from_ref(&a.path), &a.common) else {
+    let mut writer = crate::fsio::Writer::new(a.force);
+    let Some((_, results, as_of)) = check(std::slice::from_ref(&a.path), &a.common, &mut writer)
+    else {
         return 2;
     };
     let lang: Lang = a.common.lang.into();
@@ -230,16 +301,19 @@ pub fn notice(a: NoticeArgs) -> i32 {
     }
     match &a.out {
         Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("error: cannot write `{}`: {e}", p.display());
+            if let Err(e) = writer.write(p, text.as_bytes()) {
+                eprintln!("error: {e}");
                 return 2;
             }
-            eprintln!("wrote {}", p.display());
+            eprintln!(
+                "wrote {}",
+                crate::escape::terminal(&p.display().to_string())
+            );
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            if !super::emit(&crate::escape::terminal(&text)) {
+                return 2;
+            }
         }
     }
     if internal(&results) { 2 } else { 0 }

@@ -13,17 +13,17 @@ pub struct SchemaArgs {
 }
 
 pub fn run(a: SchemaArgs) -> i32 {
-    if a.markdown {
-        print!("{}", crate::schema::markdown::markdown());
+    let text = if a.markdown {
+        crate::schema::markdown::markdown()
     } else {
         let v = crate::schema::json_schema::json_schema();
         match serde_json::to_string_pretty(&v) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
         }
-    }
-    0
+    };
+    if super::emit(&text) { 0 } else { 2 }
 }

@@ -4,7 +4,9 @@
 
 use crate::baseline::{self, Baseline, Entry};
 use crate::date::Date;
+use crate::escape::terminal;
 use crate::finding::Finding;
+use crate::report::github;
 use crate::report::json::{Annotation, WaiverNote};
 use crate::report::{self, Format, HumanOptions, RunInfo};
 use crate::run::FileResult;
@@ -30,6 +32,9 @@ pub struct TrackingArgs {
     /// Write audit statistics (stats.md, stats.json, two SVG charts) into DIR.
     #[arg(long, value_name = "DIR")]
     pub stats: Option<PathBuf>,
+    /// Replace existing files permitlint did not write (see docs/output.md, "Files written").
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub struct Tracking {
@@ -37,6 +42,7 @@ pub struct Tracking {
     baseline: Option<Baseline>,
     first_seen: BTreeMap<String, String>,
     write_baseline: Option<PathBuf>,
+    force: bool,
     waivers: Option<Waivers>,
     stats: Option<(PathBuf, Stats)>,
     /// Fingerprint → annotation, for the final (non-streaming) render.
@@ -49,9 +55,9 @@ pub struct Tracking {
     stale: usize,
 }
 
-fn read(path: &PathBuf, what: &str) -> Result<String, ()> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read {what} `{}`: {e}", path.display());
+fn read(path: &std::path::Path, what: &str) -> Result<String, ()> {
+    crate::fsio::read_text(path, crate::fsio::MAX_INPUT_BYTES).map_err(|e| {
+        eprintln!("error: {what}: {e}");
     })
 }
 
@@ -60,18 +66,20 @@ impl Tracking {
     pub fn open(a: &TrackingArgs, as_of: Date) -> Result<Tracking, ()> {
         let baseline = match &a.baseline {
             Some(p) => Some(Baseline::parse(&read(p, "baseline")?).map_err(|e| {
-                eprintln!("error: baseline `{}`: {e}", p.display());
+                eprintln!("error: baseline `{}`: {}", p.display(), terminal(&e));
             })?),
             None => None,
         };
         let waivers = match &a.waivers {
             Some(p) => {
                 let name = p.display().to_string();
-                Some(Waivers::parse(&name, &read(p, "waivers")?).map_err(|errs| {
-                    for e in errs {
-                        eprintln!("error: {e}");
-                    }
-                })?)
+                Some(
+                    Waivers::parse(&name, &read(p, "waivers")?, as_of).map_err(|errs| {
+                        for e in errs {
+                            eprintln!("error: {}", terminal(&e));
+                        }
+                    })?,
+                )
             }
             None => None,
         };
@@ -80,6 +88,7 @@ impl Tracking {
             first_seen: baseline.as_ref().map(Baseline::index).unwrap_or_default(),
             baseline,
             write_baseline: a.write_baseline.clone(),
+            force: a.force,
             waivers,
             stats: a.stats.clone().map(|d| (d, Stats::new(as_of))),
             annotations: BTreeMap::new(),
@@ -103,7 +112,7 @@ impl Tracking {
 
     /// Note a checked file (before its findings are emitted).
     pub fn observe(&mut self, r: &FileResult) {
-        self.files.insert(r.path.clone());
+        self.files.insert(crate::finding::normal_file(&r.path));
         if let Some((_, stats)) = &mut self.stats {
             let industry = r
                 .permit
@@ -201,7 +210,7 @@ impl Tracking {
             .map(|(f, n)| {
                 let mut s = report::human::render_one(f, human);
                 if let Some(n) = n {
-                    s.push_str(&format!("  status: {}\n", status_line(n)));
+                    s.push_str(&format!("  status: {}\n", terminal(&status_line(n))));
                 }
                 s
             })
@@ -244,24 +253,22 @@ impl Tracking {
         let mut s = String::new();
         for e in self.closed() {
             match format {
-                Format::Human => s.push_str(&format!(
+                Format::Human => s.push_str(&terminal(&format!(
                     "销号 closed: {} {} {} — {} (first seen {}, fingerprint {})\n",
                     e.rule,
                     e.file,
                     if e.path.is_empty() { "-" } else { &e.path },
-                    e.message,
+                    e.message.replace(['\r', '\n'], " "),
                     e.first_seen,
                     e.fingerprint
-                )),
+                ))),
                 Format::Github => s.push_str(&format!(
-                    "::notice title=closed {}::{} {} (first seen {})\n",
-                    e.rule,
-                    e.file,
-                    e.message
-                        .replace('%', "%25")
-                        .replace('\r', "%0D")
-                        .replace('\n', "%0A"),
-                    e.first_seen
+                    "::notice title={}::{}\n",
+                    github::escape_property(&format!("closed {}", e.rule)),
+                    github::escape_data(&format!(
+                        "{} {} (first seen {})",
+                        e.file, e.message, e.first_seen
+                    )),
                 )),
                 _ => {}
             }
@@ -272,6 +279,10 @@ impl Tracking {
     /// Write the baseline and statistics; print a summary of the tracking.
     pub fn finish(self) -> Result<(), ()> {
         let mut ok = true;
+        let mut writer = crate::fsio::Writer::new(self.force);
+        for f in &self.files {
+            writer.input(std::path::Path::new(f));
+        }
         if self.baseline.is_some() {
             let new = self
                 .annotations
@@ -297,21 +308,28 @@ impl Tracking {
             );
         }
         if let Some(path) = &self.write_baseline {
-            let b = baseline::next(
-                self.baseline.as_ref(),
-                self.current,
-                &self.files,
-                self.as_of,
-            );
-            if let Err(e) = std::fs::write(path, b.json()) {
-                eprintln!("error: cannot write baseline `{}`: {e}", path.display());
+            // Merge on write: entries another run wrote to the file since
+            // this run started (for files this run did not check) are kept.
+            let on_disk = crate::fsio::read_text(path, crate::fsio::MAX_INPUT_BYTES)
+                .ok()
+                .and_then(|t| Baseline::parse(&t).ok());
+            let old = match (self.baseline, on_disk) {
+                (Some(mut a), Some(b)) => {
+                    a.findings.extend(b.findings);
+                    Some(a)
+                }
+                (a, b) => a.or(b),
+            };
+            let b = baseline::next(old.as_ref(), self.current, &self.files, self.as_of);
+            if let Err(e) = writer.write(path, b.json().as_bytes()) {
+                eprintln!("error: baseline: {e}");
                 ok = false;
             }
         }
         if let Some((dir, stats)) = &self.stats
-            && let Err(e) = stats.write(dir)
+            && let Err(e) = stats.write(dir, &writer)
         {
-            eprintln!("error: cannot write statistics to `{}`: {e}", dir.display());
+            eprintln!("error: statistics: {e}");
             ok = false;
         }
         if ok { Ok(()) } else { Err(()) }

@@ -4,8 +4,9 @@
 //! across dimensions, is *unknown*; `require` over an unknown condition
 //! produces no finding (the document validator has already reported the
 //! bad value), `when` and `where` over unknown skip. Loops range over permit
-//! lists only, and there is no recursion, so evaluation always terminates
-//! in time linear in the permit's size times the policy's size.
+//! lists only, and there is no recursion, so evaluation always terminates;
+//! nested loops can still be slow on a large permit, so each run has a
+//! [`Budget`] of loop iterations and message bytes.
 
 use super::value::{V, Val};
 use super::{Contribution, Coverage};
@@ -81,6 +82,99 @@ pub struct Interp<'a, 'c> {
     pub undecided: Vec<Raw>,
     pub derived: Vec<(String, Contribution)>,
     pub coverage: Option<&'c mut Coverage>,
+    /// What this run of the policy may still spend.
+    pub budget: Budget,
+    /// Set when the budget ran out: the run stops and its verdict is unknown.
+    pub exhausted: Option<Exhausted>,
+    /// Permit lists indexed by a field, built on first use by a quantifier
+    /// that looks items up by equality (see [`Interp::quant`]).
+    pub indexes: rustc_hash::FxHashMap<(usize, &'a str), std::rc::Rc<FieldIndex>>,
+}
+
+/// The items of one permit list by the text of one field: items whose
+/// field is a text (`by_text`), and every other item (`other`: missing,
+/// unknown or not a text), which an equality may still not rule out.
+#[derive(Debug, Default)]
+pub struct FieldIndex {
+    by_text: rustc_hash::FxHashMap<String, Vec<u32>>,
+    other: Vec<u32>,
+}
+
+/// `VAR.FIELD == e` (or `e == VAR.FIELD`) among the top-level `and`
+/// conjuncts of `cond`, where `e` does not mention `VAR`.
+fn equality_key<'e>(cond: &'e Expr, var: &str) -> Option<(&'e Ident, &'e Expr)> {
+    match &cond.node {
+        ExprKind::Paren(a) => equality_key(a, var),
+        ExprKind::Binary(BinOp::And, a, b) => equality_key(a, var).or_else(|| equality_key(b, var)),
+        ExprKind::Binary(BinOp::Eq, a, b) => {
+            let field = |x: &'e Expr| match &x.node {
+                ExprKind::Field(base, f) if matches!(&base.node, ExprKind::Var(v) if v == var) => {
+                    Some(f)
+                }
+                _ => None,
+            };
+            match (field(a), field(b)) {
+                (Some(f), None) if !mentions(b, var) => Some((f, b)),
+                (None, Some(f)) if !mentions(a, var) => Some((f, a)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` names `var` anywhere (conservative: any binding of the name).
+fn mentions(e: &Expr, var: &str) -> bool {
+    match &e.node {
+        ExprKind::Lit(_) => false,
+        ExprKind::Var(v) => v == var,
+        ExprKind::Paren(a) | ExprKind::Unary(_, a) | ExprKind::Field(a, _) => mentions(a, var),
+        ExprKind::Index(a, keys) => mentions(a, var) || keys.iter().any(|k| mentions(k, var)),
+        ExprKind::Binary(_, a, b) => mentions(a, var) || mentions(b, var),
+        ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().any(|a| mentions(a, var)),
+        ExprKind::Quant {
+            var: v,
+            coll,
+            filter,
+            body,
+            ..
+        } => {
+            v.node == var
+                || mentions(coll, var)
+                || filter.as_deref().is_some_and(|f| mentions(f, var))
+                || body.as_deref().is_some_and(|b| mentions(b, var))
+        }
+    }
+}
+
+/// The evaluation budget of one policy over one permit: loop iterations
+/// (of `for` and the quantifiers) and bytes of rendered messages. Each
+/// iteration does at most the policy's own (bounded) work, so together they
+/// bound time and memory whatever the permit and the policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub steps: u64,
+    pub message_bytes: usize,
+}
+
+impl Budget {
+    /// 10 million loop iterations (a few seconds at most in a release build)
+    /// and 16 MiB of messages per policy and permit.
+    pub const DEFAULT: Budget = Budget {
+        steps: 10_000_000,
+        message_bytes: 16 << 20,
+    };
+}
+
+/// Longest message (or help, label) one statement renders; longer text is
+/// cut with `…`.
+pub const MAX_MESSAGE_BYTES: usize = 64 << 10;
+
+/// Which part of the [`Budget`] ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exhausted {
+    Steps,
+    MessageBytes,
 }
 
 impl<'a> Interp<'a, '_> {
@@ -92,9 +186,26 @@ impl<'a> Interp<'a, '_> {
     fn stmts(&mut self, stmts: &'a [Stmt]) {
         let depth = self.env.len();
         for s in stmts {
+            if self.exhausted.is_some() {
+                break;
+            }
             self.stmt(s);
         }
         self.env.truncate(depth);
+    }
+
+    /// Spend one loop iteration; `false` once the budget is gone.
+    #[inline]
+    fn tick(&mut self) -> bool {
+        if self.exhausted.is_some() {
+            return false;
+        }
+        if self.budget.steps == 0 {
+            self.exhausted = Some(Exhausted::Steps);
+            return false;
+        }
+        self.budget.steps -= 1;
+        true
     }
 
     fn record_outcome(&mut self, span: Span, ok: bool) {
@@ -148,6 +259,9 @@ impl<'a> Interp<'a, '_> {
                     return;
                 };
                 for i in 0..n {
+                    if !self.tick() {
+                        break;
+                    }
                     let item = coll.list_item(i);
                     let depth = self.env.len();
                     let span = item.span;
@@ -519,6 +633,24 @@ impl<'a> Interp<'a, '_> {
                 Part::Text(x) => out.push_str(x),
                 Part::Expr(e) => self.expr(e).write_display(&mut out),
             }
+            if out.len() > MAX_MESSAGE_BYTES {
+                let mut cut = MAX_MESSAGE_BYTES;
+                while !out.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                out.truncate(cut);
+                out.push('…');
+                break;
+            }
+        }
+        // Each rendering also costs a little for the finding that holds it,
+        // so a million one-byte messages exhaust the budget too.
+        match self.budget.message_bytes.checked_sub(out.len() + 64) {
+            Some(left) => self.budget.message_bytes = left,
+            None => {
+                self.budget.message_bytes = 0;
+                self.exhausted = Some(Exhausted::MessageBytes);
+            }
         }
         out
     }
@@ -642,12 +774,17 @@ impl<'a> Interp<'a, '_> {
         let Some(n) = coll.list_len() else {
             return Val::unknown();
         };
+        let candidates = self.candidates(kind, var, &coll, filter, body);
         let mut any_unknown = false;
         let mut hit = false;
         let mut all = true;
         let mut count = 0usize;
         let mut sum: Option<Val<'a>> = None;
-        for i in 0..n {
+        for k in 0..candidates.as_ref().map_or(n, Vec::len) {
+            if !self.tick() {
+                return Val::unknown();
+            }
+            let i = candidates.as_ref().map_or(k, |c| c[k] as usize);
             let item = coll.list_item(i);
             let depth = self.env.len();
             self.env.push(Slot::bound(var.node.as_str(), item));
@@ -691,6 +828,69 @@ impl<'a> Interp<'a, '_> {
             QuantKind::Count => V::Num(count as f64),
             QuantKind::Sum => sum.map_or(V::Num(0.0), |s| s.v),
         })
+    }
+
+    /// The only items of a permit list that can change the result of `any`
+    /// or `count` when the filter (or, without a filter, the body of `any`)
+    /// requires `VAR.FIELD == e` with a text `e`: items whose field has that
+    /// text, and items whose field is not a text. Every other item makes
+    /// the equality false, so the filter false (skipped) or the body false
+    /// (no effect on `any`). `None`: iterate every item. Without this,
+    /// `for o in outlets: any m in monitoring: m.outlet == o.id` costs
+    /// outlets × monitoring.
+    fn candidates(
+        &mut self,
+        kind: QuantKind,
+        var: &'a Ident,
+        coll: &Val<'a>,
+        filter: Option<&'a Expr>,
+        body: Option<&'a Expr>,
+    ) -> Option<Vec<u32>> {
+        const MIN_ITEMS: usize = 16;
+        let V::Seq(node, _) = coll.v else {
+            return None;
+        };
+        if node.items().len() < MIN_ITEMS {
+            return None;
+        }
+        let cond = match (kind, filter, body) {
+            (QuantKind::Any | QuantKind::Count, Some(f), _) => f,
+            (QuantKind::Any, None, Some(b)) => b,
+            _ => return None,
+        };
+        let (field, key) = equality_key(cond, &var.node)?;
+        let key = self.expr(key);
+        let key = match &key.v {
+            V::Str(_) | V::Ref(..) => key.text()?.to_string(),
+            _ => return None,
+        };
+        let id = (std::ptr::from_ref(node) as usize, field.node.as_str());
+        let index = match self.indexes.get(&id) {
+            Some(ix) => ix.clone(),
+            None => {
+                let mut ix = FieldIndex::default();
+                for i in 0..node.items().len() {
+                    let v = self.field_of(&coll.list_item(i), field);
+                    match &v.v {
+                        V::Str(_) | V::Ref(..) => ix
+                            .by_text
+                            .entry(v.text().unwrap_or_default().to_string())
+                            .or_default()
+                            .push(i as u32),
+                        _ => ix.other.push(i as u32),
+                    }
+                }
+                let ix = std::rc::Rc::new(ix);
+                self.indexes.insert(id, ix.clone());
+                ix
+            }
+        };
+        let mut out: Vec<u32> = index.other.clone();
+        if let Some(hits) = index.by_text.get(&key) {
+            out.extend(hits);
+        }
+        out.sort_unstable();
+        Some(out)
     }
 
     /// Is `base` the namespace `ns` (`facts`, `findings`), not a variable?
@@ -889,7 +1089,9 @@ impl<'a> Interp<'a, '_> {
                 };
             }
             "add_years" => match (&first.v, &self.expr(&args[1]).v) {
-                (V::Date(d), V::Num(n)) => V::Date(d.add_years(n.round() as i32)),
+                // Overflow (`add_years(d, 2147483647)`) is unknown, never a
+                // wrapped date.
+                (V::Date(d), V::Num(n)) => d.checked_add_years(*n).map_or(V::Unknown, V::Date),
                 _ => V::Unknown,
             },
             "prefix_row" => {
@@ -1060,12 +1262,13 @@ fn arith<'a>(op: BinOp, a: &V<'a>, b: &V<'a>) -> V<'a> {
             None => V::Unknown,
         },
         (V::Date(x), V::Qty(q)) if q.dim() == Dim::Duration => {
-            let n = q.base().round() as i64;
-            match op {
-                BinOp::Add => V::Date(x.add_days(n)),
-                BinOp::Sub => V::Date(x.add_days(-n)),
-                _ => V::Unknown,
-            }
+            let n = q.base();
+            let d = match op {
+                BinOp::Add => x.checked_add_days(n),
+                BinOp::Sub => x.checked_add_days(-n),
+                _ => None,
+            };
+            d.map_or(V::Unknown, V::Date)
         }
         _ => V::Unknown,
     }

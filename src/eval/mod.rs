@@ -72,7 +72,21 @@ pub fn evaluate(
     permit: &Permit,
     as_of: Date,
     prior: &[Finding],
+    coverage: Option<&mut Coverage>,
+) -> Evaluation {
+    evaluate_budgeted(lib, permit, as_of, prior, coverage, interp::Budget::DEFAULT)
+}
+
+/// [`evaluate`] with each policy's [`interp::Budget`] on this permit. A
+/// policy that runs out gets one error finding (its verdict is unknown);
+/// the other policies run as usual.
+pub fn evaluate_budgeted(
+    lib: &Library,
+    permit: &Permit,
+    as_of: Date,
+    prior: &[Finding],
     mut coverage: Option<&mut Coverage>,
+    budget: interp::Budget,
 ) -> Evaluation {
     let mut eval = Evaluation::default();
     let ids = ids::Ids::new(&permit.root);
@@ -103,8 +117,24 @@ pub fn evaluate(
                 undecided: Vec::new(),
                 derived: Vec::new(),
                 coverage: coverage.as_deref_mut(),
+                budget,
+                exhausted: None,
+                indexes: Default::default(),
             };
             it.run();
+            if let Some(why) = it.exhausted {
+                // The run was cut short: whatever it found or derived is
+                // partial, so none of it counts; one finding says why.
+                env = std::mem::take(&mut it.env);
+                context = std::mem::take(&mut it.context);
+                env.clear();
+                context.clear();
+                eval.findings
+                    .push(budget_finding(lib, policy, permit, why, budget));
+                eval.rules_applied += 1;
+                eval.undecided_rules += 1;
+                continue;
+            }
             env = std::mem::take(&mut it.env);
             context = std::mem::take(&mut it.context);
             env.clear();
@@ -165,6 +195,38 @@ pub fn evaluate(
         }
     }
     eval
+}
+
+/// The finding for a policy whose evaluation ran out of budget on a permit.
+fn budget_finding(
+    lib: &Library,
+    policy: &crate::lang::library::CompiledPolicy,
+    permit: &Permit,
+    why: interp::Exhausted,
+    b: interp::Budget,
+) -> Finding {
+    let what = match why {
+        interp::Exhausted::Steps => format!("more than {} loop iterations", b.steps),
+        interp::Exhausted::MessageBytes => {
+            format!("more than {} bytes of messages", b.message_bytes)
+        }
+    };
+    Finding {
+        rule: policy.meta.id.clone(),
+        severity: Severity::Error,
+        element: policy.meta.element.clone(),
+        department: lib.department(&policy.meta.element),
+        message: format!(
+            "evaluation stopped: this rule needed {what} on this permit; its verdict is unknown"
+        ),
+        basis: Some(policy.meta.basis.clone()),
+        help: Some("check the permit's list sizes and text lengths, or the rule's loops".into()),
+        file: permit.source.clone(),
+        primary: None,
+        labels: Vec::new(),
+        path: String::new(),
+        field_zh: String::new(),
+    }
 }
 
 /// Count findings by severity: `[errors, warnings, notices, undecided]`.

@@ -80,7 +80,7 @@ impl<'a> Val<'a> {
                 _ => V::Unknown,
             },
             Value::Float(f) => match ty {
-                st::Ty::Num => V::Num(*f),
+                st::Ty::Num if f.is_finite() => V::Num(*f),
                 _ => V::Unknown,
             },
             Value::Str(s) => match ty {

@@ -598,6 +598,7 @@ fn build_table(source: &Source, t: &Table, errors: &mut Vec<CheckError>) -> Opti
         columns,
         key_count,
         rows,
+        max_key_len: index.keys().map(String::len).max().unwrap_or(0),
         index,
     }))
 }

@@ -23,6 +23,9 @@ pub struct TableData {
     pub rows: Vec<Vec<CellValue>>,
     /// Row by [`index_key`] of its key cells.
     pub index: FxHashMap<String, usize>,
+    /// Longest index key, in bytes: [`TableData::longest_prefix`] tries no
+    /// longer prefix, so its cost is bounded by the table, not the text.
+    pub max_key_len: usize,
 }
 
 /// The index key of a row's key cells: a one-key table's key is the cell's
@@ -59,7 +62,7 @@ impl TableData {
     }
     /// The row of a one-key table whose key is the longest prefix of `text`.
     pub fn longest_prefix(&self, text: &str) -> Option<usize> {
-        (1..=text.len())
+        (1..=text.len().min(self.max_key_len))
             .rev()
             .filter(|&n| text.is_char_boundary(n))
             .find_map(|n| self.index.get(&text[..n]).copied())
@@ -99,12 +102,16 @@ mod tests {
                 .enumerate()
                 .map(|(i, k)| (index_key(&[k]), i))
                 .collect(),
+            max_key_len: 5,
         };
         assert_eq!(t.longest_prefix("D4412"), Some(1));
         assert_eq!(t.longest_prefix("D4411"), Some(0));
         assert_eq!(t.longest_prefix("C3011"), Some(2));
         assert_eq!(t.longest_prefix("C2"), None);
         assert_eq!(t.longest_prefix("热电"), None);
+        // A long text costs no more than the longest key.
+        let long = format!("D4412{}", "9".repeat(1_000_000));
+        assert_eq!(t.longest_prefix(&long), Some(1));
         assert_eq!(t.lookup(&["D4412"]), Some(1));
         assert_eq!(t.lookup(&["D44"]), None);
     }

@@ -312,7 +312,7 @@ impl Changes {
                 rows.push(r);
             }
         }
-        csv::document(&CHANGES_HEADER, &rows)
+        csv::document(&CHANGES_HEADER, &[], &rows)
     }
 
     pub fn json(&self) -> String {

@@ -215,6 +215,14 @@ pub fn record(r: &FileResult) -> Result<UnitRecord, Skipped> {
     let credit_code = field(root, "unit", "credit_code", None)
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| skip("no unit.credit_code"))?;
+    // Units are matched month to month by credit code: one that is not a
+    // valid GB 32100-2015 code (wrong length, character or check
+    // character; reported as `document.credit-code`) goes on no list.
+    if crate::permit::validate::check_credit_code(&credit_code).is_err() {
+        return Err(skip(
+            "unit.credit_code is not a valid unified social credit code (GB 32100-2015)",
+        ));
+    }
     let mut industries = industries(root);
     let main_industry = main_of(&industries);
     industries.sort();
@@ -389,6 +397,9 @@ pub const LIST_HEADER: [&str; 15] = [
     "文件",
 ];
 
+/// The count columns of [`LIST_HEADER`] (错误, 警告, 提示).
+const LIST_NUMERIC: [usize; 3] = [10, 11, 12];
+
 fn status_zh(s: &str) -> &str {
     schema::CONSTRUCTION_STATUS
         .index(s)
@@ -444,7 +455,7 @@ impl ListsFile {
             .filter(|u| u.required.as_deref() == Some(category))
             .map(list_row)
             .collect();
-        csv::document(&LIST_HEADER, &rows)
+        csv::document(&LIST_HEADER, &LIST_NUMERIC, &rows)
     }
 
     pub fn json(&self) -> String {

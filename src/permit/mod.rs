@@ -90,6 +90,16 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, (LoadError, Vec<u8>)>
             Vec::new(),
         )
     };
+    // Opening a FIFO blocks until a writer comes, a device may never end:
+    // only regular files are read (checked before opening).
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err((
+            LoadError::Io {
+                message: "not a regular file (a folder, pipe, device or socket)".into(),
+            },
+            Vec::new(),
+        ));
+    }
     let file = std::fs::File::open(path).map_err(io)?;
     if let Ok(meta) = file.metadata()
         && meta.len() > limit

@@ -569,11 +569,25 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            Ty::Num => {
-                if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
-                    wrong(self, node);
-                }
-            }
+            Ty::Num => match node.value {
+                Value::Int(_) => {}
+                Value::Float(f) if f.is_finite() => {}
+                // `.inf`, `.nan`, `1e400`: no comparison could decide on them.
+                Value::Float(_) => self.error(
+                    "document.wrong-type",
+                    node.span,
+                    &path.render(),
+                    zh,
+                    format!(
+                        "`{}` is not a finite number: `{}` ({zh}) must be {}",
+                        self.src(node),
+                        field.name,
+                        expected(ty)
+                    ),
+                    None,
+                ),
+                _ => wrong(self, node),
+            },
             Ty::Date => match &node.value {
                 Value::Str(s) => match Date::parse(s) {
                     Some(d) => node.value = Value::Date(d),
@@ -611,7 +625,7 @@ impl<'a> Validator<'a> {
                     Value::Str(s) => s,
                     _ => "",
                 };
-                match Range::parse(text) {
+                match Range::parse(text).filter(|r| r.lo.is_finite() && r.hi.is_finite()) {
                     Some(r) => node.value = Value::Range(r),
                     None => {
                         let shown = self.text_of(node);
@@ -756,6 +770,22 @@ impl<'a> Validator<'a> {
         if let Ok(q) = parsed
             && dims.contains(&q.dim())
         {
+            // No permitted quantity is negative; `-0` is refused too, as a
+            // sign the value was not meant.
+            if q.value.is_sign_negative() {
+                self.error(
+                    "document.wrong-type",
+                    node.span,
+                    &path.render(),
+                    zh,
+                    format!(
+                        "`{text}` is negative: `{}` ({zh}) must be zero or more",
+                        field.name
+                    ),
+                    None,
+                );
+                return;
+            }
             node.value = Value::Qty(q);
             return;
         }

@@ -502,9 +502,21 @@ struct Frame {
 enum FrameKind {
     /// Items from this index of the shared item stack.
     Seq(usize),
-    /// Entries from this index of the shared entry stack, and a pending key
-    /// waiting for its value.
-    Map(usize, Option<(String, Span)>),
+    /// Entries from this index of the shared entry stack, a pending key
+    /// waiting for its value, and (once the map is large) the hashes of its
+    /// keys, so the duplicate-key check stays linear in the map's size.
+    Map(usize, Option<(String, Span)>, Option<Box<KeyHashes>>),
+}
+
+/// Hashes of a large mapping's keys.
+type KeyHashes = rustc_hash::FxHashSet<u64>;
+
+/// Below this many entries a mapping's keys are compared one by one.
+const KEY_SCAN: usize = 16;
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 /// An anchored node and its size, for bounded alias expansion.
@@ -581,7 +593,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                 let kind = if matches!(event, Event::SequenceStart(..)) {
                     FrameKind::Seq(items.len())
                 } else {
-                    FrameKind::Map(entries.len(), None)
+                    FrameKind::Map(entries.len(), None, None)
                 };
                 // A flow collection's start event covers its `[`/`{`; a block
                 // collection's start event is empty.
@@ -608,7 +620,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                         let last = items[from..].last().map(|n| n.span.end);
                         (Value::Seq(items.drain(from..).collect()), last)
                     }
-                    FrameKind::Map(from, _) => {
+                    FrameKind::Map(from, _, _) => {
                         let last = entries[from..]
                             .last()
                             .map(|e| e.node.span.end.max(e.key_span.end));
@@ -696,7 +708,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                 ..
             }) => items.push(node),
             Some(Frame {
-                kind: FrameKind::Map(from, pending),
+                kind: FrameKind::Map(from, pending, hashes),
                 ..
             }) => match pending.take() {
                 None => {
@@ -704,7 +716,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                     let Some(key) = key_text(node.value) else {
                         return Err(LoadError::ComplexKey { span: key_span });
                     };
-                    if let Some(first) = entries[*from..].iter().find(|e| e.key == key) {
+                    let siblings = &entries[*from..];
+                    if hashes.is_none() && siblings.len() >= KEY_SCAN {
+                        *hashes = Some(Box::new(
+                            siblings.iter().map(|e| key_hash(&e.key)).collect(),
+                        ));
+                    }
+                    // With hashes, the scan runs only on a hash match (a
+                    // duplicate, or a collision): linear overall.
+                    let maybe = hashes.as_mut().is_none_or(|h| !h.insert(key_hash(&key)));
+                    if maybe && let Some(first) = siblings.iter().find(|e| e.key == key) {
                         return Err(LoadError::DuplicateKey {
                             key,
                             span: key_span,

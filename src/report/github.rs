@@ -10,17 +10,7 @@ use super::primary_region;
 use crate::finding::{Finding, Severity};
 use std::fmt::Write;
 
-/// Escape the message part of a workflow command.
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escape a property value (`file=`, `title=`): also `:` and `,`.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
+pub use crate::escape::{github_data as escape_data, github_property as escape_property};
 
 fn command(s: Severity) -> &'static str {
     match s {

@@ -20,6 +20,7 @@
 //! Chinese (double-width) text lines up with its underline.
 
 use super::HumanOptions;
+use crate::escape::{terminal, terminal_source};
 use crate::finding::{Finding, Severity};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
@@ -54,13 +55,17 @@ impl FindingDiagnostic {
             Severity::Notice | Severity::Undecided => miette::Severity::Advice,
         };
         let text = &f.file.text;
+        // Permit text and names reach the terminal only through `terminal`:
+        // no escape sequence, no bidi override (offsets kept for the spans).
+        let named_source =
+            || NamedSource::new(terminal(&f.file.name), terminal_source(text).into_owned());
         let mut related = Vec::new();
         let (source, labels) = match f.primary {
             Some(primary) => {
                 let label = [&f.field_zh, &f.path]
                     .into_iter()
                     .find(|s| !s.is_empty())
-                    .cloned();
+                    .map(|s| terminal(s).into_owned());
                 let mut labels = vec![LabeledSpan::new_primary_with_span(
                     label,
                     miette_span(text, primary),
@@ -69,7 +74,7 @@ impl FindingDiagnostic {
                 for l in &f.labels {
                     let line = f.file.line_col(l.span.start).0;
                     let span = LabeledSpan::new_with_span(
-                        (!l.text.is_empty()).then(|| l.text.clone()),
+                        (!l.text.is_empty()).then(|| terminal(&l.text).into_owned()),
                         miette_span(text, l.span),
                     );
                     if line.abs_diff(primary_line) <= NEAR_LINES {
@@ -77,24 +82,24 @@ impl FindingDiagnostic {
                     } else {
                         related.push(FindingDiagnostic {
                             code: String::new(),
-                            message: format!("related: {}", l.text),
+                            message: format!("related: {}", terminal(&l.text)),
                             severity: miette::Severity::Advice,
                             help: None,
-                            source: Some(f.file.named_source()),
+                            source: Some(named_source()),
                             labels: vec![span],
                             related: Vec::new(),
                         });
                     }
                 }
-                (Some(f.file.named_source()), labels)
+                (Some(named_source()), labels)
             }
             None => (None, Vec::new()),
         };
         FindingDiagnostic {
-            code: f.rule.clone(),
-            message: f.message.clone(),
+            code: terminal(&f.rule).into_owned(),
+            message: terminal(&f.message).into_owned(),
             severity,
-            help: f.help.clone(),
+            help: f.help.as_deref().map(|h| terminal(h).into_owned()),
             source,
             labels,
             related,
@@ -183,7 +188,7 @@ pub fn render_one(f: &Finding, opts: &HumanOptions) -> String {
         };
         let _ = handler.render_report(&mut out, &bare);
         if out.is_empty() {
-            out = format!("{}\n\n  {}\n", f.rule, f.message);
+            out = format!("{}\n\n  {}\n", terminal(&f.rule), terminal(&f.message));
         }
     }
     if !out.ends_with('\n') {
@@ -206,7 +211,7 @@ pub fn render_one(f: &Finding, opts: &HumanOptions) -> String {
 
 /// A note line under the report, styled like miette's `help:`.
 fn note(opts: &HumanOptions, key: &str, value: &str) -> String {
-    let value = value.replace('\n', "\n  ");
+    let value = terminal(value).replace('\n', "\n  ");
     if opts.color {
         // miette's `help:` style in the ANSI themes is cyan.
         format!("  \u{1b}[36m{key}:\u{1b}[39m {value}\n")

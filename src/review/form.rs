@@ -495,33 +495,20 @@ pub fn department_title(s: &Section, lang: Lang) -> String {
     }
 }
 
-/// Neutralise markup in Markdown text: a `<` that could open an HTML tag
-/// (followed by a letter, `/`, `!` or `?`) becomes `&lt;`; renderers pass
-/// raw HTML through. `10 t/h < 20 t/h` stays readable.
+/// Markdown text from a permit or a policy, rendered as exactly its
+/// characters (see `escape::markdown`).
 pub fn md_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '<'
-            && chars
-                .peek()
-                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
-        {
-            out.push_str("&lt;");
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::escape::markdown(s)
 }
 
 /// Escape text for a Markdown table cell.
 fn cell(s: &str) -> String {
-    md_text(s)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
+    crate::escape::markdown_cell(s)
+}
+
+/// A rule id inside a code span: backticks and hazards cannot end it.
+fn code(s: &str) -> String {
+    crate::escape::terminal(s).replace(['`', '\n', '\r'], "'")
 }
 
 /// The basis, and on a new line the supporting bases.
@@ -641,7 +628,7 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
                     cell(&r.subject),
                     cell(&r.message),
                     cell(&basis_with_also(r, lang)),
-                    cell(&r.rule),
+                    code(&r.rule),
                     cell(&r.place)
                 ));
             }
@@ -666,7 +653,7 @@ pub fn render_markdown(form: &Form, lang: Lang) -> String {
                 md_text(&r.basis),
                 lang.label(labels::PLACE_INLINE),
                 md_text(&r.subject),
-                r.rule
+                code(&r.rule)
             ));
         }
     }

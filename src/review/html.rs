@@ -8,7 +8,8 @@ use super::form::{self, Form, Row, department_title, severity_label};
 use super::labels;
 use crate::finding::Severity;
 
-/// Escape text for HTML element content and quoted attribute values.
+/// Escape text for HTML element content and quoted attribute values;
+/// control and bidi characters become U+FFFD.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -18,6 +19,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Controls and bidi overrides (see `escape::is_hazard`).
+            c if crate::escape::is_hazard(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

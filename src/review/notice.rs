@@ -38,13 +38,19 @@ fn action(f: &Finding, lang: Lang) -> &'static str {
 /// The notice as text (Markdown-friendly plain text).
 pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
     let root = r.permit.as_ref().map(|p| &p.root);
+    // Every value from the permit, the policies or the file system is
+    // Markdown-escaped: it cannot open a heading, a link, an image or HTML.
+    let md = crate::escape::markdown;
     let unit = root
         .and_then(|n| text_at(n, "unit.name", None))
+        .map(|u| md(&u))
         .unwrap_or_else(|| lang.t("申请单位", "Applicant").to_string());
-    let number = root.and_then(|n| text_at(n, "permit.number", None));
+    let number = root
+        .and_then(|n| text_at(n, "permit.number", None))
+        .map(|n| md(&n));
     let application = root
         .and_then(|n| text_at(n, "permit.application", Some("application")))
-        .map(|a| super::enum_label("application", &a, lang));
+        .map(|a| md(&super::enum_label("application", &a, lang)));
     let list = grouped(r);
     let sep = lang.t("：", ": ");
     let mut o = String::new();
@@ -93,7 +99,7 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
             o.push_str(&format!(
                 "{}. {}{}\n",
                 i + 1,
-                plain::subject(f, root),
+                md(&plain::subject(f, root)),
                 match lang {
                     Lang::Zh => format!("（{}）", action(f, lang)),
                     Lang::En => format!(" ({})", action(f, lang)),
@@ -102,16 +108,20 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
             o.push_str(&format!(
                 "   {}{sep}{}\n",
                 lang.label(labels::PROBLEM),
-                plain::message(f)
+                md(&plain::message(f))
             ));
-            let basis = plain::basis(f);
+            let basis = md(&plain::basis(f));
             if !basis.is_empty() {
                 o.push_str(&format!("   {}{sep}{basis}\n", lang.label(labels::BASIS)));
             }
             let mut also: Vec<String> = Vec::new();
             for g in &item.also {
-                let b = plain::basis(g);
-                let b = if b.is_empty() { plain::message(g) } else { b };
+                let b = md(&plain::basis(g));
+                let b = if b.is_empty() {
+                    md(&plain::message(g))
+                } else {
+                    b
+                };
                 if b != basis && !also.contains(&b) {
                     also.push(b);
                 }
@@ -124,6 +134,7 @@ pub fn render(r: &FileResult, as_of: Date, lang: Lang) -> String {
                 ));
             }
             if let Some(h) = plain::hint(f) {
+                let h = md(&h);
                 o.push_str(&format!("   {}{sep}{h}\n", lang.t("说明", "Hint")));
             }
             o.push('\n');

@@ -34,7 +34,7 @@ pub const DOCUMENT_RULES: &[(&str, &str)] = &[
     ),
     (
         "document.wrong-type",
-        "a value has the wrong kind (list for mapping, text for number, ...)",
+        "a value has the wrong kind (list for mapping, text for number, ...), a number that is not finite (`.inf`, `.nan`, `1e400`) or a negative quantity (`-0` included)",
     ),
     (
         "document.unknown-key",
