@@ -24,10 +24,11 @@ pub fn run(args: MigrateArgs) -> i32 {
     }
     let (mut migrated, mut current, mut refused) = (0, 0, 0);
     for f in &files {
-        let text = match std::fs::read_to_string(f) {
+        let text = match crate::fsio::read_text(f, crate::permit::Limits::default().max_file_bytes)
+        {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
+                eprintln!("error: {e}");
                 failed = true;
                 continue;
             }
@@ -42,8 +43,8 @@ pub fn run(args: MigrateArgs) -> i32 {
                 migrated += 1;
                 if args.check {
                     println!("{}", f.display());
-                } else if let Err(e) = write_atomically(f, &out) {
-                    eprintln!("error: {}: {e} (the file is unchanged)", f.display());
+                } else if let Err(e) = crate::fsio::Writer::rewrite(f, out.as_bytes()) {
+                    eprintln!("error: {e} (the file is unchanged)");
                     failed = true;
                 }
             }
@@ -65,28 +66,4 @@ pub fn run(args: MigrateArgs) -> i32 {
     } else {
         0
     }
-}
-
-/// Write `text` to a temporary file beside `path` and rename it into
-/// place: on any failure the original stays as it was.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.permitlint-migrate.tmp"));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
