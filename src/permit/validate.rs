@@ -60,6 +60,7 @@ pub fn validate(root: &mut Node, source: &Source) -> Vec<Finding> {
     v.record(root, &ROOT, None, &Path::Root, &Path::Root);
     v.check_references();
     v.cross_field_rules(root);
+    inherit_standards(root);
     v.findings
 }
 
@@ -1035,6 +1036,76 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+    }
+}
+
+/// A limit row without its own `standard` takes its outlet's: the loader
+/// writes the outlet's standard into the row (same span, so a finding on it
+/// points at the outlet's `standard`), and policies read `p.standard`
+/// knowing it is stated. A row that sets its own keeps it.
+fn inherit_standards(root: &mut Node) {
+    for (medium, record) in [
+        ("air", &permit_v1::AIR_POLLUTANT),
+        ("water", &permit_v1::WATER_POLLUTANT),
+    ] {
+        let Some(index) = record.fields.iter().position(|f| f.name == "standard") else {
+            continue;
+        };
+        let Some(Value::Map(section)) = root_entry_mut(root, medium).map(|n| &mut n.value) else {
+            continue;
+        };
+        let Some(outlets) = section.iter_mut().find(|e| e.key == "outlets") else {
+            continue;
+        };
+        let Value::Seq(outlets) = &mut outlets.node.value else {
+            continue;
+        };
+        for o in outlets {
+            let Value::Map(entries) = &mut o.value else {
+                continue;
+            };
+            let Some(std) = entries
+                .iter()
+                .find(|e| e.key == "standard" && matches!(e.node.value, Value::Str(_)))
+                .map(|e| (e.key_span, e.node.clone()))
+            else {
+                continue;
+            };
+            let Some(rows) = entries.iter_mut().find(|e| e.key == "pollutants") else {
+                continue;
+            };
+            let Value::Seq(rows) = &mut rows.node.value else {
+                continue;
+            };
+            for row in rows {
+                let Value::Map(fields) = &mut row.value else {
+                    continue;
+                };
+                if fields
+                    .iter()
+                    .any(|e| e.key == "standard" && !matches!(e.node.value, Value::Null))
+                {
+                    continue;
+                }
+                fields.retain(|e| e.key != "standard");
+                fields.push(Entry {
+                    key: "standard".into(),
+                    key_span: std.0,
+                    node: std.1.clone(),
+                    field: index as u16,
+                });
+            }
+        }
+    }
+}
+
+fn root_entry_mut<'n>(root: &'n mut Node, key: &str) -> Option<&'n mut Node> {
+    match &mut root.value {
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|e| e.key == key)
+            .map(|e| &mut e.node),
+        _ => None,
     }
 }
 

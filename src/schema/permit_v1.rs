@@ -715,6 +715,12 @@ pub static AIR_POLLUTANT: RecordDef = RecordDef {
             "污染物种类",
             "pollutant: code (`SO2`), Chinese name (`二氧化硫`) or an alias of the catalogue",
         ),
+        v2(opt(
+            "standard",
+            Ty::Standard,
+            "执行的排放标准（本行）",
+            "the standard of this row, where the permit sets one per pollutant; defaults to the outlet's (the loader fills it in)",
+        )),
         opt(
             "concentration",
             Ty::Qty(&[Dim::AirConcentration]),
@@ -945,6 +951,12 @@ pub static WATER_POLLUTANT: RecordDef = RecordDef {
             "污染物种类",
             "pollutant: code (`COD`), Chinese name (`化学需氧量`) or an alias of the catalogue",
         ),
+        v2(opt(
+            "standard",
+            Ty::Standard,
+            "执行的排放标准（本行）",
+            "the standard (and grade) of this row, where the permit sets one per pollutant; defaults to the outlet's (the loader fills it in)",
+        )),
         opt(
             "concentration",
             Ty::Qty(&[Dim::WaterConcentration]),
