@@ -114,6 +114,7 @@ pub fn run(a: CheckArgs) -> i32 {
     let Some(lib) = super::load_library(&a.library) else {
         return 2;
     };
+    super::note_workdir_library(&a.library);
     let as_of = a.as_of.unwrap_or_else(Date::today);
     let Ok(mut tracking) = super::tracking::Tracking::open(&a.tracking, as_of) else {
         return 2;
@@ -124,6 +125,9 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
     let (files, issues) = run::collect(&a.paths);
+    if files.is_empty() {
+        return super::no_files(&a.paths, &issues);
+    }
     let format: Format = a.format.into();
     let human = super::human_options(a.color);
     let streaming = matches!(format, Format::Human | Format::Github);
@@ -270,6 +274,7 @@ pub fn run(a: CheckArgs) -> i32 {
         rules_total.0 - rules_total.1,
         rules_total.1
     );
+    eprintln!("libraries: {}", super::describe_libraries(&lib));
     eprintln!(
         "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s), {} undecided in {:.2}s",
         files.len(),

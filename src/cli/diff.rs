@@ -45,11 +45,7 @@ fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
 }
 
 pub fn run(a: DiffArgs) -> i32 {
-    let lib_of = |d: &Option<PathBuf>| {
-        super::load_library(&super::LibraryArgs {
-            policies: d.iter().cloned().collect(),
-        })
-    };
+    let lib_of = |d: &Option<PathBuf>| super::load_library(&super::LibraryArgs::only(d.clone()));
     let (Some(old_lib), Some(new_lib)) = (lib_of(&a.old), lib_of(&a.new)) else {
         return 2;
     };

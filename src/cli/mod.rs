@@ -57,11 +57,26 @@ pub enum Command {
     Lists(lists::ListsArgs),
 }
 
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct LibraryArgs {
-    /// Policy folder to use instead of the shipped library (repeatable).
+    /// Policy folder layered on the built-in library (repeatable, lowest
+    /// first): adds rules, and overrides a rule by id with a higher version.
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
+    /// Leave the built-in library out: run only the `--policies` folders.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+impl LibraryArgs {
+    /// One folder used alone (commands that take a library folder as an
+    /// argument, like `policy test DIR`); the built-in library when `None`.
+    pub fn only(dir: Option<PathBuf>) -> LibraryArgs {
+        LibraryArgs {
+            no_builtin: dir.is_some(),
+            policies: dir.into_iter().collect(),
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -91,37 +106,68 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
-/// Load the library the user asked for; print every error and return
-/// `None` when it is broken.
+/// Load the library the user asked for: the built-in one (unless
+/// `--no-builtin`) with each `--policies` folder layered on it. Prints every
+/// error and returns `None` when a folder is missing or empty, or the
+/// library is broken (a usage error: exit 2).
 pub fn load_library(args: &LibraryArgs) -> Option<Library> {
-    let files = if args.policies.is_empty() {
-        crate::library::embedded_files()
-    } else {
-        let mut all = Vec::new();
-        let mut bad = false;
-        for d in &args.policies {
-            if !d.exists() {
-                eprintln!("error: policy folder `{}` does not exist", d.display());
+    use crate::lang::library::Layer;
+    let mut layers = Vec::new();
+    if !args.no_builtin {
+        layers.push(Layer {
+            name: crate::library::BUILTIN.into(),
+            files: crate::library::embedded_files(),
+        });
+    } else if args.policies.is_empty() {
+        eprintln!("error: `--no-builtin` leaves no library: give at least one `--policies DIR`");
+        return None;
+    }
+    let mut bad = false;
+    for d in &args.policies {
+        if !d.exists() {
+            eprintln!("error: policy folder `{}` does not exist", d.display());
+            bad = true;
+            continue;
+        }
+        match crate::library::read_dir(d) {
+            Ok(f) if f.is_empty() => {
+                eprintln!(
+                    "error: policy folder `{}` holds no `.policy` file",
+                    d.display()
+                );
                 bad = true;
-                continue;
             }
-            match crate::library::read_dir(d) {
-                Ok(f) => all.extend(f),
-                Err(errs) => {
-                    for e in errs {
-                        eprintln!("error: {e}");
-                    }
-                    bad = true;
+            Ok(f) => layers.push(Layer {
+                name: d.display().to_string(),
+                files: f,
+            }),
+            Err(errs) => {
+                for e in errs {
+                    eprintln!("error: {e}");
                 }
+                bad = true;
             }
         }
-        if bad {
-            return None;
+    }
+    if bad {
+        return None;
+    }
+    match crate::lang::library::build_layers(layers) {
+        Ok(lib) => {
+            let empty: Vec<&str> = lib
+                .layers
+                .iter()
+                .filter(|l| l.policies == 0 && l.overrides.is_empty())
+                .map(|l| l.name.as_str())
+                .collect();
+            if !empty.is_empty() {
+                for name in empty {
+                    eprintln!("error: the policy library `{name}` defines no policy");
+                }
+                return None;
+            }
+            Some(lib)
         }
-        all
-    };
-    match crate::lang::library::build(files) {
-        Ok(lib) => Some(lib),
         Err(errors) => {
             print_library_errors(&errors);
             eprintln!(
@@ -131,6 +177,58 @@ pub fn load_library(args: &LibraryArgs) -> Option<Library> {
             None
         }
     }
+}
+
+/// `built-in (63 policies), local (1 policy, overrides 1)`: the libraries
+/// a run used, for its summary.
+pub fn describe_libraries(lib: &Library) -> String {
+    lib.layers
+        .iter()
+        .map(|l| {
+            let n = l.policies;
+            let mut s = format!("{} ({n} polic{}", l.name, if n == 1 { "y" } else { "ies" });
+            if !l.overrides.is_empty() {
+                s.push_str(&format!(", overrides {}", l.overrides.join(", ")));
+            }
+            s.push(')');
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Say so when the working directory's `policies/` is not what ran: the
+/// author who just edited it would otherwise believe it was checked.
+pub fn note_workdir_library(args: &LibraryArgs) {
+    let given = |p: &std::path::Path| {
+        args.policies.iter().any(|d| {
+            d.canonicalize()
+                .ok()
+                .is_some_and(|d| p.canonicalize().ok() == Some(d))
+        })
+    };
+    if given(std::path::Path::new("policies")) {
+        return;
+    }
+    if let Some(n) = crate::library::workdir_differs() {
+        eprintln!(
+            "note: `policies/` here differs from the built-in library ({n} file(s) differ) and was not used; \
+             run it instead with `--no-builtin --policies policies`, or keep only your additions in a folder and layer it with `--policies DIR`"
+        );
+    }
+}
+
+/// A run with nothing to check is a usage error (exit 2), said plainly.
+pub fn no_files(paths: &[PathBuf], issues: &[crate::run::WalkIssue]) -> i32 {
+    for i in issues {
+        eprintln!("error: {}: {}", i.path, i.message);
+    }
+    let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    eprintln!(
+        "error: no permit files found under the given path(s) {} (looked for `.yaml` and `.yml` files)",
+        shown.join(", ")
+    );
+    2
 }
 
 pub fn print_library_errors(errors: &LibraryErrors) {

@@ -59,9 +59,7 @@ pub fn run(c: PolicyCommand) -> i32 {
         PolicyCommand::Fmt(a) => fmt(a),
         PolicyCommand::Test(a) => test(a),
         PolicyCommand::Docs(a) => {
-            let args = super::LibraryArgs {
-                policies: a.dir.into_iter().collect(),
-            };
+            let args = super::LibraryArgs::only(a.dir);
             let Some(lib) = super::load_library(&args) else {
                 return 2;
             };
@@ -233,9 +231,7 @@ fn fmt(a: FmtArgs) -> i32 {
 
 fn test(a: TestArgs) -> i32 {
     use crate::policytest;
-    let args = super::LibraryArgs {
-        policies: vec![a.dir.clone()],
-    };
+    let args = super::LibraryArgs::only(Some(a.dir.clone()));
     let Some(lib) = super::load_library(&args) else {
         return 2;
     };

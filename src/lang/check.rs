@@ -107,6 +107,9 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
         consts: HashMap::new(),
         facts: BTreeMap::new(),
     };
+    // Where each table, constant and route was first defined, so a
+    // duplicate names both definitions.
+    let mut first: HashMap<(&'static str, String), String> = HashMap::new();
     let mut route_spans: HashMap<String, ()> = HashMap::new();
 
     // Pass 1: global declarations.
@@ -120,25 +123,36 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
                     }
                     if let Some(data) = data {
                         if globals.tables.contains_key(&t.name.node) {
-                            errors.push(CheckError::new(
-                                &f.source,
-                                t.name.span,
-                                "duplicate-name",
-                                format!("table `{}` is defined twice", t.name.node),
-                            ));
+                            errors.push(
+                                CheckError::new(
+                                    &f.source,
+                                    t.name.span,
+                                    "duplicate-name",
+                                    format!("table `{}` is defined twice", t.name.node),
+                                )
+                                .label("second definition")
+                                .help_opt(first_defined(&first, "table", &t.name.node)),
+                            );
                         } else {
+                            first.insert(("table", t.name.node.clone()), f.source.name.clone());
                             globals.tables.insert(t.name.node.clone(), data);
                         }
                     }
                 }
                 Item::Const(c) => if let Some(v) = const_value(&f.source, &c.value, &mut errors) {
                     if globals.consts.contains_key(&c.name.node) {
-                        errors.push(CheckError::new(
-                            &f.source,
-                            c.name.span,
-                            "duplicate-name",
-                            format!("constant `{}` is defined twice", c.name.node),
-                        ));
+                        errors.push(
+                            CheckError::new(
+                                &f.source,
+                                c.name.span,
+                                "duplicate-name",
+                                format!("constant `{}` is defined twice", c.name.node),
+                            )
+                            .label("second definition")
+                            .help_opt(first_defined(&first, "const", &c.name.node)),
+                        );
+                    } else {
+                        first.insert(("const", c.name.node.clone()), f.source.name.clone());
                     }
                     globals.consts.insert(c.name.node.clone(), v);
                 },
@@ -179,13 +193,18 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
                     if !ELEMENTS.contains(&r.element.node.as_str()) && r.element.node != "document" && r.element.node != "internal" {
                         errors.push(unknown_element(&f.source, &r.element));
                     } else if route_spans.insert(r.element.node.clone(), ()).is_some() {
-                        errors.push(CheckError::new(
-                            &f.source,
-                            r.element.span,
-                            "duplicate-name",
-                            format!("element `{}` is routed twice", r.element.node),
-                        ));
+                        errors.push(
+                            CheckError::new(
+                                &f.source,
+                                r.element.span,
+                                "duplicate-name",
+                                format!("element `{}` is routed twice", r.element.node),
+                            )
+                            .label("second definition")
+                            .help_opt(first_defined(&first, "route", &r.element.node)),
+                        );
                     } else {
+                        first.insert(("route", r.element.node.clone()), f.source.name.clone());
                         lib.route_order.push(r.element.node.clone());
                         lib.routes.insert(
                             r.element.node.clone(),
@@ -220,6 +239,16 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
         .collect();
     lib.facts = globals.facts;
     (lib, errors)
+}
+
+fn first_defined(
+    first: &HashMap<(&'static str, String), String>,
+    kind: &'static str,
+    name: &str,
+) -> Option<String> {
+    first
+        .get(&(kind, name.to_string()))
+        .map(|file| format!("the first definition is in `{file}`; give this one another name"))
 }
 
 fn ordered_enums_help(enums: &BTreeMap<&'static str, &'static EnumDef>) -> String {
