@@ -20,6 +20,7 @@ pub mod report;
 pub mod review;
 pub mod run;
 pub mod schema;
+pub mod select;
 pub mod span;
 pub mod stats;
 pub mod units;

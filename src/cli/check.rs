@@ -14,17 +14,27 @@ use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
-    #[arg(default_value = "corpus")]
+    /// Permit files or folders (folders are searched for `.yaml`/`.yml`)
+    /// [default: the `include` globs of `permitlint.toml`, else `corpus`].
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub library: LibraryArgs,
-    /// Evaluate as of this date (policy versions in force, special periods); default today.
+    #[command(flatten)]
+    pub select: super::SelectArgs,
+    /// Evaluate as of this date (policy versions in force, special periods)
+    /// [default: `as-of` of `permitlint.toml`, else today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: FormatArg,
+    /// Output format [default: `format` of `permitlint.toml`, else human].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The least severe finding that makes the exit code 1
+    /// [default: `fail-on` of `permitlint.toml`, else error].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::select::FailOn>,
+    /// Exit 0 whatever the findings (2 still reports a usage or internal error).
+    #[arg(long)]
+    pub exit_zero: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Worker threads (default: all cores).
@@ -111,11 +121,36 @@ pub fn run(a: CheckArgs) -> i32 {
             .num_threads(j)
             .build_global();
     }
-    let Some(lib) = super::load_library(&a.library) else {
+    let config = match super::config::Config::discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let library = config.library(&a.library);
+    let Some(mut lib) = super::load_library(&library) else {
         return 2;
     };
-    super::note_workdir_library(&a.library);
-    let as_of = a.as_of.unwrap_or_else(Date::today);
+    super::note_workdir_library(&library);
+    if !super::apply_selection(&mut lib, &config.selection(&a.select)) {
+        return 2;
+    }
+    let as_of = match a.as_of.map_or_else(|| config.as_of(), Ok) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let fail_on = a.fail_on.or(config.settings.fail_on).unwrap_or_default();
+    let format_arg = a
+        .format
+        .or_else(|| {
+            let f = config.settings.format.as_deref()?;
+            <FormatArg as clap::ValueEnum>::from_str(f, false).ok()
+        })
+        .unwrap_or(FormatArg::Human);
     let Ok(mut tracking) = super::tracking::Tracking::open(&a.tracking, as_of) else {
         return 2;
     };
@@ -124,11 +159,11 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_depth = a.max_depth;
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
-    let (files, issues) = run::collect(&a.paths);
+    let (files, issues, paths) = collect(&a.paths, &config);
     if files.is_empty() {
-        return super::no_files(&a.paths, &issues);
+        return super::no_files(&paths, &issues);
     }
-    let format: Format = a.format.into();
+    let format: Format = format_arg.into();
     let human = super::human_options(a.color);
     let streaming = matches!(format, Format::Human | Format::Github);
     // Plain JSON is written chunk by chunk too (memory bounded by a chunk);
@@ -285,11 +320,56 @@ pub fn run(a: CheckArgs) -> i32 {
         counts[3],
         start.elapsed().as_secs_f64()
     );
+    let failing = [
+        Severity::Error,
+        Severity::Warning,
+        Severity::Notice,
+        Severity::Undecided,
+    ]
+    .iter()
+    .any(|&s| fail_on.fails(s) && counts[s as usize] > 0);
     if tracking.finish().is_err() || internal {
         2
-    } else if counts[0] > 0 {
+    } else if failing && !a.exit_zero {
         1
     } else {
         0
     }
+}
+
+/// The permits to check: the paths given; else the `include` globs of
+/// `permitlint.toml` over its folder; else `corpus`. Files found in
+/// folders that match an `exclude` glob are left out (a file named on the
+/// command line is always checked). Returns the paths searched too.
+fn collect(
+    given: &[PathBuf],
+    config: &super::config::Config,
+) -> (Vec<PathBuf>, Vec<run::WalkIssue>, Vec<PathBuf>) {
+    let from_include = given.is_empty() && !config.settings.include.is_empty();
+    let paths: Vec<PathBuf> = if !given.is_empty() {
+        given.to_vec()
+    } else if from_include {
+        let base = config.base();
+        vec![if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        }]
+    } else {
+        vec![PathBuf::from("corpus")]
+    };
+    let (mut files, issues) = run::collect(&paths);
+    files.retain(|f| {
+        let named = given.iter().any(|g| g == f);
+        named || (!config.excluded(f) && (!from_include || config.included(f)))
+    });
+    if from_include {
+        // `./a.yaml` reads as `a.yaml`.
+        for f in &mut files {
+            if let Ok(rest) = f.strip_prefix(".") {
+                *f = rest.to_path_buf();
+            }
+        }
+    }
+    (files, issues, paths)
 }

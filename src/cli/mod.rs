@@ -4,12 +4,14 @@
 //! broken policy library.
 
 mod check;
+pub mod config;
 mod diff;
 mod explain;
 mod generate;
 mod lists;
 mod policy;
 mod review;
+mod rules;
 mod schema_cmd;
 mod tracking;
 
@@ -39,6 +41,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Print a rule's documentation: what it checks, why, its basis, examples.
     Explain(explain::ExplainArgs),
+    /// List every rule in force: version, element, severity, effective range, basis.
+    Rules(rules::RulesArgs),
     /// Print the permit format as a JSON Schema (draft 2020-12) or Markdown.
     Schema(schema_cmd::SchemaArgs),
     /// Which permits change verdict between two policy libraries or two dates.
@@ -75,6 +79,35 @@ impl LibraryArgs {
         LibraryArgs {
             no_builtin: dir.is_some(),
             policies: dir.into_iter().collect(),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct SelectArgs {
+    /// Run only these rules: ids, globs (`air.*`) or dotted prefixes (`air`);
+    /// comma-separated or repeated [default: every rule].
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Leave out these rules (same forms as `--select`, applied after it).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+}
+
+/// Keep the selected rules of `lib`; print an error naming each selector
+/// that matches no rule and return `false` (a usage error).
+pub fn apply_selection(lib: &mut Library, sel: &crate::select::Selection) -> bool {
+    match sel.apply(lib) {
+        Ok(()) => true,
+        Err(unknown) => {
+            for p in unknown {
+                eprintln!("error: `{p}` selects no rule of the library");
+                if let Some(h) = crate::lang::errors::did_you_mean(&p, lib.rule_ids()) {
+                    eprintln!("help: {h}");
+                }
+            }
+            eprintln!("help: `permitlint rules --all` lists every rule");
+            false
         }
     }
 }
@@ -274,6 +307,7 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Policy(p) => policy::run(p),
         Command::Explain(a) => explain::run(a),
+        Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema_cmd::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),

@@ -845,6 +845,7 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
         supersedes,
         doc,
         file: source.name.clone(),
+        library: 0,
     })
 }
 

@@ -28,6 +28,8 @@ pub struct PolicyMeta {
     /// Documentation sections in the order written: `what`, `why`, ...
     pub doc: Vec<(String, String)>,
     pub file: String,
+    /// Index of the library (layer) it comes from in `Library::layers`.
+    pub library: usize,
 }
 
 impl PolicyMeta {
@@ -578,6 +580,7 @@ pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
         }
     }
     let mut files: Vec<PolicyFile> = Vec::with_capacity(parsed.len());
+    let mut file_layer: Vec<usize> = Vec::with_capacity(parsed.len());
     for (fi, (li, mut f)) in parsed.into_iter().enumerate() {
         let had = f
             .items
@@ -597,8 +600,20 @@ pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
         }
         infos[li].policies += kept;
         files.push(f);
+        file_layer.push(li);
     }
     let (mut lib, check_errors) = super::check::check_files(&files);
+    let layer_of: HashMap<*const SourceFile, usize> = files
+        .iter()
+        .zip(&file_layer)
+        .map(|(f, li)| (Arc::as_ptr(&f.source), *li))
+        .collect();
+    for p in &mut lib.policies {
+        p.meta.library = layer_of
+            .get(&Arc::as_ptr(&p.source))
+            .copied()
+            .unwrap_or_default();
+    }
     lib.sources = sources;
     lib.layers = infos;
     errors.check.extend(check_errors);
