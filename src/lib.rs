@@ -23,5 +23,6 @@ pub mod schema;
 pub mod select;
 pub mod span;
 pub mod stats;
+pub mod track;
 pub mod units;
 pub mod waiver;

@@ -50,6 +50,8 @@ pub struct FileResult {
     /// Policies run over the permit, and how many left something undecided.
     pub rules_applied: usize,
     pub rules_undecided: usize,
+    /// Findings taken out by suppression comments in the permit.
+    pub suppressed: Vec<crate::track::suppress::Suppressed>,
 }
 
 /// A problem with the walk itself (unreadable folder, symlink loop).
@@ -187,6 +189,7 @@ fn finish(
     }
     let mut facts = BTreeMap::new();
     let (mut rules_applied, mut rules_undecided) = (0, 0);
+    let mut suppressed = Vec::new();
     if let Some(p) = &loaded.permit {
         let ev = eval::evaluate(lib, p, opts.as_of, &findings, coverage);
         findings.extend(ev.findings);
@@ -195,6 +198,13 @@ fn finish(
         rules_undecided = ev.undecided_rules;
     }
     finding::sort(&mut findings);
+    if let Some(p) = &loaded.permit {
+        let rules = crate::track::suppress::RunRules {
+            lib,
+            as_of: opts.as_of,
+        };
+        suppressed = crate::track::suppress::apply(&p.source, &mut findings, &rules);
+    }
     FileResult {
         path: name.to_string(),
         findings,
@@ -203,6 +213,7 @@ fn finish(
         internal_error: false,
         rules_applied,
         rules_undecided,
+        suppressed,
     }
 }
 
@@ -235,6 +246,7 @@ fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileRes
         internal_error: true,
         rules_applied: 0,
         rules_undecided: 0,
+        suppressed: Vec::new(),
     }
 }
 

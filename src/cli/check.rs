@@ -208,7 +208,16 @@ pub fn run(a: CheckArgs) -> i32 {
     } else if format == Format::Junit {
         let _ = stdout.write_all(crate::report::junit::header().as_bytes());
     }
-    let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>, t: &mut Tracking| {
+    // Findings taken out by suppression comments: counted in the summary,
+    // listed in JSON and SARIF.
+    let mut suppressed: Vec<crate::finding::Suppressed> = Vec::new();
+    let mut suppressed_count = 0usize;
+    let keep_suppressed = format == Format::Json;
+    let mut emit = |findings: Vec<Finding>,
+                    sup: Vec<crate::finding::Suppressed>,
+                    all: &mut Vec<Finding>,
+                    t: &mut Tracking| {
+        suppressed_count += sup.len();
         let notes = t.process(&findings);
         for (f, n) in findings.iter().zip(&notes) {
             if super::tracking::counts(n) {
@@ -223,14 +232,18 @@ pub fn run(a: CheckArgs) -> i32 {
             let _ = stdout.write_all(text.as_bytes());
         } else if let Some(stream) = sarif.as_mut() {
             let _ = stdout.write_all(stream.results(&findings).as_bytes());
+            let _ = stdout.write_all(stream.suppressed(&sup).as_bytes());
         } else if format == Format::Junit {
             let text = crate::report::junit::suites(&findings, &info0);
             let _ = stdout.write_all(text.as_bytes());
         } else {
             all.extend(findings);
         }
+        if keep_suppressed {
+            suppressed.extend(sup);
+        }
     };
-    emit(walk, &mut all, &mut tracking);
+    emit(walk, Vec::new(), &mut all, &mut tracking);
     let mut fired: std::collections::BTreeSet<String> = Default::default();
     // Rules applied and undecided, per file (listed when a rule could not
     // decide) and in total.
@@ -242,6 +255,7 @@ pub fn run(a: CheckArgs) -> i32 {
             pb.inc(results.len() as u64);
         }
         let mut chunk = Vec::new();
+        let mut sup = Vec::new();
         for r in results {
             internal |= r.internal_error;
             rules_total.0 += r.rules_applied;
@@ -252,10 +266,16 @@ pub fn run(a: CheckArgs) -> i32 {
             tracking.observe(&r);
             fired.extend(r.findings.iter().map(|f| f.rule.clone()));
             chunk.extend(r.findings);
+            sup.extend(r.suppressed);
         }
-        emit(chunk, &mut all, &mut tracking);
+        emit(chunk, sup, &mut all, &mut tracking);
     });
-    emit(tracking.stale_waivers(), &mut all, &mut tracking);
+    emit(
+        tracking.stale_waivers(),
+        Vec::new(),
+        &mut all,
+        &mut tracking,
+    );
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
@@ -267,13 +287,18 @@ pub fn run(a: CheckArgs) -> i32 {
             notice: counts[2],
             undecided: counts[3],
         };
-        let _ = stdout.write_all(crate::report::json::stream_footer(c, !json_first).as_bytes());
+        let footer = crate::report::json::stream_footer(c, !json_first);
+        let footer = crate::report::json::with_suppressions(footer, &suppressed);
+        let _ = stdout.write_all(footer.as_bytes());
     } else if let Some(stream) = &sarif {
         let _ = stdout.write_all(stream.finish().as_bytes());
     } else if format == Format::Junit {
         let _ = stdout.write_all(crate::report::junit::FOOTER.as_bytes());
     } else if !streaming {
-        let text = tracking.render_final(format, &all, &info, &human);
+        let mut text = tracking.render_final(format, &all, &info, &human);
+        if format == Format::Json {
+            text = crate::report::json::with_suppressions(text, &suppressed);
+        }
         let _ = stdout.write_all(text.as_bytes());
     } else {
         let _ = stdout.write_all(tracking.epilogue(format).as_bytes());
@@ -310,6 +335,11 @@ pub fn run(a: CheckArgs) -> i32 {
         rules_total.1
     );
     eprintln!("libraries: {}", super::describe_libraries(&lib));
+    if suppressed_count > 0 {
+        eprintln!(
+            "suppressed: {suppressed_count} finding(s) by `# permitlint: ignore[...]` comments in the permits"
+        );
+    }
     eprintln!(
         "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s), {} undecided in {:.2}s",
         files.len(),

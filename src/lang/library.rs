@@ -331,6 +331,9 @@ pub struct Library {
     /// The libraries this one was layered from, lowest first (see
     /// [`build_layers`]); one entry for a library built from one folder.
     pub layers: Vec<LayerInfo>,
+    /// Ids of the rules left out by [`Library::retain_policies`] (rule
+    /// selection), so a suppression naming one is not called unknown.
+    pub deselected: Vec<String>,
     /// `in_force` memoised for the last dates asked (one per run, usually),
     /// with the number of policies it was computed over.
     in_force_memo: Mutex<Vec<InForce>>,
@@ -409,7 +412,16 @@ impl Library {
     /// Keep only the policies `keep` accepts (rule selection); the
     /// memoised `in_force` answers are dropped with the others.
     pub fn retain_policies(&mut self, keep: impl Fn(&CompiledPolicy) -> bool) {
-        self.policies.retain(|p| keep(p));
+        let mut dropped = Vec::new();
+        self.policies.retain(|p| {
+            let k = keep(p);
+            if !k {
+                dropped.push(p.meta.id.clone());
+            }
+            k
+        });
+        dropped.dedup();
+        self.deselected.extend(dropped);
         self.in_force_memo
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -1,0 +1,6 @@
+//! What a run remembers about findings beyond evaluating rules: in-permit
+//! suppressions (`# permitlint: ignore[RULE] 原因`), which take a finding out
+//! where it stands and report that they did. (Waivers and baselines, which
+//! work from outside the permit, are `waiver` and `baseline`.)
+
+pub mod suppress;
