@@ -35,6 +35,12 @@ pub struct CheckArgs {
     /// Exit 0 whatever the findings (2 still reports a usage or internal error).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Print how RULE evaluated over each permit: loops and the items they
+    /// are at, conditions and their values, table lookups and missing rows,
+    /// the decision (on stdout before the findings; on stderr with a
+    /// machine format).
+    #[arg(long, value_name = "RULE")]
+    pub trace: Option<String>,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Worker threads (default: all cores).
@@ -164,6 +170,17 @@ pub fn run(a: CheckArgs) -> i32 {
         return super::no_files(&paths, &issues);
     }
     let format: Format = format_arg.into();
+    if let Some(rule) = &a.trace {
+        if !super::trace::known(&lib, rule) {
+            return 2;
+        }
+        let text = super::trace::traces(&lib, &files, as_of, &opts.limits, rule);
+        if format == Format::Human {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        } else {
+            eprint!("{text}");
+        }
+    }
     let human = super::human_options(a.color);
     let streaming = matches!(format, Format::Human | Format::Github);
     // Plain JSON is written chunk by chunk too (memory bounded by a chunk);

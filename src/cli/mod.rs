@@ -13,6 +13,7 @@ mod policy;
 mod review;
 mod rules;
 mod schema_cmd;
+mod trace;
 mod tracking;
 
 use crate::date::Date;
