@@ -24,6 +24,9 @@ pub struct Options {
     /// Files per parallel chunk.
     pub chunk: usize,
     pub coverage: bool,
+    /// The result cache, when the run uses one (`check` without
+    /// `--no-cache`); ignored when coverage is recorded or permits kept.
+    pub cache: Option<std::sync::Arc<crate::track::cache::Cache>>,
 }
 
 impl Options {
@@ -33,6 +36,7 @@ impl Options {
             limits: Limits::default(),
             chunk: 256,
             coverage: false,
+            cache: None,
         }
     }
 }
@@ -131,18 +135,22 @@ pub fn check_file(
 ) -> FileResult {
     let name = path.display().to_string();
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        // Test hook, debug builds only (tests/hostile_files.rs): panic on
-        // the file with this name, to test the panic path end to end.
-        #[cfg(debug_assertions)]
-        if let Some(name) = std::env::var_os("PERMITLINT_TEST_PANIC_ON")
-            && path.file_name() == Some(name.as_os_str())
-        {
-            panic!("PERMITLINT_TEST_PANIC_ON: test panic");
-        }
+        test_panic_hook(path);
         let loaded = permit::load_path(path, &opts.limits);
         finish(lib, &name, loaded, opts, keep_permit, coverage)
     }));
     result.unwrap_or_else(|payload| internal_error(&name, payload))
+}
+
+/// Test hook, debug builds only (tests/hostile_files.rs): panic on the
+/// file with this name, to test the panic path end to end.
+fn test_panic_hook(_path: &Path) {
+    #[cfg(debug_assertions)]
+    if let Some(name) = std::env::var_os("PERMITLINT_TEST_PANIC_ON")
+        && _path.file_name() == Some(name.as_os_str())
+    {
+        panic!("PERMITLINT_TEST_PANIC_ON: test panic");
+    }
 }
 
 /// Check a permit given as text (tests, `policy test`).
@@ -250,6 +258,68 @@ fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileRes
     }
 }
 
+/// [`check_file`] through the result cache: the file is read once; a
+/// valid entry for its name and bytes gives the result, else it is checked
+/// from those bytes and the result stored. Files the loader would reject
+/// before parsing (too large, not UTF-8, unreadable) go to `check_file`.
+fn check_cached(
+    lib: &Library,
+    path: &Path,
+    opts: &Options,
+    cache: &crate::track::cache::Cache,
+) -> FileResult {
+    use crate::track::cache::Cached;
+    let name = path.display().to_string();
+    let text = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.len() <= opts.limits.max_file_bytes)
+        .and_then(|_| std::fs::read(path).ok())
+        .filter(|b| b.len() as u64 <= opts.limits.max_file_bytes)
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some(text) = text else {
+        return check_file(lib, path, opts, false, None);
+    };
+    if let Some(c) = cache.get(&name, &text) {
+        return FileResult {
+            path: name,
+            findings: c.findings,
+            facts: BTreeMap::new(),
+            permit: None,
+            internal_error: false,
+            rules_applied: c.rules_applied,
+            rules_undecided: c.rules_undecided,
+            suppressed: c.suppressed,
+        };
+    }
+    let source = SourceFile::new(name.as_str(), text.as_str());
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        test_panic_hook(path);
+        let loaded = permit::load(source, &opts.limits);
+        finish(lib, &name, loaded, opts, false, None)
+    }));
+    let r = result.unwrap_or_else(|payload| internal_error(&name, payload));
+    if !r.internal_error {
+        let mut c = Cached {
+            findings: r.findings,
+            suppressed: r.suppressed,
+            rules_applied: r.rules_applied,
+            rules_undecided: r.rules_undecided,
+        };
+        cache.put(&name, &text, &c);
+        return FileResult {
+            path: r.path,
+            findings: std::mem::take(&mut c.findings),
+            facts: r.facts,
+            permit: None,
+            internal_error: false,
+            rules_applied: c.rules_applied,
+            rules_undecided: c.rules_undecided,
+            suppressed: std::mem::take(&mut c.suppressed),
+        };
+    }
+    r
+}
+
 /// Check `files` in parallel chunks, handing each chunk's results, in path
 /// order, to `sink`. Returns the merged coverage when asked for.
 pub fn check_files(
@@ -264,6 +334,12 @@ pub fn check_files(
         let results: Vec<(FileResult, Option<Coverage>)> = chunk
             .par_iter()
             .map(|p| {
+                if let Some(cache) = opts.cache.as_deref()
+                    && !opts.coverage
+                    && !keep_permit
+                {
+                    return (check_cached(lib, p, opts, cache), None);
+                }
                 let mut cov = opts.coverage.then(Coverage::default);
                 let r = check_file(lib, p, opts, keep_permit, cov.as_mut());
                 (r, cov)

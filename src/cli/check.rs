@@ -35,6 +35,10 @@ pub struct CheckArgs {
     /// Exit 0 whatever the findings (2 still reports a usage or internal error).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Do not read or write the result cache (`.permitlint_cache`, beside
+    /// `permitlint.toml` or in the working directory).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print how RULE evaluated over each permit: loops and the items they
     /// are at, conditions and their values, table lookups and missing rows,
     /// the decision (on stdout before the findings; on stderr with a
@@ -165,6 +169,16 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_depth = a.max_depth;
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
+    if !a.no_cache {
+        let root = config.base();
+        let root = if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root
+        };
+        opts.cache = crate::track::cache::Cache::open(&root, &lib, as_of, &opts.limits)
+            .map(std::sync::Arc::new);
+    }
     let (files, issues, paths) = collect(&a.paths, &config);
     if files.is_empty() {
         return super::no_files(&paths, &issues);
