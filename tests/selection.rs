@@ -314,3 +314,137 @@ fn every_config_key_is_documented_and_accepted() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("checked 1 file(s)"), "{stderr}");
 }
+
+#[test]
+fn concise_format_and_statistics() {
+    let d = project();
+    let corpus = root().join("corpus").display().to_string();
+    let (code, stdout, stderr) = run(
+        d.path(),
+        &[
+            "check",
+            DATE[0],
+            DATE[1],
+            "--format",
+            "concise",
+            "--statistics",
+            &corpus,
+        ],
+    );
+    assert_eq!(code, 1);
+    let (_, json, _) = run(
+        d.path(),
+        &["check", DATE[0], DATE[1], "--format", "json", &corpus],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), findings.len(), "one line per finding");
+    for (l, f) in lines.iter().zip(findings) {
+        let head = match f["line"].as_u64() {
+            Some(line) => format!("{}:{line}:{}: ", f["file"].as_str().unwrap(), f["column"]),
+            None => format!("{}: ", f["file"].as_str().unwrap()),
+        };
+        let want = format!(
+            "{head}{} {} ",
+            f["rule"].as_str().unwrap(),
+            f["severity"].as_str().unwrap()
+        );
+        assert!(l.starts_with(&want), "{l}\nwanted {want}");
+    }
+    // Statistics: one line per (rule, severity), counts adding up.
+    let stats: Vec<(usize, String)> = stderr
+        .split("statistics:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (
+                w.next().unwrap().parse().unwrap(),
+                w.next().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(stats.iter().map(|(n, _)| n).sum::<usize>(), findings.len());
+    assert!(
+        stats.windows(2).all(|w| w[0].0 >= w[1].0),
+        "most frequent first"
+    );
+    let so2 = findings
+        .iter()
+        .filter(|f| f["rule"] == stats[0].1.as_str())
+        .count();
+    assert_eq!(so2, stats[0].0);
+}
+
+#[test]
+fn explain_as_of_picks_the_version_in_force() {
+    let d = project();
+    let (code, stdout, _) = run(
+        d.path(),
+        &[
+            "explain",
+            "air.gb13223-2003.periods",
+            "--as-of",
+            "2010-01-01",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("## air.gb13223-2003.periods"),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(
+        d.path(),
+        &[
+            "explain",
+            "air.gb13223-2003.periods",
+            "--as-of",
+            "2020-01-01",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("no version of `air.gb13223-2003.periods` is in force on 2020-01-01 (versions: v1 2004-01-01 .. 2014-07-01)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn policy_test_rule_runs_only_the_cases_of_that_rule() {
+    let out = Command::cargo_bin("permitlint")
+        .unwrap()
+        .current_dir(root())
+        .args(["policy", "test", "policies", "--rule", "air.gb13223-2011"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let cases: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ok ")).collect();
+    assert!(!cases.is_empty());
+    // Every case run names a selected rule in an annotation; cases that do
+    // not (other rules' tests) are not run.
+    for l in &cases {
+        let path = l.trim_start_matches("ok").trim();
+        let text = std::fs::read_to_string(root().join(path)).unwrap();
+        assert!(text.contains("air.gb13223-2011."), "{path}");
+    }
+    let all = std::process::Command::new(env!("CARGO_BIN_EXE_permitlint"))
+        .current_dir(root())
+        .args(["policy", "test", "policies"])
+        .output()
+        .unwrap();
+    let all = String::from_utf8_lossy(&all.stdout);
+    assert!(all.lines().filter(|l| l.starts_with("ok ")).count() > cases.len());
+    assert!(!stdout.contains("MISSING"), "{stdout}");
+    let out = Command::cargo_bin("permitlint")
+        .unwrap()
+        .current_dir(root())
+        .args(["policy", "test", "policies", "--rule", "air.nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -35,6 +35,10 @@ pub struct CheckArgs {
     /// Exit 0 whatever the findings (2 still reports a usage or internal error).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Also print, on stderr, the number of findings of each rule (most
+    /// frequent first).
+    #[arg(long)]
+    pub statistics: bool,
     /// Do not read or write the result cache (`.permitlint_cache`, beside
     /// `permitlint.toml` or in the working directory).
     #[arg(long)]
@@ -74,6 +78,8 @@ pub enum FormatArg {
     Sarif,
     Junit,
     Github,
+    /// One line per finding: `file:line:col: rule severity message`.
+    Concise,
 }
 
 impl From<FormatArg> for Format {
@@ -84,6 +90,7 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Junit => Format::Junit,
             FormatArg::Github => Format::Github,
+            FormatArg::Concise => Format::Concise,
         }
     }
 }
@@ -196,7 +203,7 @@ pub fn run(a: CheckArgs) -> i32 {
         }
     }
     let human = super::human_options(a.color);
-    let streaming = matches!(format, Format::Human | Format::Github);
+    let streaming = matches!(format, Format::Human | Format::Github | Format::Concise);
     // Plain JSON is written chunk by chunk too (memory bounded by a chunk);
     // with baseline or waiver annotations it needs the whole run first.
     let json_stream = format == Format::Json && !tracking.annotates();
@@ -244,6 +251,8 @@ pub fn run(a: CheckArgs) -> i32 {
     let mut suppressed: Vec<crate::finding::Suppressed> = Vec::new();
     let mut suppressed_count = 0usize;
     let keep_suppressed = format == Format::Json;
+    let mut per_rule: std::collections::BTreeMap<(String, Severity), usize> = Default::default();
+    let statistics = a.statistics;
     let mut emit = |findings: Vec<Finding>,
                     sup: Vec<crate::finding::Suppressed>,
                     all: &mut Vec<Finding>,
@@ -253,6 +262,9 @@ pub fn run(a: CheckArgs) -> i32 {
         for (f, n) in findings.iter().zip(&notes) {
             if super::tracking::counts(n) {
                 counts[f.severity as usize] += 1;
+                if statistics {
+                    *per_rule.entry((f.rule.clone(), f.severity)).or_default() += 1;
+                }
             }
         }
         if streaming {
@@ -365,6 +377,9 @@ pub fn run(a: CheckArgs) -> i32 {
         rules_total.0 - rules_total.1,
         rules_total.1
     );
+    if statistics {
+        eprint!("{}", statistics_table(&per_rule));
+    }
     eprintln!("libraries: {}", super::describe_libraries(&lib));
     if suppressed_count > 0 {
         eprintln!(
@@ -396,6 +411,26 @@ pub fn run(a: CheckArgs) -> i32 {
     } else {
         0
     }
+}
+
+/// `--statistics`: count, rule, severity per line, most frequent first.
+fn statistics_table(per_rule: &std::collections::BTreeMap<(String, Severity), usize>) -> String {
+    let mut rows: Vec<(&(String, Severity), &usize)> = per_rule.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .map(|(_, n)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let id_width = rows.iter().map(|((id, _), _)| id.len()).max().unwrap_or(0);
+    let mut s = String::from("statistics:\n");
+    for ((id, sev), n) in rows {
+        s.push_str(&format!(
+            "  {n:>width$}  {id:<id_width$}  {}\n",
+            sev.as_str()
+        ));
+    }
+    s
 }
 
 /// The permits to check: the paths given; else the `include` globs of

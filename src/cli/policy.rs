@@ -25,6 +25,10 @@ pub struct TestArgs {
     /// and the policy lines never evaluated.
     #[arg(long)]
     pub coverage: bool,
+    /// Run only the test cases that name these rules, and judge only them
+    /// (an id, a glob `air.*` or a dotted prefix, as for `check --select`).
+    #[arg(long, value_name = "RULE")]
+    pub rule: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -235,6 +239,26 @@ fn test(a: TestArgs) -> i32 {
     let Some(lib) = super::load_library(&args) else {
         return 2;
     };
+    let wanted = |id: &str| {
+        a.rule
+            .as_deref()
+            .is_none_or(|r| crate::select::matches(r, id))
+    };
+    if let Some(r) = &a.rule
+        && !lib
+            .rule_ids()
+            .iter()
+            .any(|id| crate::select::matches(r, id))
+    {
+        eprintln!(
+            "error: `--rule {r}` names no rule of the library in `{}`",
+            a.dir.display()
+        );
+        if let Some(h) = crate::lang::errors::did_you_mean(r, lib.rule_ids()) {
+            eprintln!("help: {h}");
+        }
+        return 2;
+    }
     let paths = policytest::find_cases(&a.dir);
     let mut coverage = a.coverage.then(crate::eval::Coverage::default);
     let mut cases = Vec::new();
@@ -249,7 +273,15 @@ fn test(a: TestArgs) -> i32 {
                 continue;
             }
         };
-        let (case, r) = policytest::run_case(&lib, p, &text, coverage.as_mut());
+        if a.rule.is_some() {
+            let case = policytest::parse_case(p, &text);
+            if !case.expect.keys().chain(&case.ok).any(|id| wanted(id)) {
+                continue;
+            }
+        }
+        let (case, mut r) = policytest::run_case(&lib, p, &text, coverage.as_mut());
+        r.failures.retain(|id, _| wanted(id));
+        r.unknown_rules.retain(|id| wanted(id));
         if r.failures.is_empty() && r.unknown_rules.is_empty() {
             let _ = writeln!(out, "ok   {}", r.path);
         } else {
@@ -279,7 +311,9 @@ fn test(a: TestArgs) -> i32 {
         }
         cases.push(case);
     }
-    let (no_fire, no_silent) = policytest::untested(&lib, &cases);
+    let (mut no_fire, mut no_silent) = policytest::untested(&lib, &cases);
+    no_fire.retain(|id| wanted(id));
+    no_silent.retain(|id| wanted(id));
     for r in &no_fire {
         let _ = writeln!(out, "MISSING {r}: no case where it fires (`# expect: {r}`)");
     }
