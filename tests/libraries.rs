@@ -286,3 +286,44 @@ fn a_working_directory_policies_folder_that_differs_is_noted() {
     );
     assert!(!stderr.contains("note: `policies/`"), "{stderr}");
 }
+
+#[test]
+fn policy_new_scaffolds_a_policy_that_checks_and_tests_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("policies");
+    for (name, text) in permitlint::library::embedded_files() {
+        let dst = dir.path().join(&name);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::write(dst, text).unwrap();
+    }
+    let id = "procedure.local-order";
+    let (code, stdout, stderr) = run(dir.path(), &["policy", "new", id]);
+    assert_eq!(code, 0, "{stderr}");
+    for f in [
+        "procedure/local-order.policy",
+        "procedure/tests/local-order.fires.yaml",
+        "procedure/tests/local-order.silent.yaml",
+    ] {
+        assert!(lib.join(f).exists(), "{f}: {stdout}");
+    }
+    let (code, _, stderr) = run(dir.path(), &["policy", "check"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, _) = run(dir.path(), &["policy", "fmt", "--check"]);
+    assert_eq!(code, 0, "the skeleton is formatted");
+    let (code, stdout, _) = run(dir.path(), &["policy", "test", "--rule", id]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
+    // The firing case fires: its annotation is checked, not just present.
+    let fires =
+        std::fs::read_to_string(lib.join("procedure/tests/local-order.fires.yaml")).unwrap();
+    assert!(fires.contains(&format!("# expect: {id}")));
+    // Never overwrites; a bad id is a usage error.
+    let (code, _, stderr) = run(dir.path(), &["policy", "new", id]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not overwritten"), "{stderr}");
+    let (code, _, _) = run(dir.path(), &["policy", "new", "Air.X"]);
+    assert_eq!(code, 2);
+    let (code, _, stderr) = run(dir.path(), &["policy", "new", "sky.x"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`sky` is not one"), "{stderr}");
+}

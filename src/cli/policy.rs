@@ -14,6 +14,18 @@ pub enum PolicyCommand {
     Docs(PolicyDirArg),
     /// Run the rule tests next to the policies (`tests/*.yaml` with `# expect:` annotations).
     Test(TestArgs),
+    /// Write a documented policy skeleton and its two test cases (one where
+    /// it fires, one where it must stay silent), ready to edit.
+    New(NewArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// Rule id: `ELEMENT.NAME...`, e.g. `air.db32-4041.limits`.
+    pub rule: String,
+    /// Policy folder to write into [default: `policies`].
+    #[arg(long, default_value = "policies")]
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -62,6 +74,7 @@ pub fn run(c: PolicyCommand) -> i32 {
         PolicyCommand::Check(a) => check(a),
         PolicyCommand::Fmt(a) => fmt(a),
         PolicyCommand::Test(a) => test(a),
+        PolicyCommand::New(a) => new(a),
         PolicyCommand::Docs(a) => {
             let args = super::LibraryArgs::only(a.dir);
             let Some(lib) = super::load_library(&args) else {
@@ -337,4 +350,110 @@ fn test(a: TestArgs) -> i32 {
     } else {
         0
     }
+}
+
+/// The reference permit the scaffolded test cases start from.
+const REFERENCE_PERMIT: &str = include_str!("../../tests/fixtures/permits/reference.yaml");
+
+fn new(a: NewArgs) -> i32 {
+    let id = a.rule.trim();
+    let valid_id = !id.is_empty()
+        && id.split('.').count() >= 2
+        && id.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        });
+    let element = id.split('.').next().unwrap_or("");
+    if !valid_id {
+        eprintln!(
+            "error: `{id}` is not a rule id: write `element.name`, lower-case ASCII letters, digits, `-` and `_`, e.g. `air.db32-4041.limits`"
+        );
+        return 2;
+    }
+    if !crate::lang::check::ELEMENTS.contains(&element) {
+        eprintln!(
+            "error: a rule id starts with its element; `{element}` is not one ({})",
+            crate::lang::check::ELEMENTS.join(", ")
+        );
+        return 2;
+    }
+    let name = id[element.len() + 1..].to_string();
+    let folder = a.dir.join(element);
+    let policy_path = folder.join(format!("{name}.policy"));
+    let tests = folder.join("tests");
+    let fires = tests.join(format!("{name}.fires.yaml"));
+    let silent = tests.join(format!("{name}.silent.yaml"));
+    for p in [&policy_path, &fires, &silent] {
+        if p.exists() {
+            eprintln!("error: `{}` exists; not overwritten", p.display());
+            return 2;
+        }
+    }
+    let today = crate::date::Date::today();
+    let policy = format!(
+        r#"# TODO: 一句话说明本规则检查什么，以及依据的条款原文（或出处）。
+policy {id} {{
+  title "TODO：本规则要求什么（一句话，写给审查人员）"
+  version 1
+  basis "TODO：标准编号 表/条款；来源等级 [text] 原文 / [2nd] 二手 / [unverified]"
+  element {element}
+  severity error
+  effective {today} ..
+
+  doc {{
+    what "TODO：规则检查什么（例：有效期止须晚于有效期起）。"
+    why "TODO：为什么（引用条款）。"
+    violating """
+      permit:
+        valid_from: 2024-05-01
+        valid_until: 2020-04-30
+    """
+    conforming """
+      permit:
+        valid_from: 2024-05-01
+        valid_until: 2029-04-30
+    """
+  }}
+
+  # TODO：把下面的示例换成本规则的要求。
+  when exists(permit.valid_from) and exists(permit.valid_until) {{
+    require permit.valid_from < permit.valid_until
+      else "有效期起 {{permit.valid_from}} 不早于有效期止 {{permit.valid_until}}"
+      at permit.valid_until
+      label permit.valid_from "有效期起"
+  }}
+}}
+"#
+    );
+    let as_of = format!("# as-of: {today}\n");
+    let firing = REFERENCE_PERMIT.replacen(
+        "  valid_until: 2029-02-28                 # 有效期止",
+        &format!("  valid_until: 2020-02-28                 # expect: {id}"),
+        1,
+    );
+    let silent_text = format!("{as_of}# ok: {id}\n{REFERENCE_PERMIT}");
+    let firing = format!("{as_of}{firing}");
+    if let Err(e) = std::fs::create_dir_all(&tests) {
+        eprintln!("error: cannot create `{}`: {e}", tests.display());
+        return 2;
+    }
+    for (p, text) in [
+        (&policy_path, &policy),
+        (&fires, &firing),
+        (&silent, &silent_text),
+    ] {
+        if let Err(e) = std::fs::write(p, text) {
+            eprintln!("error: cannot write `{}`: {e}", p.display());
+            return 2;
+        }
+        println!("wrote {}", p.display());
+    }
+    eprintln!(
+        "next: edit the TODOs, then `permitlint policy check {}` and `permitlint policy test {} --rule {id}`",
+        a.dir.display(),
+        a.dir.display()
+    );
+    0
 }
