@@ -327,3 +327,28 @@ fn policy_new_scaffolds_a_policy_that_checks_and_tests_pass() {
     assert_eq!(code, 2);
     assert!(stderr.contains("`sky` is not one"), "{stderr}");
 }
+
+#[test]
+fn policy_fmt_diff_prints_the_change_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("policies/air/gb13223-2011.policy")).unwrap();
+    let messy = text.replacen("\n  version 1\n", "\n    version   1\n", 1);
+    std::fs::write(dir.path().join("a.policy"), &messy).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["policy", "fmt", "--diff", "a.policy"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("--- a.policy\n+++ a.policy\n@@ -"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n-    version   1\n+  version 1\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.policy")).unwrap(),
+        messy
+    );
+    std::fs::write(dir.path().join("a.policy"), &text).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["policy", "fmt", "--diff", "a.policy"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}

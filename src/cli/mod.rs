@@ -15,6 +15,7 @@ mod rules;
 mod schema_cmd;
 mod trace;
 mod tracking;
+mod unified;
 
 use crate::date::Date;
 use crate::lang::library::{Library, LibraryErrors};

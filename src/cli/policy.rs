@@ -64,6 +64,10 @@ pub struct FmtArgs {
     /// Do not write; exit 1 and name the files that would change.
     #[arg(long)]
     pub check: bool,
+    /// Do not write; print what would change as a unified diff and exit 1
+    /// when anything would.
+    #[arg(long)]
+    pub diff: bool,
     /// Files or folders (default: `policies`).
     #[arg(default_value = "policies")]
     pub paths: Vec<PathBuf>,
@@ -213,7 +217,10 @@ fn fmt(a: FmtArgs) -> i32 {
         let source = crate::span::SourceFile::new(name.clone(), text.clone());
         match crate::lang::fmt::format_source(&source) {
             Ok(out) if out != text => {
-                if a.check {
+                if a.diff {
+                    print!("{}", super::unified::unified(&name, &text, &out));
+                    changed.push(name);
+                } else if a.check {
                     changed.push(name);
                 } else if let Err(e) = std::fs::write(&name, out) {
                     eprintln!("error: cannot write `{name}`: {e}");
@@ -230,7 +237,7 @@ fn fmt(a: FmtArgs) -> i32 {
             }
         }
     }
-    for c in &changed {
+    for c in changed.iter().filter(|_| !a.diff) {
         if a.check {
             println!("would reformat {c}");
         } else {
@@ -239,7 +246,7 @@ fn fmt(a: FmtArgs) -> i32 {
     }
     if failed {
         2
-    } else if a.check && !changed.is_empty() {
+    } else if (a.check || a.diff) && !changed.is_empty() {
         1
     } else {
         0
