@@ -448,3 +448,34 @@ fn policy_test_rule_runs_only_the_cases_of_that_rule() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn format_names_are_the_same_in_every_command() {
+    let r = root();
+    let corpus = r
+        .join("corpus/thermal-power-01-clean.yaml")
+        .display()
+        .to_string();
+    for args in [
+        vec!["rules", "--format", "human"],
+        vec!["rules", "--format", "json"],
+        vec!["policy", "check", "--format", "human"],
+        vec!["policy", "check", "--format", "json"],
+        vec!["classify", "--format", "human", &corpus],
+        vec!["classify", "--format", "json", &corpus],
+        // `text`, the old name, is still accepted.
+        vec!["classify", "--format", "text", &corpus],
+    ] {
+        let (code, _, stderr) = run(&r, &args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+    }
+    for args in [
+        vec!["rules", "--format", "yaml"],
+        vec!["policy", "check", "--format", "xml"],
+        vec!["diff", "--format", "csv", &corpus],
+    ] {
+        let (code, _, stderr) = run(&r, &args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains("possible values: human, json"), "{stderr}");
+    }
+}

@@ -49,6 +49,7 @@ pub struct CheckArgs {
     /// machine format).
     #[arg(long, value_name = "RULE")]
     pub trace: Option<String>,
+    /// Colour in human output (`auto`: on a terminal, unless `NO_COLOR` is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Worker threads (default: all cores).
@@ -73,10 +74,15 @@ pub struct CheckArgs {
 
 #[derive(Copy, Clone, Debug, clap::ValueEnum, PartialEq, Eq)]
 pub enum FormatArg {
+    /// Diagnostics with source snippets, for people.
     Human,
+    /// permitlint's stable JSON (docs/output.md).
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// JUnit XML, for CI test reports.
     Junit,
+    /// GitHub Actions annotations.
     Github,
     /// One line per finding: `file:line:col: rule severity message`.
     Concise,

@@ -28,9 +28,9 @@ pub struct DiffArgs {
     /// Evaluation date of the new side (overrides --as-of).
     #[arg(long, value_parser = super::parse_date)]
     pub new_as_of: Option<Date>,
-    /// `text` or `json`.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::TextFormat,
 }
 
 fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
@@ -58,7 +58,7 @@ pub fn run(a: DiffArgs) -> i32 {
     let old = findings(&old_lib, &files, old_date);
     let new = findings(&new_lib, &files, new_date);
     let d = crate::diff::diff(&old, &new);
-    if a.format == "json" {
+    if a.format == super::TextFormat::Json {
         match serde_json::to_string_pretty(&d) {
             Ok(s) => println!("{s}"),
             Err(e) => {

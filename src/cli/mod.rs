@@ -114,6 +114,16 @@ pub fn apply_selection(lib: &mut Library, sel: &crate::select::Selection) -> boo
     }
 }
 
+/// `--format` of the commands that print for people or for programs
+/// (`check` has more formats). `text` is accepted for `human`.
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    #[default]
+    #[value(alias = "text")]
+    Human,
+    Json,
+}
+
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum ColorChoice {
     Auto,

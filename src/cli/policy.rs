@@ -54,9 +54,9 @@ pub struct PolicyCheckArgs {
     /// Policy folders or files (default: `policies`).
     #[arg(default_value = "policies")]
     pub dirs: Vec<PathBuf>,
-    /// `human` or `json`.
-    #[arg(long, default_value = "human")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::TextFormat,
 }
 
 #[derive(Args, Debug)]
@@ -110,7 +110,7 @@ fn check(a: PolicyCheckArgs) -> i32 {
     let n = files.len();
     match crate::lang::library::build(files) {
         Ok(lib) => {
-            if a.format == "json" {
+            if a.format == super::TextFormat::Json {
                 println!(
                     "{}",
                     serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] })
@@ -125,7 +125,7 @@ fn check(a: PolicyCheckArgs) -> i32 {
             0
         }
         Err(errors) => {
-            if a.format == "json" {
+            if a.format == super::TextFormat::Json {
                 let mut out = Vec::new();
                 for e in &errors.parse {
                     out.push(error_json(e, "syntax", None));

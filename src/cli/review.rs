@@ -38,12 +38,6 @@ pub struct ReviewCommon {
     pub lang: LangArg,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
-pub enum ClassifyFormat {
-    Text,
-    Json,
-}
-
 #[derive(Args, Debug)]
 pub struct ClassifyArgs {
     /// Permit files or folders.
@@ -51,8 +45,9 @@ pub struct ClassifyArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: ReviewCommon,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ClassifyFormat,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::TextFormat,
 }
 
 #[derive(Args, Debug)]
@@ -114,8 +109,8 @@ pub fn classify(a: ClassifyArgs) -> i32 {
         .map(|r| review::classify::classify(&lib, r))
         .collect();
     let text = match a.format {
-        ClassifyFormat::Text => review::classify::render_text(&list, a.common.lang.into()),
-        ClassifyFormat::Json => review::classify::render_json(&list),
+        super::TextFormat::Human => review::classify::render_text(&list, a.common.lang.into()),
+        super::TextFormat::Json => review::classify::render_json(&list),
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

@@ -22,13 +22,7 @@ pub struct RulesArgs {
     pub all: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: RulesFormat,
-}
-
-#[derive(Copy, Clone, Debug, clap::ValueEnum, PartialEq, Eq)]
-pub enum RulesFormat {
-    Human,
-    Json,
+    pub format: super::TextFormat,
 }
 
 pub fn run(a: RulesArgs) -> i32 {
@@ -68,7 +62,7 @@ pub fn run(a: RulesArgs) -> i32 {
             .then(x.meta.version.cmp(&y.meta.version))
     });
     let text = match a.format {
-        RulesFormat::Json => {
+        super::TextFormat::Json => {
             let v: Vec<RuleJson> = rules.iter().map(|p| json(&lib, p)).collect();
             match serde_json::to_string_pretty(&v) {
                 Ok(s) => s + "\n",
@@ -78,7 +72,7 @@ pub fn run(a: RulesArgs) -> i32 {
                 }
             }
         }
-        RulesFormat::Human => human(&lib, &rules),
+        super::TextFormat::Human => human(&lib, &rules),
     };
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
