@@ -352,3 +352,20 @@ fn policy_fmt_diff_prints_the_change_and_writes_nothing() {
     let (code, stdout, _) = run(dir.path(), &["policy", "fmt", "--diff", "a.policy"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
+
+#[test]
+fn a_missing_route_is_reported_with_the_other_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // An unknown field (a type error) and an element with no route: both
+    // in one run.
+    let text = LOCAL_RULE.replace("permit.valid_from)", "permit.valid_fromm)");
+    std::fs::write(dir.path().join("a.policy"), text).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["policy", "check", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("2 error(s)"), "{stderr}");
+    assert!(stderr.contains("unknown field `valid_fromm`"), "{stderr}");
+    assert!(
+        stderr.contains("element `procedure` is not routed to a department"),
+        "{stderr}"
+    );
+}

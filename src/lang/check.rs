@@ -217,12 +217,28 @@ pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
         }
     }
 
-    // Pass 2: policies.
+    // Pass 2: policies. Routing is checked on the header as written, so
+    // a policy with other errors still reports a missing route in the
+    // same run.
     for f in files {
         for item in &f.items {
-            if let Item::Policy(p) = item
-                && let Some(cp) = check_policy(&f.source, p, &globals, &mut errors)
+            let Item::Policy(p) = item else { continue };
+            if let Some(h) = p.header("element")
+                && let HeaderKind::Element(e) = &h.node
+                && ELEMENTS.contains(&e.node.as_str())
+                && !lib.routes.contains_key(&e.node)
             {
+                errors.push(
+                    CheckError::new(
+                        &f.source,
+                        h.span,
+                        "unrouted-element",
+                        format!("element `{}` is not routed to a department", e.node),
+                    )
+                    .help(format!("add `route {} to \"部门\"` to the library", e.node)),
+                );
+            }
+            if let Some(cp) = check_policy(&f.source, p, &globals, &mut errors) {
                 lib.policies.push(cp);
             }
         }
@@ -326,22 +342,6 @@ fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
                     format!("`supersedes` names unknown rule `{sup}`"),
                 )
                 .help_opt(did_you_mean(sup, by_id.keys().copied())),
-            );
-        }
-        if !lib.routes.contains_key(&p.meta.element) && ELEMENTS.contains(&p.meta.element.as_str())
-        {
-            let span = p.ast.header("element").map_or(p.ast.id.span, |h| h.span);
-            errors.push(
-                CheckError::new(
-                    &p.source,
-                    span,
-                    "unrouted-element",
-                    format!("element `{}` is not routed to a department", p.meta.element),
-                )
-                .help(format!(
-                    "add `route {} to \"部门\"` to the library",
-                    p.meta.element
-                )),
             );
         }
     }
