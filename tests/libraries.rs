@@ -360,12 +360,12 @@ fn a_missing_route_is_reported_with_the_other_errors() {
     // in one run.
     let text = LOCAL_RULE.replace("permit.valid_from)", "permit.valid_fromm)");
     std::fs::write(dir.path().join("a.policy"), text).unwrap();
-    let (code, _, stderr) = run(dir.path(), &["policy", "check", "."]);
+    let (code, stdout, stderr) = run(dir.path(), &["policy", "check", "."]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("2 error(s)"), "{stderr}");
-    assert!(stderr.contains("unknown field `valid_fromm`"), "{stderr}");
+    assert!(stdout.contains("unknown field `valid_fromm`"), "{stdout}");
     assert!(
-        stderr.contains("element `procedure` is not routed to a department"),
-        "{stderr}"
+        stdout.contains("element `procedure` is not routed to a department"),
+        "{stdout}"
     );
 }
