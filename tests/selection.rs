@@ -479,3 +479,15 @@ fn format_names_are_the_same_in_every_command() {
         assert!(stderr.contains("possible values: human, json"), "{stderr}");
     }
 }
+
+#[test]
+fn explain_and_review_commands_see_the_configured_library() {
+    let d = project();
+    std::fs::write(d.path().join("permitlint.toml"), "policies = [\"local\"]\n").unwrap();
+    let (code, stdout, stderr) = run(d.path(), &["explain", "local.valid-from-early"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("## local.valid-from-early"), "{stdout}");
+    std::fs::remove_file(d.path().join("permitlint.toml")).unwrap();
+    let (code, _, _) = run(d.path(), &["explain", "local.valid-from-early"]);
+    assert_eq!(code, 2);
+}

@@ -18,7 +18,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(a: ExplainArgs) -> i32 {
-    let Some(lib) = super::load_library(&a.library) else {
+    let Some(lib) = super::load_configured_library(&a.library) else {
         return 2;
     };
     let versions: Vec<&CompiledPolicy> = {

@@ -224,6 +224,20 @@ pub fn load_library(args: &LibraryArgs) -> Option<Library> {
     }
 }
 
+/// [`load_library`] with the library settings of `permitlint.toml`
+/// (`policies`, `builtin`) where the flags give none: what `explain`,
+/// `classify`, `countersign`, `notice` and `lists` run, so they see the
+/// same library as `check`.
+pub fn load_configured_library(flags: &LibraryArgs) -> Option<Library> {
+    match config::Config::discover() {
+        Ok(c) => load_library(&c.library(flags)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
 /// `built-in (63 policies), local (1 policy, overrides 1)`: the libraries
 /// a run used, for its summary.
 pub fn describe_libraries(lib: &Library) -> String {

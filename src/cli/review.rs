@@ -77,7 +77,7 @@ pub struct NoticeArgs {
 /// `None` (after printing why) when the library is broken or a path is
 /// missing.
 fn check(paths: &[PathBuf], common: &ReviewCommon) -> Option<(Library, Vec<FileResult>, Date)> {
-    let lib = super::load_library(&common.library)?;
+    let lib = super::load_configured_library(&common.library)?;
     let as_of = common.as_of.unwrap_or_else(Date::today);
     let (files, issues) = run::collect(paths);
     for i in &issues {
