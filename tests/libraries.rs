@@ -369,3 +369,26 @@ fn a_missing_route_is_reported_with_the_other_errors() {
         "{stdout}"
     );
 }
+
+#[test]
+fn policy_check_warns_of_a_lookup_guarded_by_another_table() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/guard-table.policy"),
+        dir.path().join("t.policy"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["policy", "check", "."]);
+    assert_eq!(code, 0, "a warning does not fail: {stderr}");
+    assert!(stderr.contains("no errors, 1 warning(s)"), "{stderr}");
+    assert!(
+        stdout.contains("warning[guard-table]: ./t.policy:37:34: `t_limit[p.pollutant]` is guarded by `p.pollutant in t_guard`, but `t_guard` has rows `t_limit` lacks (`Hg`)"),
+        "{stdout}"
+    );
+    // The second loop guards with the lookup's own table: no warning there.
+    assert_eq!(stdout.matches("warning[").count(), 1);
+    // The shipped library has none.
+    let (code, _, stderr) = run(&root(), &["policy", "check", "policies"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("no errors, 0 warning(s)"), "{stderr}");
+}

@@ -110,16 +110,33 @@ fn check(a: PolicyCheckArgs) -> i32 {
     let n = files.len();
     match crate::lang::library::build(files) {
         Ok(lib) => {
+            let warnings = crate::lang::lint::warnings(&lib);
             if a.format == super::TextFormat::Json {
+                let w: Vec<serde_json::Value> = warnings
+                    .iter()
+                    .map(|e| error_json(e, e.kind, e.help.clone()))
+                    .collect();
                 println!(
                     "{}",
-                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [] })
+                    serde_json::json!({ "files": n, "policies": lib.policies.len(), "errors": [], "warnings": w })
                 );
             } else {
+                let handler = super::report_handler(false);
+                let mut stdout = std::io::stdout().lock();
+                for e in &warnings {
+                    let _ = writeln!(
+                        stdout,
+                        "warning[{}]: {}\n{}",
+                        e.kind,
+                        heading(e),
+                        super::render_diag(&handler, e)
+                    );
+                }
                 eprintln!(
-                    "{} policy file(s), {} policies: no errors",
+                    "{} policy file(s), {} policies: no errors, {} warning(s)",
                     n,
-                    lib.policies.len()
+                    lib.policies.len(),
+                    warnings.len()
                 );
             }
             0
