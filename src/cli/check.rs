@@ -182,6 +182,10 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_depth = a.max_depth;
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
+    let (files, issues, paths) = collect(&a.paths, &config);
+    if files.is_empty() {
+        return super::no_files(&paths, &issues);
+    }
     if !a.no_cache {
         let root = config.base();
         let root = if root.as_os_str().is_empty() {
@@ -191,10 +195,6 @@ pub fn run(a: CheckArgs) -> i32 {
         };
         opts.cache = crate::track::cache::Cache::open(&root, &lib, as_of, &opts.limits)
             .map(std::sync::Arc::new);
-    }
-    let (files, issues, paths) = collect(&a.paths, &config);
-    if files.is_empty() {
-        return super::no_files(&paths, &issues);
     }
     let format: Format = format_arg.into();
     if let Some(rule) = &a.trace {
