@@ -7,7 +7,9 @@ use crate::span::{Source, Span};
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -181,6 +183,21 @@ pub const BUILTIN_RULES: &[BuiltinRule] = &[
         "an internal error while checking one file",
     ),
     builtin(
+        "suppression.malformed",
+        Severity::Warning,
+        "a `# permitlint:` comment that cannot be read",
+    ),
+    builtin(
+        "suppression.no-reason",
+        Severity::Warning,
+        "a suppression comment without its reason",
+    ),
+    builtin(
+        "suppression.unused",
+        Severity::Warning,
+        "a suppression comment that matches no finding",
+    ),
+    builtin(
         "waiver.stale",
         Severity::Warning,
         "a waiver that matches no finding",
@@ -213,6 +230,18 @@ pub struct Finding {
     pub path: String,
     /// Chinese label of the field at `path`, for the notice and the form.
     pub field_zh: String,
+}
+
+/// A finding taken out by a suppression comment in the permit
+/// (`track::suppress`): not counted, not shown as a finding, but reported
+/// with its reason (JSON `suppressions`, SARIF `suppressions`).
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// The reason written after the brackets.
+    pub reason: String,
+    /// 1-based line of the comment.
+    pub comment_line: usize,
 }
 
 impl Finding {

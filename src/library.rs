@@ -7,6 +7,9 @@ use std::path::Path;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
+/// The name the shipped library goes by in summaries and errors.
+pub const BUILTIN: &str = "built-in";
+
 /// Extension of policy files.
 pub const EXT: &str = "policy";
 
@@ -40,6 +43,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
         }
     }
     for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter(|_| dir.is_dir())
@@ -63,6 +67,34 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// When the folder `policies/` of the working directory holds policy files
+/// that differ from the built-in library's (added, removed or edited), how
+/// many differ; `None` when there is no such folder or it is the same.
+pub fn workdir_differs() -> Option<usize> {
+    let dir = Path::new("policies");
+    if !dir.is_dir() {
+        return None;
+    }
+    let local = read_dir(dir).ok()?;
+    let builtin = embedded_files();
+    let key = |(name, text): &(String, String)| {
+        (
+            name.trim_start_matches("./").replace('\\', "/"),
+            text.clone(),
+        )
+    };
+    let a: std::collections::BTreeSet<(String, String)> = local.iter().map(key).collect();
+    let b: std::collections::BTreeSet<(String, String)> = builtin.iter().map(key).collect();
+    let names = |s: &std::collections::BTreeSet<(String, String)>,
+                 o: &std::collections::BTreeSet<(String, String)>| {
+        s.difference(o)
+            .map(|(n, _)| n.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let differ = names(&a, &b).union(&names(&b, &a)).count();
+    (differ > 0).then_some(differ)
 }
 
 /// Build the shipped library. The shipped library is checked by the test

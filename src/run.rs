@@ -26,6 +26,9 @@ pub struct Options {
     pub coverage: bool,
     /// Evaluation budget of each policy on each permit.
     pub budget: crate::eval::interp::Budget,
+    /// The result cache, when the run uses one (`check` without
+    /// `--no-cache`); ignored when coverage is recorded or permits kept.
+    pub cache: Option<std::sync::Arc<crate::track::cache::Cache>>,
 }
 
 impl Options {
@@ -36,6 +39,7 @@ impl Options {
             chunk: 256,
             coverage: false,
             budget: crate::eval::interp::Budget::DEFAULT,
+            cache: None,
         }
     }
 }
@@ -53,6 +57,8 @@ pub struct FileResult {
     /// Policies run over the permit, and how many left something undecided.
     pub rules_applied: usize,
     pub rules_undecided: usize,
+    /// Findings taken out by suppression comments in the permit.
+    pub suppressed: Vec<crate::track::suppress::Suppressed>,
 }
 
 /// A problem with the walk itself (unreadable folder, symlink loop).
@@ -132,18 +138,22 @@ pub fn check_file(
 ) -> FileResult {
     let name = path.display().to_string();
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        // Test hook, debug builds only (tests/hostile_files.rs): panic on
-        // the file with this name, to test the panic path end to end.
-        #[cfg(debug_assertions)]
-        if let Some(name) = std::env::var_os("PERMITLINT_TEST_PANIC_ON")
-            && path.file_name() == Some(name.as_os_str())
-        {
-            panic!("PERMITLINT_TEST_PANIC_ON: test panic");
-        }
+        test_panic_hook(path);
         let loaded = permit::load_path(path, &opts.limits);
         finish(lib, &name, loaded, opts, keep_permit, coverage)
     }));
     result.unwrap_or_else(|payload| internal_error(&name, payload))
+}
+
+/// Test hook, debug builds only (tests/hostile_files.rs): panic on the
+/// file with this name, to test the panic path end to end.
+fn test_panic_hook(_path: &Path) {
+    #[cfg(debug_assertions)]
+    if let Some(name) = std::env::var_os("PERMITLINT_TEST_PANIC_ON")
+        && _path.file_name() == Some(name.as_os_str())
+    {
+        panic!("PERMITLINT_TEST_PANIC_ON: test panic");
+    }
 }
 
 /// Check a permit given as text (tests, `policy test`).
@@ -193,6 +203,7 @@ fn finish(
     }
     let mut facts = BTreeMap::new();
     let (mut rules_applied, mut rules_undecided) = (0, 0);
+    let mut suppressed = Vec::new();
     if let Some(p) = &loaded.permit {
         let ev = eval::evaluate_budgeted(lib, p, opts.as_of, &findings, coverage, opts.budget);
         findings.extend(ev.findings);
@@ -201,6 +212,13 @@ fn finish(
         rules_undecided = ev.undecided_rules;
     }
     finding::sort(&mut findings);
+    if let Some(p) = &loaded.permit {
+        let rules = crate::track::suppress::RunRules {
+            lib,
+            as_of: opts.as_of,
+        };
+        suppressed = crate::track::suppress::apply(&p.source, &mut findings, &rules);
+    }
     FileResult {
         path: name.to_string(),
         findings,
@@ -209,6 +227,7 @@ fn finish(
         internal_error: false,
         rules_applied,
         rules_undecided,
+        suppressed,
     }
 }
 
@@ -274,7 +293,72 @@ fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileRes
         internal_error: true,
         rules_applied: 0,
         rules_undecided: 0,
+        suppressed: Vec::new(),
     }
+}
+
+/// [`check_file`] through the result cache: the file is read once; a
+/// valid entry for its name and bytes gives the result, else it is checked
+/// from those bytes and the result stored. Files the loader would reject
+/// before parsing (too large, not UTF-8, unreadable) go to `check_file`.
+fn check_cached(
+    lib: &Library,
+    path: &Path,
+    opts: &Options,
+    cache: &crate::track::cache::Cache,
+) -> FileResult {
+    use crate::track::cache::Cached;
+    let name = path.display().to_string();
+    let text = std::fs::metadata(path)
+        .ok()
+        // Only a regular file is read here: a FIFO or device goes to the
+        // loader, which refuses it with a finding (never blocks on it).
+        .filter(|m| m.is_file() && m.len() <= opts.limits.max_file_bytes)
+        .and_then(|_| std::fs::read(path).ok())
+        .filter(|b| b.len() as u64 <= opts.limits.max_file_bytes)
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some(text) = text else {
+        return check_file(lib, path, opts, false, None);
+    };
+    if let Some(c) = cache.get(&name, &text) {
+        return FileResult {
+            path: name,
+            findings: c.findings,
+            facts: BTreeMap::new(),
+            permit: None,
+            internal_error: false,
+            rules_applied: c.rules_applied,
+            rules_undecided: c.rules_undecided,
+            suppressed: c.suppressed,
+        };
+    }
+    let source = SourceFile::new(name.as_str(), text.as_str());
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        test_panic_hook(path);
+        let loaded = permit::load(source, &opts.limits);
+        finish(lib, &name, loaded, opts, false, None)
+    }));
+    let r = result.unwrap_or_else(|payload| internal_error(&name, payload));
+    if !r.internal_error {
+        let mut c = Cached {
+            findings: r.findings,
+            suppressed: r.suppressed,
+            rules_applied: r.rules_applied,
+            rules_undecided: r.rules_undecided,
+        };
+        cache.put(&name, &text, &c);
+        return FileResult {
+            path: r.path,
+            findings: std::mem::take(&mut c.findings),
+            facts: r.facts,
+            permit: None,
+            internal_error: false,
+            rules_applied: c.rules_applied,
+            rules_undecided: c.rules_undecided,
+            suppressed: std::mem::take(&mut c.suppressed),
+        };
+    }
+    r
 }
 
 /// Check `files` in parallel chunks, handing each chunk's results, in path
@@ -291,6 +375,12 @@ pub fn check_files(
         let results: Vec<(FileResult, Option<Coverage>)> = chunk
             .par_iter()
             .map(|p| {
+                if let Some(cache) = opts.cache.as_deref()
+                    && !opts.coverage
+                    && !keep_permit
+                {
+                    return (check_cached(lib, p, opts, cache), None);
+                }
                 let mut cov = opts.coverage.then(Coverage::default);
                 let r = check_file(lib, p, opts, keep_permit, cov.as_mut());
                 (r, cov)

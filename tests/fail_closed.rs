@@ -70,12 +70,13 @@ fn lists_fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lists")
 }
 
-/// `permitlint ARGS --policies <lists fixture policies>` in `dir`.
+/// `permitlint ARGS --no-builtin --policies <lists fixture policies>` in `dir`.
 fn cli(dir: &Path, args: &[&str]) -> std::process::Output {
     assert_cmd::Command::cargo_bin("permitlint")
         .unwrap()
         .current_dir(dir)
         .args(args)
+        .arg("--no-builtin")
         .arg("--policies")
         .arg(lists_fixtures().join("policies"))
         .output()

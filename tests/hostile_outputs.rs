@@ -62,6 +62,7 @@ fn run(dir: &Path, args: &[&str]) -> (String, String) {
         .unwrap()
         .current_dir(dir)
         .args(args)
+        .arg("--no-builtin")
         .arg("--policies")
         .arg("policies")
         .output()
@@ -213,7 +214,13 @@ fn github_annotations_cannot_be_forged() {
             "--format",
             "github",
         ])
-        .args(["--baseline", "b.json", "--policies", "policies"])
+        .args([
+            "--baseline",
+            "b.json",
+            "--no-builtin",
+            "--policies",
+            "policies",
+        ])
         .output()
         .unwrap();
     let out = String::from_utf8(b.stdout).unwrap();

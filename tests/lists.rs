@@ -33,6 +33,7 @@ fn cmd(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
         .unwrap()
         .current_dir(dir)
         .args(args)
+        .arg("--no-builtin")
         .arg("--policies")
         .arg(policies)
         .assert()

@@ -571,7 +571,7 @@ fn no_findings() {
     for (name, format) in Format::ALL {
         let out = report::render(format, &[], &run(), &plain());
         match format {
-            Format::Human | Format::Github => assert_eq!(out, "", "{name}"),
+            Format::Human | Format::Github | Format::Concise => assert_eq!(out, "", "{name}"),
             _ => assert!(out.ends_with('\n'), "{name}"),
         }
     }

@@ -17,12 +17,13 @@ fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("permitlint")
 }
 
-/// `permitlint ARGS --policies <lists fixture policies>` in `dir`, killed
+/// `permitlint ARGS --no-builtin --policies <lists fixture policies>` in `dir`, killed
 /// after 20 s (a hang is a failure, not a stuck test run).
 fn run(dir: &Path, args: &[&str]) -> Output {
     let mut c = Command::new(bin());
     c.current_dir(dir)
         .args(args)
+        .arg("--no-builtin")
         .arg("--policies")
         .arg(fixtures().join("policies"));
     wait(c)
@@ -166,6 +167,7 @@ fn no_space(dir: &Path, args: &[&str]) -> Output {
         .arg("sh")
         .arg(bin())
         .args(args)
+        .arg("--no-builtin")
         .arg("--policies")
         .arg(fixtures().join("policies"));
     wait(c)
@@ -251,18 +253,31 @@ fn write_errors_on_stdout_exit_2_never_panic() {
         &["policy", "docs", shipped],
         &["schema"],
         &["schema", "--markdown"],
-        &["explain", "fixture.complaints", "--policies", "lp"],
+        &[
+            "explain",
+            "fixture.complaints",
+            "--no-builtin",
+            "--policies",
+            "lp",
+        ],
         &["diff", "permits", "--old", "lp", "--new", "lp"],
         &[
             "check",
             "permits",
             "--as-of",
             "2026-11-01",
+            "--no-builtin",
             "--policies",
             "lp",
         ],
-        &["classify", "permits", "--policies", "lp"],
-        &["notice", "permits/u1.yaml", "--policies", "lp"],
+        &["classify", "permits", "--no-builtin", "--policies", "lp"],
+        &[
+            "notice",
+            "permits/u1.yaml",
+            "--no-builtin",
+            "--policies",
+            "lp",
+        ],
     ];
     std::os::unix::fs::symlink(fixtures().join("policies"), t.path().join("lp")).unwrap();
     for args in cases {

@@ -14,17 +14,42 @@ use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
-    #[arg(default_value = "corpus")]
+    /// Permit files or folders (folders are searched for `.yaml`/`.yml`)
+    /// [default: the `include` globs of `permitlint.toml`, else `corpus`].
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub library: LibraryArgs,
-    /// Evaluate as of this date (policy versions in force, special periods); default today.
+    #[command(flatten)]
+    pub select: super::SelectArgs,
+    /// Evaluate as of this date (policy versions in force, special periods)
+    /// [default: `as-of` of `permitlint.toml`, else today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: FormatArg,
+    /// Output format [default: `format` of `permitlint.toml`, else human].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The least severe finding that makes the exit code 1
+    /// [default: `fail-on` of `permitlint.toml`, else error].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::select::FailOn>,
+    /// Exit 0 whatever the findings (2 still reports a usage or internal error).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Also print, on stderr, the number of findings of each rule (most
+    /// frequent first).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Do not read or write the result cache (`.permitlint_cache`, beside
+    /// `permitlint.toml` or in the working directory).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print how RULE evaluated over each permit: loops and the items they
+    /// are at, conditions and their values, table lookups and missing rows,
+    /// the decision (on stdout before the findings; on stderr with a
+    /// machine format).
+    #[arg(long, value_name = "RULE")]
+    pub trace: Option<String>,
+    /// Colour in human output (`auto`: on a terminal, unless `NO_COLOR` is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Worker threads, 1 to 256 (default: all cores).
@@ -49,11 +74,18 @@ pub struct CheckArgs {
 
 #[derive(Copy, Clone, Debug, clap::ValueEnum, PartialEq, Eq)]
 pub enum FormatArg {
+    /// Diagnostics with source snippets, for people.
     Human,
+    /// permitlint's stable JSON (docs/output.md).
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// JUnit XML, for CI test reports.
     Junit,
+    /// GitHub Actions annotations.
     Github,
+    /// One line per finding: `file:line:col: rule severity message`.
+    Concise,
 }
 
 impl From<FormatArg> for Format {
@@ -64,6 +96,7 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Junit => Format::Junit,
             FormatArg::Github => Format::Github,
+            FormatArg::Concise => Format::Concise,
         }
     }
 }
@@ -115,10 +148,36 @@ pub fn run(a: CheckArgs) -> i32 {
             .num_threads(j)
             .build_global();
     }
-    let Some(lib) = super::load_library(&a.library) else {
+    let config = match super::config::Config::discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let library = config.library(&a.library);
+    let Some(mut lib) = super::load_library(&library) else {
         return 2;
     };
-    let as_of = a.as_of.unwrap_or_else(Date::today);
+    super::note_workdir_library(&library);
+    if !super::apply_selection(&mut lib, &config.selection(&a.select)) {
+        return 2;
+    }
+    let as_of = match a.as_of.map_or_else(|| config.as_of(), Ok) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let fail_on = a.fail_on.or(config.settings.fail_on).unwrap_or_default();
+    let format_arg = a
+        .format
+        .or_else(|| {
+            let f = config.settings.format.as_deref()?;
+            <FormatArg as clap::ValueEnum>::from_str(f, false).ok()
+        })
+        .unwrap_or(FormatArg::Human);
     let Ok(mut tracking) = super::tracking::Tracking::open(&a.tracking, as_of) else {
         return 2;
     };
@@ -127,10 +186,36 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_depth = a.max_depth;
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
-    let (files, issues) = run::collect(&a.paths);
-    let format: Format = a.format.into();
+    let (files, issues, paths) = collect(&a.paths, &config);
+    if files.is_empty() {
+        return super::no_files(&paths, &issues);
+    }
+    if !a.no_cache {
+        let root = config.base();
+        let root = if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root
+        };
+        opts.cache = crate::track::cache::Cache::open(&root, &lib, as_of, &opts.limits)
+            .map(std::sync::Arc::new);
+    }
+    let format: Format = format_arg.into();
+    if let Some(rule) = &a.trace {
+        if !super::trace::known(&lib, rule) {
+            return 2;
+        }
+        let text = super::trace::traces(&lib, &files, as_of, &opts.limits, rule);
+        if format == Format::Human {
+            if !super::emit(&text) {
+                return 2;
+            }
+        } else {
+            eprint!("{text}");
+        }
+    }
     let human = super::human_options(a.color);
-    let streaming = matches!(format, Format::Human | Format::Github);
+    let streaming = matches!(format, Format::Human | Format::Github | Format::Concise);
     // Plain JSON is written chunk by chunk too (memory bounded by a chunk);
     // with baseline or waiver annotations it needs the whole run first.
     let json_stream = format == Format::Json && !tracking.annotates();
@@ -173,11 +258,25 @@ pub fn run(a: CheckArgs) -> i32 {
     } else if format == Format::Junit {
         stdout.put(&crate::report::junit::header());
     }
-    let mut emit = |findings: Vec<Finding>, all: &mut Vec<Finding>, t: &mut Tracking| {
+    // Findings taken out by suppression comments: counted in the summary,
+    // listed in JSON and SARIF.
+    let mut suppressed: Vec<crate::finding::Suppressed> = Vec::new();
+    let mut suppressed_count = 0usize;
+    let keep_suppressed = format == Format::Json;
+    let mut per_rule: std::collections::BTreeMap<(String, Severity), usize> = Default::default();
+    let statistics = a.statistics;
+    let mut emit = |findings: Vec<Finding>,
+                    sup: Vec<crate::finding::Suppressed>,
+                    all: &mut Vec<Finding>,
+                    t: &mut Tracking| {
+        suppressed_count += sup.len();
         let notes = t.process(&findings);
         for (f, n) in findings.iter().zip(&notes) {
             if super::tracking::counts(n) {
                 counts[f.severity as usize] += 1;
+                if statistics {
+                    *per_rule.entry((f.rule.clone(), f.severity)).or_default() += 1;
+                }
             }
         }
         if streaming {
@@ -188,14 +287,18 @@ pub fn run(a: CheckArgs) -> i32 {
             stdout.put(&text);
         } else if let Some(stream) = sarif.as_mut() {
             stdout.put(&stream.results(&findings));
+            stdout.put(&stream.suppressed(&sup));
         } else if format == Format::Junit {
             let text = crate::report::junit::suites(&findings, &info0);
             stdout.put(&text);
         } else {
             all.extend(findings);
         }
+        if keep_suppressed {
+            suppressed.extend(sup);
+        }
     };
-    emit(walk, &mut all, &mut tracking);
+    emit(walk, Vec::new(), &mut all, &mut tracking);
     let mut fired: std::collections::BTreeSet<String> = Default::default();
     // Rules applied and undecided, per file (listed when a rule could not
     // decide) and in total.
@@ -207,6 +310,7 @@ pub fn run(a: CheckArgs) -> i32 {
             pb.inc(results.len() as u64);
         }
         let mut chunk = Vec::new();
+        let mut sup = Vec::new();
         for r in results {
             internal |= r.internal_error;
             rules_total.0 += r.rules_applied;
@@ -217,10 +321,16 @@ pub fn run(a: CheckArgs) -> i32 {
             tracking.observe(&r);
             fired.extend(r.findings.iter().map(|f| f.rule.clone()));
             chunk.extend(r.findings);
+            sup.extend(r.suppressed);
         }
-        emit(chunk, &mut all, &mut tracking);
+        emit(chunk, sup, &mut all, &mut tracking);
     });
-    emit(tracking.stale_waivers(), &mut all, &mut tracking);
+    emit(
+        tracking.stale_waivers(),
+        Vec::new(),
+        &mut all,
+        &mut tracking,
+    );
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
@@ -232,13 +342,18 @@ pub fn run(a: CheckArgs) -> i32 {
             notice: counts[2],
             undecided: counts[3],
         };
-        stdout.put(&crate::report::json::stream_footer(c, !json_first));
+        let footer = crate::report::json::stream_footer(c, !json_first);
+        let footer = crate::report::json::with_suppressions(footer, &suppressed);
+        stdout.put(&footer);
     } else if let Some(stream) = &sarif {
         stdout.put(&stream.finish());
     } else if format == Format::Junit {
         stdout.put(crate::report::junit::FOOTER);
     } else if !streaming {
-        let text = tracking.render_final(format, &all, &info, &human);
+        let mut text = tracking.render_final(format, &all, &info, &human);
+        if format == Format::Json {
+            text = crate::report::json::with_suppressions(text, &suppressed);
+        }
         stdout.put(&text);
     } else {
         stdout.put(&tracking.epilogue(format));
@@ -274,6 +389,15 @@ pub fn run(a: CheckArgs) -> i32 {
         rules_total.0 - rules_total.1,
         rules_total.1
     );
+    if statistics {
+        eprint!("{}", statistics_table(&per_rule));
+    }
+    eprintln!("libraries: {}", super::describe_libraries(&lib));
+    if suppressed_count > 0 {
+        eprintln!(
+            "suppressed: {suppressed_count} finding(s) by `# permitlint: ignore[...]` comments in the permits"
+        );
+    }
     eprintln!(
         "checked {} file(s) as of {}: {} error(s), {} warning(s), {} notice(s), {} undecided in {:.2}s",
         files.len(),
@@ -284,11 +408,76 @@ pub fn run(a: CheckArgs) -> i32 {
         counts[3],
         start.elapsed().as_secs_f64()
     );
+    let failing = [
+        Severity::Error,
+        Severity::Warning,
+        Severity::Notice,
+        Severity::Undecided,
+    ]
+    .iter()
+    .any(|&s| fail_on.fails(s) && counts[s as usize] > 0);
     if tracking.finish().is_err() || internal || !written {
         2
-    } else if counts[0] > 0 {
+    } else if failing && !a.exit_zero {
         1
     } else {
         0
     }
+}
+
+/// `--statistics`: count, rule, severity per line, most frequent first.
+fn statistics_table(per_rule: &std::collections::BTreeMap<(String, Severity), usize>) -> String {
+    let mut rows: Vec<(&(String, Severity), &usize)> = per_rule.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .map(|(_, n)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let id_width = rows.iter().map(|((id, _), _)| id.len()).max().unwrap_or(0);
+    let mut s = String::from("statistics:\n");
+    for ((id, sev), n) in rows {
+        s.push_str(&format!(
+            "  {n:>width$}  {id:<id_width$}  {}\n",
+            sev.as_str()
+        ));
+    }
+    s
+}
+
+/// The permits to check: the paths given; else the `include` globs of
+/// `permitlint.toml` over its folder; else `corpus`. Files found in
+/// folders that match an `exclude` glob are left out (a file named on the
+/// command line is always checked). Returns the paths searched too.
+fn collect(
+    given: &[PathBuf],
+    config: &super::config::Config,
+) -> (Vec<PathBuf>, Vec<run::WalkIssue>, Vec<PathBuf>) {
+    let from_include = given.is_empty() && !config.settings.include.is_empty();
+    let paths: Vec<PathBuf> = if !given.is_empty() {
+        given.to_vec()
+    } else if from_include {
+        let base = config.base();
+        vec![if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        }]
+    } else {
+        vec![PathBuf::from("corpus")]
+    };
+    let (mut files, issues) = run::collect(&paths);
+    files.retain(|f| {
+        let named = given.iter().any(|g| g == f);
+        named || (!config.excluded(f) && (!from_include || config.included(f)))
+    });
+    if from_include {
+        // `./a.yaml` reads as `a.yaml`.
+        for f in &mut files {
+            if let Ok(rest) = f.strip_prefix(".") {
+                *f = rest.to_path_buf();
+            }
+        }
+    }
+    (files, issues, paths)
 }

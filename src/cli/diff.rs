@@ -28,9 +28,9 @@ pub struct DiffArgs {
     /// Evaluation date of the new side (overrides --as-of).
     #[arg(long, value_parser = super::parse_date)]
     pub new_as_of: Option<Date>,
-    /// `text` or `json`.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::TextFormat,
 }
 
 fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
@@ -45,11 +45,7 @@ fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
 }
 
 pub fn run(a: DiffArgs) -> i32 {
-    let lib_of = |d: &Option<PathBuf>| {
-        super::load_library(&super::LibraryArgs {
-            policies: d.iter().cloned().collect(),
-        })
-    };
+    let lib_of = |d: &Option<PathBuf>| super::load_library(&super::LibraryArgs::only(d.clone()));
     let (Some(old_lib), Some(new_lib)) = (lib_of(&a.old), lib_of(&a.new)) else {
         return 2;
     };
@@ -62,7 +58,7 @@ pub fn run(a: DiffArgs) -> i32 {
     let old = findings(&old_lib, &files, old_date);
     let new = findings(&new_lib, &files, new_date);
     let d = crate::diff::diff(&old, &new);
-    let text = if a.format == "json" {
+    let text = if a.format == super::TextFormat::Json {
         match serde_json::to_string_pretty(&d) {
             Ok(s) => s + "\n",
             Err(e) => {

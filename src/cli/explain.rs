@@ -11,10 +11,14 @@ pub struct ExplainArgs {
     pub rule: String,
     #[command(flatten)]
     pub library: LibraryArgs,
+    /// Show only the version in force on this date [default: every version,
+    /// newest first].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub as_of: Option<crate::date::Date>,
 }
 
 pub fn run(a: ExplainArgs) -> i32 {
-    let Some(lib) = super::load_library(&a.library) else {
+    let Some(lib) = super::load_configured_library(&a.library) else {
         return 2;
     };
     let versions: Vec<&CompiledPolicy> = {
@@ -35,6 +39,28 @@ pub fn run(a: ExplainArgs) -> i32 {
         }
         return 2;
     }
+    let versions = match a.as_of {
+        None => versions,
+        Some(d) => {
+            let all: Vec<String> = versions
+                .iter()
+                .map(|p| format!("v{} {}", p.meta.version, crate::docs::effective(p)))
+                .collect();
+            let v: Vec<&CompiledPolicy> = versions
+                .into_iter()
+                .filter(|p| p.meta.in_force(d))
+                .collect();
+            if v.is_empty() {
+                eprintln!(
+                    "error: no version of `{}` is in force on {d} (versions: {})",
+                    a.rule,
+                    all.join("; ")
+                );
+                return 2;
+            }
+            v
+        }
+    };
     if super::emit(&explain_text(&lib, &versions)) {
         0
     } else {

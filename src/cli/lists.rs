@@ -75,7 +75,7 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
         }
         None => None,
     };
-    let lib = super::load_library(&a.library).ok_or(())?;
+    let lib = super::load_configured_library(&a.library).ok_or(())?;
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
         eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);

@@ -4,6 +4,7 @@
 //! broken policy library.
 
 mod check;
+pub mod config;
 mod diff;
 mod explain;
 mod generate;
@@ -13,8 +14,11 @@ mod lsp;
 mod migrate;
 mod policy;
 mod review;
+mod rules;
 mod schema_cmd;
+mod trace;
 mod tracking;
+mod unified;
 
 use crate::date::Date;
 use crate::lang::library::{Library, LibraryErrors};
@@ -42,6 +46,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Print a rule's documentation: what it checks, why, its basis, examples.
     Explain(explain::ExplainArgs),
+    /// List every rule in force: version, element, severity, effective range, basis.
+    Rules(rules::RulesArgs),
     /// Print the permit format as a JSON Schema (draft 2020-12) or Markdown.
     Schema(schema_cmd::SchemaArgs),
     /// Which permits change verdict between two policy libraries or two dates.
@@ -70,11 +76,65 @@ pub enum Command {
     Import(import::ImportArgs),
 }
 
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct LibraryArgs {
-    /// Policy folder to use instead of the shipped library (repeatable).
+    /// Policy folder layered on the built-in library (repeatable, lowest
+    /// first): adds rules, and overrides a rule by id with a higher version.
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
+    /// Leave the built-in library out: run only the `--policies` folders.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+impl LibraryArgs {
+    /// One folder used alone (commands that take a library folder as an
+    /// argument, like `policy test DIR`); the built-in library when `None`.
+    pub fn only(dir: Option<PathBuf>) -> LibraryArgs {
+        LibraryArgs {
+            no_builtin: dir.is_some(),
+            policies: dir.into_iter().collect(),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct SelectArgs {
+    /// Run only these rules: ids, globs (`air.*`) or dotted prefixes (`air`);
+    /// comma-separated or repeated [default: every rule].
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Leave out these rules (same forms as `--select`, applied after it).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+}
+
+/// Keep the selected rules of `lib`; print an error naming each selector
+/// that matches no rule and return `false` (a usage error).
+pub fn apply_selection(lib: &mut Library, sel: &crate::select::Selection) -> bool {
+    match sel.apply(lib) {
+        Ok(()) => true,
+        Err(unknown) => {
+            for p in unknown {
+                eprintln!("error: `{p}` selects no rule of the library");
+                if let Some(h) = crate::lang::errors::did_you_mean(&p, lib.rule_ids()) {
+                    eprintln!("help: {h}");
+                }
+            }
+            eprintln!("help: `permitlint rules --all` lists every rule");
+            false
+        }
+    }
+}
+
+/// `--format` of the commands that print for people or for programs
+/// (`check` has more formats). `text` is accepted for `human`.
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    #[default]
+    #[value(alias = "text")]
+    Human,
+    Json,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -176,37 +236,68 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
-/// Load the library the user asked for; print every error and return
-/// `None` when it is broken.
+/// Load the library the user asked for: the built-in one (unless
+/// `--no-builtin`) with each `--policies` folder layered on it. Prints every
+/// error and returns `None` when a folder is missing or empty, or the
+/// library is broken (a usage error: exit 2).
 pub fn load_library(args: &LibraryArgs) -> Option<Library> {
-    let files = if args.policies.is_empty() {
-        crate::library::embedded_files()
-    } else {
-        let mut all = Vec::new();
-        let mut bad = false;
-        for d in &args.policies {
-            if !d.exists() {
-                eprintln!("error: policy folder `{}` does not exist", d.display());
+    use crate::lang::library::Layer;
+    let mut layers = Vec::new();
+    if !args.no_builtin {
+        layers.push(Layer {
+            name: crate::library::BUILTIN.into(),
+            files: crate::library::embedded_files(),
+        });
+    } else if args.policies.is_empty() {
+        eprintln!("error: `--no-builtin` leaves no library: give at least one `--policies DIR`");
+        return None;
+    }
+    let mut bad = false;
+    for d in &args.policies {
+        if !d.exists() {
+            eprintln!("error: policy folder `{}` does not exist", d.display());
+            bad = true;
+            continue;
+        }
+        match crate::library::read_dir(d) {
+            Ok(f) if f.is_empty() => {
+                eprintln!(
+                    "error: policy folder `{}` holds no `.policy` file",
+                    d.display()
+                );
                 bad = true;
-                continue;
             }
-            match crate::library::read_dir(d) {
-                Ok(f) => all.extend(f),
-                Err(errs) => {
-                    for e in errs {
-                        eprintln!("error: {e}");
-                    }
-                    bad = true;
+            Ok(f) => layers.push(Layer {
+                name: d.display().to_string(),
+                files: f,
+            }),
+            Err(errs) => {
+                for e in errs {
+                    eprintln!("error: {e}");
                 }
+                bad = true;
             }
         }
-        if bad {
-            return None;
+    }
+    if bad {
+        return None;
+    }
+    match crate::lang::library::build_layers(layers) {
+        Ok(lib) => {
+            let empty: Vec<&str> = lib
+                .layers
+                .iter()
+                .filter(|l| l.policies == 0 && l.overrides.is_empty())
+                .map(|l| l.name.as_str())
+                .collect();
+            if !empty.is_empty() {
+                for name in empty {
+                    eprintln!("error: the policy library `{name}` defines no policy");
+                }
+                return None;
+            }
+            Some(lib)
         }
-        all
-    };
-    match crate::lang::library::build(files) {
-        Ok(lib) => Some(lib),
         Err(errors) => {
             print_library_errors(&errors);
             eprintln!(
@@ -216,6 +307,72 @@ pub fn load_library(args: &LibraryArgs) -> Option<Library> {
             None
         }
     }
+}
+
+/// [`load_library`] with the library settings of `permitlint.toml`
+/// (`policies`, `builtin`) where the flags give none: what `explain`,
+/// `classify`, `countersign`, `notice` and `lists` run, so they see the
+/// same library as `check`.
+pub fn load_configured_library(flags: &LibraryArgs) -> Option<Library> {
+    match config::Config::discover() {
+        Ok(c) => load_library(&c.library(flags)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
+/// `built-in (63 policies), local (1 policy, overrides 1)`: the libraries
+/// a run used, for its summary.
+pub fn describe_libraries(lib: &Library) -> String {
+    lib.layers
+        .iter()
+        .map(|l| {
+            let n = l.policies;
+            let mut s = format!("{} ({n} polic{}", l.name, if n == 1 { "y" } else { "ies" });
+            if !l.overrides.is_empty() {
+                s.push_str(&format!(", overrides {}", l.overrides.join(", ")));
+            }
+            s.push(')');
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Say so when the working directory's `policies/` is not what ran: the
+/// author who just edited it would otherwise believe it was checked.
+pub fn note_workdir_library(args: &LibraryArgs) {
+    let given = |p: &std::path::Path| {
+        args.policies.iter().any(|d| {
+            d.canonicalize()
+                .ok()
+                .is_some_and(|d| p.canonicalize().ok() == Some(d))
+        })
+    };
+    if given(std::path::Path::new("policies")) {
+        return;
+    }
+    if let Some(n) = crate::library::workdir_differs() {
+        eprintln!(
+            "note: `policies/` here differs from the built-in library ({n} file(s) differ) and was not used; \
+             run it instead with `--no-builtin --policies policies`, or keep only your additions in a folder and layer it with `--policies DIR`"
+        );
+    }
+}
+
+/// A run with nothing to check is a usage error (exit 2), said plainly.
+pub fn no_files(paths: &[PathBuf], issues: &[crate::run::WalkIssue]) -> i32 {
+    for i in issues {
+        eprintln!("error: {}: {}", i.path, i.message);
+    }
+    let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    eprintln!(
+        "error: no permit files found under the given path(s) {} (looked for `.yaml` and `.yml` files)",
+        shown.join(", ")
+    );
+    2
 }
 
 pub fn print_library_errors(errors: &LibraryErrors) {
@@ -261,6 +418,7 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Policy(p) => policy::run(p),
         Command::Explain(a) => explain::run(a),
+        Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema_cmd::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),

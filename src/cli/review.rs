@@ -37,12 +37,6 @@ pub struct ReviewCommon {
     pub lang: LangArg,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
-pub enum ClassifyFormat {
-    Text,
-    Json,
-}
-
 #[derive(Args, Debug)]
 pub struct ClassifyArgs {
     /// Permit files or folders.
@@ -50,8 +44,9 @@ pub struct ClassifyArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: ReviewCommon,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ClassifyFormat,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::TextFormat,
 }
 
 #[derive(Args, Debug)]
@@ -91,7 +86,7 @@ fn check(
     common: &ReviewCommon,
     writer: &mut crate::fsio::Writer,
 ) -> Option<(Library, Vec<FileResult>, Date)> {
-    let lib = super::load_library(&common.library)?;
+    let lib = super::load_configured_library(&common.library)?;
     let as_of = common.as_of.unwrap_or_else(Date::today);
     let (files, issues) = run::collect(paths);
     for i in &issues {
@@ -127,11 +122,11 @@ pub fn classify(a: ClassifyArgs) -> i32 {
         .map(|r| review::classify::classify(&lib, r))
         .collect();
     let text = match a.format {
-        ClassifyFormat::Text => {
+        super::TextFormat::Human => {
             crate::escape::terminal(&review::classify::render_text(&list, a.common.lang.into()))
                 .into_owned()
         }
-        ClassifyFormat::Json => review::classify::render_json(&list),
+        super::TextFormat::Json => review::classify::render_json(&list),
     };
     if !super::emit(&text) || internal(&results) {
         2

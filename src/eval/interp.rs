@@ -53,6 +53,31 @@ impl<'a> Slot<'a> {
     }
 }
 
+/// Every table lookup (`t[k]`) under `e`, outermost first.
+fn collect_lookups<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match &e.node {
+        ExprKind::Index(base, keys) => {
+            out.push(e);
+            collect_lookups(base, out);
+            for k in keys {
+                collect_lookups(k, out);
+            }
+        }
+        ExprKind::Paren(a) | ExprKind::Unary(_, a) => collect_lookups(a, out),
+        ExprKind::Field(b, _) => collect_lookups(b, out),
+        ExprKind::Binary(_, a, b) => {
+            collect_lookups(a, out);
+            collect_lookups(b, out);
+        }
+        ExprKind::Call(_, args) | ExprKind::List(args) => {
+            for a in args {
+                collect_lookups(a, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A failed requirement or a report, before it becomes a `Finding`.
 #[derive(Debug)]
 pub struct Raw {
@@ -89,6 +114,9 @@ pub struct Interp<'a, 'c> {
     /// Permit lists indexed by a field, built on first use by a quantifier
     /// that looks items up by equality (see [`Interp::quant`]).
     pub indexes: rustc_hash::FxHashMap<(usize, &'a str), std::rc::Rc<FieldIndex>>,
+    /// Where to write the evaluation step by step (`check --trace`);
+    /// `None` in every ordinary run.
+    pub trace: Option<&'c mut super::trace::Trace>,
 }
 
 /// The items of one permit list by the text of one field: items whose
@@ -248,6 +276,9 @@ impl<'a> Interp<'a, '_> {
             } => {
                 let coll_expr = coll;
                 let coll = self.expr(coll);
+                if self.trace.is_some() {
+                    self.trace_for(var, coll_expr, &coll);
+                }
                 let Some(n) = coll.list_len() else {
                     // The list a rule ranges over is not stated: what it
                     // would have checked is undecided, not compliant. An
@@ -265,15 +296,24 @@ impl<'a> Interp<'a, '_> {
                     let item = coll.list_item(i);
                     let depth = self.env.len();
                     let span = item.span;
+                    if self.trace.is_some() {
+                        self.trace_item(var, i, span);
+                    }
                     self.env.push(Slot::bound(var.node.as_str(), item));
                     let pass = match filter {
-                        Some(f) => match self.expr(f).as_bool() {
-                            Some(b) => b,
-                            None => {
-                                self.undecided(f, "适用条件");
-                                false
+                        Some(f) => {
+                            let v = self.expr(f);
+                            if self.trace.is_some() {
+                                self.trace_cond("where", f, &v);
                             }
-                        },
+                            match v.as_bool() {
+                                Some(b) => b,
+                                None => {
+                                    self.undecided(f, "适用条件");
+                                    false
+                                }
+                            }
+                        }
                         None => true,
                     };
                     if pass {
@@ -285,6 +325,9 @@ impl<'a> Interp<'a, '_> {
                             self.context.pop();
                         }
                     }
+                    if let Some(t) = self.trace.as_deref_mut() {
+                        t.depth -= 1;
+                    }
                     self.env.truncate(depth);
                 }
             }
@@ -292,15 +335,23 @@ impl<'a> Interp<'a, '_> {
                 cond,
                 then,
                 otherwise,
-            } => match self.expr(cond).as_bool() {
-                Some(true) => self.stmts(then),
-                Some(false) => {
-                    if let Some(o) = otherwise {
-                        self.stmts(o)
-                    }
+            } => {
+                let v = self.expr(cond);
+                if self.trace.is_some() {
+                    self.trace_cond("when", cond, &v);
                 }
-                None => self.undecided(cond, "适用条件"),
-            },
+                self.indent(1);
+                match v.as_bool() {
+                    Some(true) => self.stmts(then),
+                    Some(false) => {
+                        if let Some(o) = otherwise {
+                            self.stmts(o)
+                        }
+                    }
+                    None => self.undecided(cond, "适用条件"),
+                }
+                self.indent(-1);
+            }
             StmtKind::During {
                 from,
                 to,
@@ -315,9 +366,25 @@ impl<'a> Interp<'a, '_> {
                     Some(V::Qty(q)) if q.dim() == Dim::Duration => q.base().round() as i64,
                     _ => 0,
                 };
-                if window.active(self.as_of, days.clamp(0, 366)) {
+                let active = window.active(self.as_of, days.clamp(0, 366));
+                if let Some(t) = self.trace.as_deref_mut() {
+                    t.line(format!(
+                        "during {}: {} on {}",
+                        &self.policy.source.text[s.span.range()]
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                            .trim_end_matches('{')
+                            .trim(),
+                        if active { "active" } else { "not active" },
+                        self.as_of
+                    ));
+                }
+                self.indent(1);
+                if active {
                     self.stmts(body);
                 }
+                self.indent(-1);
             }
             StmtKind::Require {
                 cond,
@@ -325,6 +392,9 @@ impl<'a> Interp<'a, '_> {
                 clauses,
             } => {
                 let v = self.expr(cond);
+                if self.trace.is_some() {
+                    self.trace_cond("require", cond, &v);
+                }
                 match v.as_bool() {
                     Some(true) => self.record_outcome(s.span, true),
                     Some(false) => {
@@ -339,6 +409,9 @@ impl<'a> Interp<'a, '_> {
                 }
             }
             StmtKind::Report { message, clauses } => {
+                if let Some(t) = self.trace.as_deref_mut() {
+                    t.line("report → finding");
+                }
                 self.record_outcome(s.span, false);
                 let primary = clauses.at.as_ref().and_then(|at| self.expr(at).span);
                 self.emit(message, clauses, primary);
@@ -366,6 +439,16 @@ impl<'a> Interp<'a, '_> {
                 };
                 let reason = self.render(because);
                 let item = item.as_ref().map(|i| self.render(i));
+                if let Some(t) = self.trace.as_deref_mut() {
+                    t.line(format!(
+                        "derive {} = {} ({reason})",
+                        fact.node,
+                        info.enum_def
+                            .values
+                            .get(index as usize)
+                            .map_or("?", |v| v.name)
+                    ));
+                }
                 self.record_outcome(s.span, false);
                 self.derived.push((
                     fact.node.clone(),
@@ -547,6 +630,137 @@ impl<'a> Interp<'a, '_> {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// The policy's text of an expression, on one line.
+    fn source_of(&self, e: &Expr) -> String {
+        self.policy
+            .source
+            .text
+            .get(e.span.range())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn indent(&mut self, by: isize) {
+        if let Some(t) = self.trace.as_deref_mut() {
+            t.depth = t.depth.saturating_add_signed(by);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace_for(&mut self, var: &Ident, coll_expr: &'a Expr, coll: &Val<'a>) {
+        let text = format!(
+            "for {} in {}: {}",
+            var.node,
+            self.source_of(coll_expr),
+            match coll.list_len() {
+                Some(n) => format!("{n} item(s)"),
+                None => match self.unknown_cause(coll_expr) {
+                    Some((cause, _)) => format!("nothing to loop over: {cause}"),
+                    None => "nothing to loop over (absent)".into(),
+                },
+            }
+        );
+        if let Some(t) = self.trace.as_deref_mut() {
+            t.line(text);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace_item(&mut self, var: &Ident, i: usize, span: Option<Span>) {
+        let root = self.root;
+        if let Some(t) = self.trace.as_deref_mut() {
+            let place = match span {
+                Some(sp) => {
+                    let (path, _) = super::locate::locate(root, sp);
+                    format!("{path} at {}", t.at(sp.start))
+                }
+                None => format!("item {i}"),
+            };
+            t.line(format!("{} = {place}", var.node));
+            t.depth += 1;
+        }
+    }
+
+    /// A condition and its value; the table lookups under it; for an
+    /// unknown value, the cause (as an undecided finding gives it).
+    #[cold]
+    #[inline(never)]
+    fn trace_cond(&mut self, what: &str, e: &'a Expr, v: &Val<'a>) {
+        let value = match v.as_bool() {
+            Some(true) if what == "require" => "true: holds".to_string(),
+            Some(false) if what == "require" => "false: finding".to_string(),
+            Some(b) => b.to_string(),
+            None => match self.unknown_cause(e) {
+                Some((cause, _)) => format!("unknown: {cause}"),
+                None => "unknown (a value the document check reported as invalid)".to_string(),
+            },
+        };
+        // A comparison shows the values it compared.
+        let operands = match &e.node {
+            ExprKind::Binary(op, a, b) if op.is_comparison() => {
+                let (x, y) = (self.expr(a), self.expr(b));
+                let show = |v: &Val| {
+                    if v.is_unknown() {
+                        "unknown".to_string()
+                    } else {
+                        v.display()
+                    }
+                };
+                format!(" [{} vs {}]", show(&x), show(&y))
+            }
+            _ => String::new(),
+        };
+        let mut lines = vec![format!("{what} {}{operands} → {value}", self.source_of(e))];
+        let mut lookups = Vec::new();
+        collect_lookups(e, &mut lookups);
+        for l in lookups {
+            let v = self.expr(l);
+            let text = match (&v.v, &l.node) {
+                (V::Row(t, i), ExprKind::Index(_, keys)) => {
+                    let keys: Vec<String> = keys.iter().map(|k| self.expr(k).display()).collect();
+                    format!(
+                        "lookup {} → row `{}` (row {}) of table `{}`",
+                        self.source_of(l),
+                        keys.join(", "),
+                        i + 1,
+                        t.name
+                    )
+                }
+                (_, ExprKind::Index(base, keys)) => match self.expr(base).v {
+                    V::Table(t) => {
+                        let keys: Vec<String> =
+                            keys.iter().map(|k| self.expr(k).display()).collect();
+                        format!(
+                            "lookup {} → no row for `{}` in table `{}`",
+                            self.source_of(l),
+                            keys.join(", "),
+                            t.name
+                        )
+                    }
+                    _ => format!("lookup {} → not a table here", self.source_of(l)),
+                },
+                _ => continue,
+            };
+            lines.push(format!("  {text}"));
+        }
+        if let Some(t) = self.trace.as_deref_mut() {
+            if what == "require" {
+                match v.as_bool() {
+                    Some(true) => t.passed += 1,
+                    Some(false) => t.failed += 1,
+                    None => t.unknown += 1,
+                }
+            }
+            for l in lines {
+                t.line(l);
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 pub mod ids;
 pub mod interp;
 pub mod locate;
+pub mod trace;
 pub mod value;
 
 use crate::date::Date;
@@ -74,7 +75,15 @@ pub fn evaluate(
     prior: &[Finding],
     coverage: Option<&mut Coverage>,
 ) -> Evaluation {
-    evaluate_budgeted(lib, permit, as_of, prior, coverage, interp::Budget::DEFAULT)
+    evaluate_inner(
+        lib,
+        permit,
+        as_of,
+        prior,
+        coverage,
+        interp::Budget::DEFAULT,
+        None,
+    )
 }
 
 /// [`evaluate`] with each policy's [`interp::Budget`] on this permit. A
@@ -85,8 +94,42 @@ pub fn evaluate_budgeted(
     permit: &Permit,
     as_of: Date,
     prior: &[Finding],
+    coverage: Option<&mut Coverage>,
+    budget: interp::Budget,
+) -> Evaluation {
+    evaluate_inner(lib, permit, as_of, prior, coverage, budget, None)
+}
+
+/// [`evaluate`], writing the evaluation of the rule `rule` (every version
+/// in force) to a trace (`check --trace`). The evaluation is the same.
+pub fn evaluate_traced(
+    lib: &Library,
+    permit: &Permit,
+    as_of: Date,
+    prior: &[Finding],
+    rule: &str,
+) -> (Evaluation, trace::Trace) {
+    let mut t = trace::Trace::new(permit.source.clone());
+    let eval = evaluate_inner(
+        lib,
+        permit,
+        as_of,
+        prior,
+        None,
+        interp::Budget::DEFAULT,
+        Some((rule, &mut t)),
+    );
+    (eval, t)
+}
+
+fn evaluate_inner(
+    lib: &Library,
+    permit: &Permit,
+    as_of: Date,
+    prior: &[Finding],
     mut coverage: Option<&mut Coverage>,
     budget: interp::Budget,
+    mut trace: Option<(&str, &mut trace::Trace)>,
 ) -> Evaluation {
     let mut eval = Evaluation::default();
     let ids = ids::Ids::new(&permit.root);
@@ -103,6 +146,17 @@ pub fn evaluate_budgeted(
         let mut env = Vec::with_capacity(32);
         let mut context = Vec::with_capacity(8);
         for policy in policies.clone().filter(|p| p.stratum == stratum) {
+            let traced = match &mut trace {
+                Some((id, t)) if *id == policy.meta.id => {
+                    t.line(format!(
+                        "policy {} v{} ({}), in force on {as_of}",
+                        policy.meta.id, policy.meta.version, policy.meta.file
+                    ));
+                    t.depth += 1;
+                    Some(&mut **t)
+                }
+                _ => None,
+            };
             let mut it = interp::Interp {
                 lib,
                 policy,
@@ -120,8 +174,20 @@ pub fn evaluate_budgeted(
                 budget,
                 exhausted: None,
                 indexes: Default::default(),
+                trace: traced,
             };
             it.run();
+            if let Some(t) = it.trace.take() {
+                t.depth -= 1;
+                t.line(format!(
+                    "decision: {} finding(s), {} undecided ({} requirement check(s) held, {} failed, {} unknown)",
+                    it.out.len(),
+                    it.undecided.len(),
+                    t.passed,
+                    t.failed,
+                    t.unknown
+                ));
+            }
             if let Some(why) = it.exhausted {
                 // The run was cut short: whatever it found or derived is
                 // partial, so none of it counts; one finding says why.

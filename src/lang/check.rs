@@ -154,6 +154,9 @@ fn check_files_inner(
         consts: HashMap::new(),
         facts: BTreeMap::new(),
     };
+    // Where each table, constant and route was first defined, so a
+    // duplicate names both definitions.
+    let mut first: HashMap<(&'static str, String), String> = HashMap::new();
     let mut route_spans: HashMap<String, ()> = HashMap::new();
     let mut table_defs: HashMap<&str, (&Source, Span)> = HashMap::new();
 
@@ -173,25 +176,36 @@ fn check_files_inner(
                                 t.name.span,
                                 "duplicate-name",
                                 format!("table `{}` is defined twice", t.name.node),
-                            );
-                            if let Some((src, span)) = table_defs.get(t.name.node.as_str()) {
-                                e = e.related(src, *span, "first definition");
+                            )
+                            .label("second definition");
+                            // The first definition is shown as related
+                            // information (a snippet and, in editors, a link).
+                            match table_defs.get(t.name.node.as_str()) {
+                                Some((src, span)) => e = e.related(src, *span, "first definition"),
+                                None => e = e.help_opt(first_defined(&first, "table", &t.name.node)),
                             }
                             errors.push(e);
                         } else {
                             table_defs.insert(&t.name.node, (&f.source, t.name.span));
+                            first.insert(("table", t.name.node.clone()), f.source.name.clone());
                             globals.tables.insert(t.name.node.clone(), data);
                         }
                     }
                 }
                 Item::Const(c) => if let Some(v) = const_value(&f.source, &c.value, &mut errors) {
                     if globals.consts.contains_key(&c.name.node) {
-                        errors.push(CheckError::new(
-                            &f.source,
-                            c.name.span,
-                            "duplicate-name",
-                            format!("constant `{}` is defined twice", c.name.node),
-                        ));
+                        errors.push(
+                            CheckError::new(
+                                &f.source,
+                                c.name.span,
+                                "duplicate-name",
+                                format!("constant `{}` is defined twice", c.name.node),
+                            )
+                            .label("second definition")
+                            .help_opt(first_defined(&first, "const", &c.name.node)),
+                        );
+                    } else {
+                        first.insert(("const", c.name.node.clone()), f.source.name.clone());
                     }
                     globals.consts.insert(c.name.node.clone(), v);
                 },
@@ -232,13 +246,18 @@ fn check_files_inner(
                     if !ELEMENTS.contains(&r.element.node.as_str()) && r.element.node != "document" && r.element.node != "internal" {
                         errors.push(unknown_element(&f.source, &r.element));
                     } else if route_spans.insert(r.element.node.clone(), ()).is_some() {
-                        errors.push(CheckError::new(
-                            &f.source,
-                            r.element.span,
-                            "duplicate-name",
-                            format!("element `{}` is routed twice", r.element.node),
-                        ));
+                        errors.push(
+                            CheckError::new(
+                                &f.source,
+                                r.element.span,
+                                "duplicate-name",
+                                format!("element `{}` is routed twice", r.element.node),
+                            )
+                            .label("second definition")
+                            .help_opt(first_defined(&first, "route", &r.element.node)),
+                        );
                     } else {
+                        first.insert(("route", r.element.node.clone()), f.source.name.clone());
                         lib.route_order.push(r.element.node.clone());
                         lib.routes.insert(
                             r.element.node.clone(),
@@ -251,12 +270,29 @@ fn check_files_inner(
         }
     }
 
-    // Pass 2: policies.
+    // Pass 2: policies. Routing is checked on the header as written, so
+    // a policy with other errors still reports a missing route in the
+    // same run.
     for f in files {
         for item in &f.items {
-            if let Item::Policy(p) = item
-                && let Some(cp) =
-                    check_policy(&f.source, p, &globals, &mut errors, analyses.as_deref_mut())
+            let Item::Policy(p) = item else { continue };
+            if let Some(h) = p.header("element")
+                && let HeaderKind::Element(e) = &h.node
+                && ELEMENTS.contains(&e.node.as_str())
+                && !lib.routes.contains_key(&e.node)
+            {
+                errors.push(
+                    CheckError::new(
+                        &f.source,
+                        h.span,
+                        "unrouted-element",
+                        format!("element `{}` is not routed to a department", e.node),
+                    )
+                    .help(format!("add `route {} to \"部门\"` to the library", e.node)),
+                );
+            }
+            if let Some(cp) =
+                check_policy(&f.source, p, &globals, &mut errors, analyses.as_deref_mut())
             {
                 lib.policies.push(cp);
             }
@@ -274,6 +310,16 @@ fn check_files_inner(
         .collect();
     lib.facts = globals.facts;
     (lib, errors)
+}
+
+fn first_defined(
+    first: &HashMap<(&'static str, String), String>,
+    kind: &'static str,
+    name: &str,
+) -> Option<String> {
+    first
+        .get(&(kind, name.to_string()))
+        .map(|file| format!("the first definition is in `{file}`; give this one another name"))
 }
 
 fn ordered_enums_help(enums: &BTreeMap<&'static str, &'static EnumDef>) -> String {
@@ -352,22 +398,6 @@ fn cross_checks(lib: &Library, errors: &mut Vec<CheckError>) {
                     format!("`supersedes` names unknown rule `{sup}`"),
                 )
                 .help_opt(did_you_mean(sup, by_id.keys().copied())),
-            );
-        }
-        if !lib.routes.contains_key(&p.meta.element) && ELEMENTS.contains(&p.meta.element.as_str())
-        {
-            let span = p.ast.header("element").map_or(p.ast.id.span, |h| h.span);
-            errors.push(
-                CheckError::new(
-                    &p.source,
-                    span,
-                    "unrouted-element",
-                    format!("element `{}` is not routed to a department", p.meta.element),
-                )
-                .help(format!(
-                    "add `route {} to \"部门\"` to the library",
-                    p.meta.element
-                )),
             );
         }
     }
@@ -915,6 +945,7 @@ fn check_header(source: &Source, p: &Policy, errors: &mut Vec<CheckError>) -> Op
         supersedes,
         doc,
         file: source.name.clone(),
+        library: 0,
     })
 }
 

@@ -28,6 +28,8 @@ pub struct PolicyMeta {
     /// Documentation sections in the order written: `what`, `why`, ...
     pub doc: Vec<(String, String)>,
     pub file: String,
+    /// Index of the library (layer) it comes from in `Library::layers`.
+    pub library: usize,
 }
 
 impl PolicyMeta {
@@ -347,6 +349,12 @@ pub struct Library {
     /// field with: the standards (with grades) the library checks
     /// (`lang::standards`).
     pub standards: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The libraries this one was layered from, lowest first (see
+    /// [`build_layers`]); one entry for a library built from one folder.
+    pub layers: Vec<LayerInfo>,
+    /// Ids of the rules left out by [`Library::retain_policies`] (rule
+    /// selection), so a suppression naming one is not called unknown.
+    pub deselected: Vec<String>,
     /// `in_force` memoised for the last dates asked (one per run, usually),
     /// with the number of policies it was computed over.
     in_force_memo: Mutex<Vec<InForce>>,
@@ -422,6 +430,25 @@ impl Library {
         out
     }
 
+    /// Keep only the policies `keep` accepts (rule selection); the
+    /// memoised `in_force` answers are dropped with the others.
+    pub fn retain_policies(&mut self, keep: impl Fn(&CompiledPolicy) -> bool) {
+        let mut dropped = Vec::new();
+        self.policies.retain(|p| {
+            let k = keep(p);
+            if !k {
+                dropped.push(p.meta.id.clone());
+            }
+            k
+        });
+        dropped.dedup();
+        self.deselected.extend(dropped);
+        self.in_force_memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     pub fn rule_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.policies.iter().map(|p| p.meta.id.as_str()).collect();
         ids.sort_unstable();
@@ -449,20 +476,177 @@ impl LibraryErrors {
 /// Parse and check a set of policy files given as (name, text), e.g. the
 /// embedded library or a folder read by the CLI. Collects every error.
 pub fn build(files: Vec<(String, String)>) -> Result<Library, Box<LibraryErrors>> {
+    build_layers(vec![Layer {
+        name: "library".into(),
+        files,
+    }])
+}
+
+/// One library of a layered build: a name people recognise (`built-in`,
+/// the folder given) and its policy files as (name, text).
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub name: String,
+    pub files: Vec<(String, String)>,
+}
+
+/// What one layer contributed to a built library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerInfo {
+    pub name: String,
+    /// Policy definitions (versions) this layer contributes.
+    pub policies: usize,
+    /// Rule ids this layer overrides in the layers below it.
+    pub overrides: Vec<String>,
+}
+
+/// A policy definition found while layering: its id, version and where.
+struct Def {
+    layer: usize,
+    file: usize,
+    id: String,
+    version: u32,
+}
+
+/// Build a library from layers, lowest first (the built-in library, then
+/// each `--policies` folder). A layer adds rules to those below it, and
+/// overrides a rule by defining its id with a version higher than every
+/// version below: the lower definitions of that id are dropped, and a lower
+/// file whose every policy is overridden is dropped whole (its tables and
+/// constants with it, so a copied file with raised versions works). The
+/// same id with the same or a lower version is an accidental clash and an
+/// error. Tables, constants and routes share one name space across layers:
+/// a clash there is an error naming both definitions.
+pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
     let mut errors = LibraryErrors::default();
-    let mut parsed: Vec<PolicyFile> = Vec::new();
+    // (layer, parsed file), in layer order, files sorted by name in a layer.
+    let mut parsed: Vec<(usize, PolicyFile)> = Vec::new();
     let mut sources = Vec::new();
-    let mut files = files;
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, text) in files {
-        let source = SourceFile::new(name, text);
-        sources.push(source.clone());
-        match super::parser::parse_file(&source) {
-            Ok(f) => parsed.push(f),
-            Err(e) => errors.parse.push(e.attach(&source)),
+    for (li, layer) in layers.iter().enumerate() {
+        let mut files = layer.files.clone();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, text) in files {
+            let source = SourceFile::new(name, text);
+            sources.push(source.clone());
+            match super::parser::parse_file(&source) {
+                Ok(f) => parsed.push((li, f)),
+                Err(e) => errors.parse.push(e.attach(&source)),
+            }
         }
     }
-    let (mut lib, check_errors) = super::check::check_files(&parsed);
+    let mut infos: Vec<LayerInfo> = layers
+        .iter()
+        .map(|l| LayerInfo {
+            name: l.name.clone(),
+            policies: 0,
+            overrides: Vec::new(),
+        })
+        .collect();
+    let defs: Vec<Def> = parsed
+        .iter()
+        .enumerate()
+        .flat_map(|(fi, (li, f))| {
+            f.items.iter().filter_map(move |item| match item {
+                super::ast::Item::Policy(p) => Some(Def {
+                    layer: *li,
+                    file: fi,
+                    id: p.id.node.clone(),
+                    version: ast_version(p),
+                }),
+                _ => None,
+            })
+        })
+        .collect();
+    // (file, id) of the definitions overridden from above.
+    let mut dropped: std::collections::HashSet<(usize, String)> = Default::default();
+    for (li, info) in infos.iter_mut().enumerate().skip(1) {
+        let mut ids: Vec<&str> = defs
+            .iter()
+            .filter(|d| d.layer == li)
+            .map(|d| d.id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let below: Vec<&Def> = defs
+                .iter()
+                .filter(|d| {
+                    d.layer < li && d.id == id && !dropped.contains(&(d.file, d.id.clone()))
+                })
+                .collect();
+            let Some(top) = below.iter().max_by_key(|d| d.version) else {
+                continue;
+            };
+            let mut clash = false;
+            for d in defs.iter().filter(|d| d.layer == li && d.id == id) {
+                if d.version <= top.version {
+                    clash = true;
+                    // Reported once, here, not again as a duplicate rule.
+                    dropped.insert((d.file, d.id.clone()));
+                    let (_, f) = &parsed[d.file];
+                    let span = policy_span(f, id, d.version);
+                    let (_, lower) = &parsed[top.file];
+                    errors.check.push(
+                        CheckError::new(
+                            &f.source,
+                            span,
+                            "override-clash",
+                            format!(
+                                "rule `{id}` version {} clashes with version {} of the library `{}` below",
+                                d.version, top.version, layers[top.layer].name
+                            ),
+                        )
+                        .label("clashes")
+                        .help(format!(
+                            "the other definition is in `{}`; to override it, give this one a `version` above {}; to run this library alone, leave the built-in one out (`--no-builtin`)",
+                            lower.source.name, top.version
+                        )),
+                    );
+                }
+            }
+            if !clash {
+                info.overrides.push(id.to_string());
+                for d in below {
+                    dropped.insert((d.file, d.id.clone()));
+                }
+            }
+        }
+    }
+    let mut files: Vec<PolicyFile> = Vec::with_capacity(parsed.len());
+    let mut file_layer: Vec<usize> = Vec::with_capacity(parsed.len());
+    for (fi, (li, mut f)) in parsed.into_iter().enumerate() {
+        let had = f
+            .items
+            .iter()
+            .any(|i| matches!(i, super::ast::Item::Policy(_)));
+        f.items.retain(|i| match i {
+            super::ast::Item::Policy(p) => !dropped.contains(&(fi, p.id.node.clone())),
+            _ => true,
+        });
+        let kept = f
+            .items
+            .iter()
+            .filter(|i| matches!(i, super::ast::Item::Policy(_)))
+            .count();
+        if had && kept == 0 {
+            continue;
+        }
+        infos[li].policies += kept;
+        files.push(f);
+        file_layer.push(li);
+    }
+    let (mut lib, check_errors) = super::check::check_files(&files);
+    let layer_of: HashMap<*const SourceFile, usize> = files
+        .iter()
+        .zip(&file_layer)
+        .map(|(f, li)| (Arc::as_ptr(&f.source), *li))
+        .collect();
+    for p in &mut lib.policies {
+        p.meta.library = layer_of
+            .get(&Arc::as_ptr(&p.source))
+            .copied()
+            .unwrap_or_default();
+    }
     lib.sources = sources;
     let mut standards: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for p in &lib.policies {
@@ -471,6 +655,7 @@ pub fn build(files: Vec<(String, String)>) -> Result<Library, Box<LibraryErrors>
     }
     standards.retain(|_, s| !s.is_empty());
     lib.standards = standards;
+    lib.layers = infos;
     errors.check.extend(check_errors);
     errors
         .check
@@ -480,6 +665,28 @@ pub fn build(files: Vec<(String, String)>) -> Result<Library, Box<LibraryErrors>
     } else {
         Err(Box::new(errors))
     }
+}
+
+/// A policy's `version` header as written (0 when missing: the checker
+/// reports that).
+fn ast_version(p: &Policy) -> u32 {
+    match p.header("version").map(|h| &h.node) {
+        Some(super::ast::HeaderKind::Version(v)) => *v,
+        _ => 0,
+    }
+}
+
+/// Where the definition of `id` at `version` is in `f`, for an error.
+fn policy_span(f: &PolicyFile, id: &str, version: u32) -> crate::span::Span {
+    f.items
+        .iter()
+        .find_map(|i| match i {
+            super::ast::Item::Policy(p) if p.id.node == id && ast_version(p) == version => {
+                Some(p.id.span)
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod check;
 pub mod errors;
 pub mod fmt;
 pub mod library;
+pub mod lint;
 pub mod parser;
 pub mod standards;
 pub mod table;

@@ -250,3 +250,51 @@ mod tests {
         }
     }
 }
+
+/// One suppressed finding in the `suppressions` list.
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    file: &'a str,
+    path: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    reason: &'a str,
+    comment_line: usize,
+    fingerprint: String,
+}
+
+/// Add the `suppressions` list (findings taken out by comments in the
+/// permits, with their reasons) to a finished JSON document; the document
+/// is unchanged when there is none.
+pub fn with_suppressions(mut doc: String, list: &[crate::finding::Suppressed]) -> String {
+    if list.is_empty() || !doc.ends_with("\n}\n") {
+        return doc;
+    }
+    let items: Vec<JsonSuppression<'_>> = list
+        .iter()
+        .map(|s| {
+            let r = primary_region(&s.finding);
+            JsonSuppression {
+                rule: &s.finding.rule,
+                severity: s.finding.severity.as_str(),
+                message: &s.finding.message,
+                file: &s.finding.file.name,
+                path: &s.finding.path,
+                line: r.map(|r| r.line),
+                column: r.map(|r| r.column),
+                reason: &s.reason,
+                comment_line: s.comment_line,
+                fingerprint: s.finding.fingerprint(),
+            }
+        })
+        .collect();
+    let array = serde_json::to_string_pretty(&items).unwrap_or_default();
+    doc.truncate(doc.len() - 3);
+    doc.push_str(",\n  \"suppressions\": ");
+    doc.push_str(&array.replace('\n', "\n  "));
+    doc.push_str("\n}\n");
+    doc
+}

@@ -13,6 +13,7 @@ use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::span::Span;
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -61,16 +62,19 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One line per finding: `file:line:col: rule severity message`.
+    Concise,
 }
 
 impl Format {
     /// All formats with their command-line names.
-    pub const ALL: [(&'static str, Format); 5] = [
+    pub const ALL: [(&'static str, Format); 6] = [
         ("human", Format::Human),
         ("json", Format::Json),
         ("sarif", Format::Sarif),
         ("junit", Format::Junit),
         ("github", Format::Github),
+        ("concise", Format::Concise),
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -119,6 +123,7 @@ pub fn render(format: Format, findings: &[Finding], run: &RunInfo, human: &Human
         Format::Sarif => sarif::render(findings, run),
         Format::Junit => junit::render(findings, run),
         Format::Github => github::render(findings),
+        Format::Concise => concise::render(findings),
     }
 }
 

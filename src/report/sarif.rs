@@ -100,6 +100,16 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// In-source suppressions (SARIF 3.27.23): the result stands in the
+    /// log, marked as suppressed with the permit's reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -333,7 +343,23 @@ impl Stream {
             }],
             related_locations,
             partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint())]),
+            suppressions: Vec::new(),
         }
+    }
+
+    /// Suppressed findings as results carrying `suppressions`.
+    pub fn suppressed(&mut self, list: &[crate::finding::Suppressed]) -> String {
+        let mut s = String::new();
+        for sup in list {
+            let mut r = self.result(&sup.finding);
+            r.suppressions.push(SarifSuppression {
+                kind: "inSource",
+                justification: sup.reason.clone(),
+            });
+            let item = serde_json::to_string_pretty(&r).unwrap_or_default();
+            super::push_array_item(&mut s, &item, "        ", &mut self.first);
+        }
+        s
     }
 }
 
