@@ -26,10 +26,12 @@ pub struct ListsArgs {
     /// As-of date (policies in force, renewal deadlines); default today.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub dispatch: super::dispatch::DispatchArgs,
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> Result<(), ()> {
-    std::fs::write(dir.join(name), text).map_err(|e| {
+    lists::report::write_atomic(dir, name, text).map_err(|e| {
         eprintln!("error: cannot write `{}`: {e}", dir.join(name).display());
     })
 }
@@ -56,6 +58,7 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
         }
         None => None,
     };
+    let inputs = super::dispatch::Inputs::open(&a.dispatch, a.previous.as_deref())?;
     let lib = super::load_library(&a.library).ok_or(())?;
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
@@ -67,10 +70,12 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     let opts = Options::new(as_of);
     let mut builder = Builder::default();
     let mut internal = false;
+    let mut dispatch = super::dispatch::Month::new(&inputs);
     run::check_files(&lib, &files, &opts, true, |results: Vec<FileResult>| {
         for r in &results {
             internal |= r.internal_error;
             builder.add(r);
+            dispatch.add(r);
         }
     });
     let current = builder.finish(as_of);
@@ -92,15 +97,18 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     for s in &current.skipped {
         eprintln!("  skipped {}: {}", s.file, s.reason);
     }
+    let mut ch = None;
     if let Some(prev) = previous {
-        let ch = changes::compare(&prev, &current, as_of);
-        write(&a.out, "changes.csv", &ch.csv())?;
-        write(&a.out, "changes.json", &ch.json())?;
+        let c = changes::compare(&prev, &current, as_of);
+        write(&a.out, "changes.csv", &c.csv())?;
+        write(&a.out, "changes.json", &c.json())?;
         eprintln!(
             "changes since {}: {} unit(s) to act on or moved",
             prev.as_of,
-            ch.units.len()
+            c.units.len()
         );
+        ch = Some(c);
     }
+    dispatch.finish(inputs, &current, ch.as_ref(), &a.out, as_of)?;
     if internal { Err(()) } else { Ok(()) }
 }

@@ -5,6 +5,7 @@
 
 mod check;
 mod diff;
+mod dispatch;
 mod explain;
 mod generate;
 mod lists;

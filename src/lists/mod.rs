@@ -9,6 +9,10 @@
 
 pub mod changes;
 pub mod csv;
+pub mod eia;
+pub mod leads;
+pub mod problems;
+pub mod report;
 
 use crate::date::Date;
 use crate::eval;
