@@ -267,8 +267,11 @@ fn xml(s: &str) -> String {
 
 const COLORS: [&str; 4] = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759"];
 
+/// A named series of a trend chart: its label and how to read it from a month.
+pub type Series<'a> = (&'a str, fn(&Counts) -> usize);
+
 /// A line chart of a few series over the months of the history.
-pub fn trend_chart(title: &str, h: &History, series: &[(&str, fn(&Counts) -> usize)]) -> String {
+pub fn trend_chart(title: &str, h: &History, series: &[Series]) -> String {
     let (w, ht, left, top, bottom) = (640usize, 300usize, 50usize, 40usize, 60usize);
     let plot_w = w - left - 20;
     let plot_h = ht - top - bottom;
