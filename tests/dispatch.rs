@@ -416,3 +416,96 @@ fn missing_columns_and_odd_rows_are_reported() {
         "formula not neutralized: {csv}"
     );
 }
+
+#[test]
+fn a_waiver_closes_a_problem_with_its_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    library(d, "month1");
+    lists(d, "2026-10-01", "m1", &["--problems"]).success();
+    let p1 = json(&d.join("m1/problems.json"));
+    let complaint = p1["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["rule"] == "fixture.complaints")
+        .unwrap();
+    let fp = complaint["fingerprint"].as_str().unwrap();
+    std::fs::write(
+        d.join("waivers.json"),
+        format!(
+            r#"{{"waivers": [{{"fingerprint": "{fp}", "reason": "现场核查无问题", "who": "执法局 王某", "expires": "2027-06-30"}}]}}"#
+        ),
+    )
+    .unwrap();
+    lists(
+        d,
+        "2026-11-01",
+        "m2",
+        &[
+            "--problems",
+            "--previous",
+            "m1",
+            "--waivers",
+            "waivers.json",
+        ],
+    )
+    .success();
+    let p2 = json(&d.join("m2/problems.json"));
+    let p = p2["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["fingerprint"] == fp)
+        .unwrap();
+    assert_eq!(p["status"], "closed");
+    let ev = p["evidence"].as_str().unwrap();
+    assert!(
+        ev.contains("现场核查无问题") && ev.contains("执法局 王某"),
+        "{ev}"
+    );
+    assert_eq!(p["first_seen"], "2026-10-01");
+}
+
+#[test]
+fn an_expired_permit_still_operating_is_a_lead() {
+    let t = tempfile::tempdir().unwrap();
+    library(t.path(), "month2");
+    // u5's permit is valid until 2027-01-15.
+    lists(t.path(), "2027-02-01", "out", &["--problems"]).success();
+    let leads = json(&t.path().join("out/leads.json"));
+    let expired: Vec<&Value> = leads["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["matter"] == "expired_permit_discharging")
+        .collect();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0]["credit_code"], "91320505MA1DDDDD43");
+    assert!(
+        expired[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("2027-01-15")
+    );
+    let csv = std::fs::read_to_string(t.path().join("out/leads.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}线索编号,") && csv.contains("许可证过期仍排污"));
+}
+
+#[test]
+fn bad_rectify_days_is_a_usage_error() {
+    let t = tempfile::tempdir().unwrap();
+    library(t.path(), "month1");
+    let a = lists(
+        t.path(),
+        "2026-10-01",
+        "out",
+        &["--problems", "--rectify-days", "error=soon"],
+    )
+    .code(2);
+    assert!(
+        stderr(&a).contains("is not a number of days"),
+        "{}",
+        stderr(&a)
+    );
+}
