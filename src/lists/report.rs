@@ -239,7 +239,7 @@ pub fn markdown(h: &History) -> String {
     let names: Vec<&String> = m.districts.keys().collect();
     s.push_str("| 指标 | 全市 |");
     for n in &names {
-        s.push_str(&format!(" {n} |"));
+        s.push_str(&format!(" {} |", n.replace('|', "\\|")));
     }
     s.push_str("\n|---|---:|");
     for _ in &names {
