@@ -509,3 +509,42 @@ fn bad_rectify_days_is_a_usage_error() {
         stderr(&a)
     );
 }
+
+#[test]
+fn a_check_baseline_seeds_first_seen() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    library(d, "month1");
+    Command::cargo_bin("permitlint")
+        .unwrap()
+        .current_dir(d)
+        .args([
+            "check",
+            "library",
+            "--as-of",
+            "2026-09-01",
+            "--write-baseline",
+            "baseline.json",
+        ])
+        .arg("--policies")
+        .arg(fixtures().join("lists/policies"))
+        .assert()
+        .code(1);
+    lists(
+        d,
+        "2026-10-15",
+        "out",
+        &["--problems", "--baseline", "baseline.json"],
+    )
+    .success();
+    let p = json(&d.join("out/problems.json"));
+    let error = p["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["rule"] == "fixture.classification.declared")
+        .unwrap();
+    assert_eq!(error["first_seen"], "2026-09-01");
+    assert_eq!(error["deadline"], "2026-10-01");
+    assert_eq!(error["status"], "overdue");
+}

@@ -3,6 +3,7 @@
 //! leads for enforcement and the dispatch report. Everything that can fail
 //! on input is read before any permit is checked.
 
+use crate::baseline::Baseline;
 use crate::date::Date;
 use crate::lists::eia::{self, ApprovalFile, PermitFacts, Reconciliation};
 use crate::lists::leads::{self, LeadStatus, LeadsFile, PermitLine};
@@ -33,6 +34,10 @@ pub struct DispatchArgs {
     /// (销号) with the waiver's reason as evidence.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// A baseline written by `check --write-baseline`: its findings keep
+    /// their first-seen date (not `new`) in the problem list.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Inputs read before the run.
@@ -41,6 +46,7 @@ pub struct Inputs {
     approvals: Vec<ApprovalFile>,
     deadlines: Deadlines,
     waivers: Option<Waivers>,
+    baseline: BTreeMap<String, String>,
     previous_problems: Option<ProblemsFile>,
     previous_leads: Option<LeadsFile>,
     history: History,
@@ -110,6 +116,19 @@ impl Inputs {
             }
             None => None,
         };
+        let baseline = match &a.baseline {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    eprintln!("error: cannot read baseline `{}`: {e}", p.display());
+                })?;
+                Baseline::parse(&text)
+                    .map_err(|e| {
+                        eprintln!("error: baseline `{}`: {e}", p.display());
+                    })?
+                    .index()
+            }
+            None => BTreeMap::new(),
+        };
         if failed {
             return Err(());
         }
@@ -127,6 +146,7 @@ impl Inputs {
             approvals,
             deadlines: a.rectify_days.unwrap_or_default(),
             waivers,
+            baseline,
             previous_problems,
             previous_leads,
             history: history.unwrap_or(History {
@@ -221,6 +241,7 @@ impl Month {
         }
         let problems = self.problems.finish(
             inputs.previous_problems.as_ref(),
+            &inputs.baseline,
             inputs.waivers.as_ref(),
             inputs.deadlines,
             as_of,

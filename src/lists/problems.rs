@@ -137,10 +137,13 @@ impl Collector {
         }
     }
 
-    /// This month's problem list from the findings, last month's list and the waivers.
+    /// This month's problem list from the findings, last month's list, a
+    /// `check` baseline (fingerprint → first seen; a finding in it is not
+    /// new) and the waivers.
     pub fn finish(
         self,
         previous: Option<&ProblemsFile>,
+        baseline: &BTreeMap<String, String>,
         waivers: Option<&Waivers>,
         deadlines: Deadlines,
         as_of: Date,
@@ -163,16 +166,18 @@ impl Collector {
             }
             let severity = f.severity.as_str().to_string();
             let old = prev.get(fp.as_str());
-            let first_seen = old
-                .and_then(|p| Date::parse(&p.first_seen))
-                .unwrap_or(as_of);
+            let known = old
+                .map(|p| p.first_seen.as_str())
+                .or(baseline.get(&fp).map(String::as_str))
+                .and_then(Date::parse);
+            let first_seen = known.unwrap_or(as_of);
             let deadline = first_seen.add_days(deadlines.days(&severity));
             let (status, evidence) = match waivers.and_then(|w| w.effect(&fp, as_of)) {
                 Some(Effect::Waived(w)) => (
                     Status::Closed,
                     format!("豁免：{}（{}，至 {}）", w.reason, w.who, w.expires),
                 ),
-                _ if old.is_none() => (Status::New, String::new()),
+                _ if known.is_none() => (Status::New, String::new()),
                 _ if as_of > deadline => (Status::Overdue, String::new()),
                 _ => (Status::Open, String::new()),
             };
