@@ -123,7 +123,9 @@ pub struct UnitInfo {
 /// Collects the findings of the checked files.
 #[derive(Default)]
 pub struct Collector {
-    findings: Vec<(UnitInfo, Finding)>,
+    /// One problem per finding, dates and status not yet set. Findings are
+    /// not kept: they hold the permit's text.
+    findings: Vec<Problem>,
     files: BTreeSet<String>,
 }
 
@@ -131,9 +133,25 @@ impl Collector {
     pub fn add(&mut self, file: &str, unit: &UnitInfo, findings: &[Finding]) {
         self.files.insert(file.to_string());
         for f in findings {
-            if f.rule != crate::waiver::STALE_RULE {
-                self.findings.push((unit.clone(), f.clone()));
+            if f.rule == crate::waiver::STALE_RULE {
+                continue;
             }
+            self.findings.push(Problem {
+                fingerprint: f.fingerprint(),
+                credit_code: unit.credit_code.clone(),
+                unit: unit.name.clone(),
+                district: unit.district.clone(),
+                file: f.file.name.clone(),
+                rule: f.rule.clone(),
+                severity: f.severity.as_str().to_string(),
+                department: f.department.clone(),
+                message: f.message.clone(),
+                basis: f.basis.clone().unwrap_or_default(),
+                first_seen: String::new(),
+                deadline: String::new(),
+                status: Status::New,
+                evidence: String::new(),
+            });
         }
     }
 
@@ -159,20 +177,19 @@ impl Collector {
             .unwrap_or_default();
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for (u, f) in &self.findings {
-            let fp = f.fingerprint();
-            if !seen.insert(fp.clone()) {
+        for mut p in self.findings {
+            if !seen.insert(p.fingerprint.clone()) {
                 continue;
             }
-            let severity = f.severity.as_str().to_string();
-            let old = prev.get(fp.as_str());
+            let fp = p.fingerprint.as_str();
+            let old = prev.get(fp);
             let known = old
                 .map(|p| p.first_seen.as_str())
-                .or(baseline.get(&fp).map(String::as_str))
+                .or(baseline.get(fp).map(String::as_str))
                 .and_then(Date::parse);
             let first_seen = known.unwrap_or(as_of);
-            let deadline = first_seen.add_days(deadlines.days(&severity));
-            let (status, evidence) = match waivers.and_then(|w| w.effect(&fp, as_of)) {
+            let deadline = first_seen.add_days(deadlines.days(&p.severity));
+            (p.status, p.evidence) = match waivers.and_then(|w| w.effect(fp, as_of)) {
                 Some(Effect::Waived(w)) => (
                     Status::Closed,
                     format!("豁免：{}（{}，至 {}）", w.reason, w.who, w.expires),
@@ -181,22 +198,9 @@ impl Collector {
                 _ if as_of > deadline => (Status::Overdue, String::new()),
                 _ => (Status::Open, String::new()),
             };
-            out.push(Problem {
-                fingerprint: fp,
-                credit_code: u.credit_code.clone(),
-                unit: u.name.clone(),
-                district: u.district.clone(),
-                file: f.file.name.clone(),
-                rule: f.rule.clone(),
-                severity,
-                department: f.department.clone(),
-                message: f.message.clone(),
-                basis: f.basis.clone().unwrap_or_default(),
-                first_seen: first_seen.to_string(),
-                deadline: deadline.to_string(),
-                status,
-                evidence,
-            });
+            p.first_seen = first_seen.to_string();
+            p.deadline = deadline.to_string();
+            out.push(p);
         }
         for (fp, p) in prev {
             if seen.contains(fp) {
