@@ -1,6 +1,7 @@
 //! `permitlint lists LIBRARY --out DIR [--previous OLD_DIR]`: the three
 //! dynamic lists (key / simplified / registration) and, with `--previous`,
-//! the changes since the previous run and the action each unit needs.
+//! the changes since the previous run and the action each unit needs. With
+//! `--eia-approvals` / `--problems`, the monthly dispatch (`dispatch.rs`).
 
 use super::LibraryArgs;
 use crate::date::Date;

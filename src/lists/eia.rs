@@ -736,6 +736,78 @@ mod tests {
         assert!(e.contains("GBK"), "{e}");
     }
 
+    fn permit(code: &str, name: &str, address: &str) -> PermitFacts {
+        PermitFacts {
+            credit_code: code.into(),
+            name: name.into(),
+            address: address.into(),
+            region: String::new(),
+            permit_number: format!("{code}001P"),
+            file: String::new(),
+            issued: Date::new(2024, 3, 1),
+            valid_until: None,
+            construction_status: None,
+            approvals: vec!["苏环审[2020]1号".into()],
+        }
+    }
+
+    fn approval(builder: &str, code: &str, site: &str, number: &str) -> ApprovalFile {
+        ApprovalFile {
+            approvals: vec![Approval {
+                source: "a.csv".into(),
+                line: 2,
+                project: String::new(),
+                builder: builder.into(),
+                credit_code: code.into(),
+                number: number.into(),
+                date: Date::new(2020, 1, 1),
+                site: site.into(),
+                industry: String::new(),
+                status: Status::Operating,
+                status_text: "已投运".into(),
+                region: String::new(),
+            }],
+            ..ApprovalFile::default()
+        }
+    }
+
+    #[test]
+    fn name_matches_carry_their_confidence() {
+        let permits = [permit("A1", "苏州甲有限公司", "苏州市吴中区甲路1号")];
+        // Same name, same address, bracket style differs: a match, and covered.
+        let r = reconcile(
+            &[approval(
+                "苏州甲有限责任公司",
+                "",
+                "苏州市吴中区甲路1号",
+                "苏环审〔2020〕1号",
+            )],
+            &permits,
+        );
+        let m = r.rows[0].matched.as_ref().unwrap();
+        assert_eq!((m.method.as_str(), m.confidence), ("name_address", 1.0));
+        assert_eq!(r.rows[0].verdict, Verdict::Covered);
+        assert!(r.permits_without_listed_approval.is_empty());
+        // Same name, an unrelated address: only a candidate, never a match.
+        let r = reconcile(
+            &[approval(
+                "苏州甲有限公司",
+                "",
+                "南京市玄武区某街99号",
+                "苏环审〔2020〕2号",
+            )],
+            &permits,
+        );
+        assert!(r.rows[0].matched.is_none());
+        let c = r.rows[0].candidate.as_ref().unwrap();
+        assert!(c.confidence < MATCH_CONFIDENCE, "{}", c.confidence);
+        assert_eq!(r.rows[0].verdict, Verdict::Candidate);
+        assert_eq!(r.permits_without_listed_approval.len(), 1);
+        // Nothing alike: no permit, operating.
+        let r = reconcile(&[approval("苏州乙有限公司", "B2", "", "x")], &permits);
+        assert_eq!(r.rows[0].verdict, Verdict::NoPermitOperating);
+    }
+
     #[test]
     fn formula_cells() {
         assert_eq!(formula_safe("=HYPERLINK(1)"), "'=HYPERLINK(1)");
