@@ -273,7 +273,7 @@ pub type Series<'a> = (&'a str, fn(&Counts) -> usize);
 /// A line chart of a few series over the months of the history.
 pub fn trend_chart(title: &str, h: &History, series: &[Series]) -> String {
     let (w, ht, left, top, bottom) = (640usize, 300usize, 50usize, 40usize, 60usize);
-    let plot_w = w - left - 20;
+    let plot_w = w - left - 40;
     let plot_h = ht - top - bottom;
     let n = h.months.len();
     let max = h
@@ -306,11 +306,13 @@ pub fn trend_chart(title: &str, h: &History, series: &[Series]) -> String {
         top + plot_h + 4
     ));
     for (i, m) in h.months.iter().enumerate() {
+        // Month labels (`2026-12`); the full date is in each point's tooltip.
+        let label = m.as_of.get(..7).unwrap_or(&m.as_of);
         s.push_str(&format!(
             "  <text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
             x(i),
             top + plot_h + 16,
-            xml(&m.as_of)
+            xml(label)
         ));
     }
     for (k, (name, f)) in series.iter().enumerate() {
