@@ -1,6 +1,7 @@
 //! `permitlint lists LIBRARY --out DIR [--previous OLD_DIR]`: the three
 //! dynamic lists (key / simplified / registration) and, with `--previous`,
-//! the changes since the previous run and the action each unit needs.
+//! the changes since the previous run and the action each unit needs. With
+//! `--eia-approvals` / `--problems`, the monthly dispatch (`dispatch.rs`).
 
 use super::LibraryArgs;
 use crate::date::Date;
@@ -30,6 +31,8 @@ pub struct ListsArgs {
     /// Replace existing files permitlint did not write.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub dispatch: super::dispatch::DispatchArgs,
 }
 
 /// Check every target, then write each atomically.
@@ -75,6 +78,7 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
         }
         None => None,
     };
+    let inputs = super::dispatch::Inputs::open(&a.dispatch, a.previous.as_deref(), as_of)?;
     let lib = super::load_configured_library(&a.library).ok_or(())?;
     let (files, issues) = run::collect(&a.paths);
     for i in &issues {
@@ -90,10 +94,12 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     let opts = Options::new(as_of);
     let mut builder = Builder::default();
     let mut internal = false;
+    let mut dispatch = super::dispatch::Month::new(&inputs);
     run::check_files(&lib, &files, &opts, true, |results: Vec<FileResult>| {
         for r in &results {
             internal |= r.internal_error;
             builder.add(r);
+            dispatch.add(r);
         }
     });
     let current = builder.finish(as_of);
@@ -105,12 +111,12 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
         .map(|cat| (format!("{cat}.csv"), current.csv(cat)))
         .collect();
     outputs.push(("lists.json".into(), current.json()));
-    let changes = previous.map(|prev| {
-        let ch = changes::compare(&prev, &current, as_of);
-        outputs.push(("changes.csv".into(), ch.csv()));
-        outputs.push(("changes.json".into(), ch.json()));
-        (prev.as_of, ch.units.len())
-    });
+    let prev_as_of = previous.as_ref().map(|p| p.as_of.clone());
+    let ch = previous.map(|prev| changes::compare(&prev, &current, as_of));
+    if let Some(c) = &ch {
+        outputs.push(("changes.csv".into(), c.csv()));
+        outputs.push(("changes.json".into(), c.json()));
+    }
     write_all(&writer, &a.out, &outputs)?;
     let count = |c: &str| current.lists.get(c).map_or(0, Vec::len);
     eprintln!(
@@ -127,8 +133,13 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
             s.reason
         );
     }
-    if let Some((prev_as_of, n)) = changes {
-        eprintln!("changes since {prev_as_of}: {n} unit(s) to act on or moved");
+    if let Some(c) = &ch {
+        eprintln!(
+            "changes since {}: {} unit(s) to act on or moved",
+            prev_as_of.as_deref().unwrap_or_default(),
+            c.units.len()
+        );
     }
+    dispatch.finish(inputs, &current, ch.as_ref(), &a.out, as_of)?;
     if internal { Err(()) } else { Ok(()) }
 }

@@ -6,6 +6,7 @@
 mod check;
 pub mod config;
 mod diff;
+mod dispatch;
 mod explain;
 mod generate;
 mod import;

@@ -6,9 +6,17 @@
 //! it, the declared category (`permit.management`) is used and the row says
 //! so. Units are keyed by their unified social credit code. Everything is
 //! sorted, so output never depends on thread count or file order.
+//!
+//! The monthly dispatch builds on the lists: `eia` (approval lists matched
+//! to permits), `problems` (the problem list), `leads` (leads for
+//! enforcement) and `report` (figures per district, history, charts).
 
 pub mod changes;
 pub mod csv;
+pub mod eia;
+pub mod leads;
+pub mod problems;
+pub mod report;
 
 use crate::date::Date;
 use crate::eval;
