@@ -9,6 +9,7 @@ mod explain;
 mod generate;
 mod lists;
 mod lsp;
+mod monitor;
 mod policy;
 mod review;
 mod schema_cmd;
@@ -60,6 +61,12 @@ pub enum Command {
     /// completion, go to definition, formatting of `.policy` files; findings
     /// on open permits).
     Lsp,
+    /// Check monitoring data (HJ 212 packets, CSV) against the permits:
+    /// exceedances, flagged and missing hours, annual totals; lead list and charts.
+    Monitor(monitor::MonitorArgs),
+    /// Write HJ 212 test data for permits, with injected exceedances and a manifest.
+    #[command(hide = true)]
+    GenerateMonitoring(monitor::GenerateMonitoringArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -189,5 +196,7 @@ pub fn main() -> i32 {
         Command::Notice(a) => review::notice(a),
         Command::Lists(a) => lists::run(a),
         Command::Lsp => lsp::run(),
+        Command::Monitor(a) => monitor::run(a),
+        Command::GenerateMonitoring(a) => monitor::generate(a),
     }
 }
