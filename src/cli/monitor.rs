@@ -183,7 +183,12 @@ fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::Dat
 
 /// Render findings in `format`, adding the monitoring context to JSON
 /// (`outlet`, `pollutant`, `time`, `related`) and SARIF (`relatedLocations`).
-pub fn render(format: Format, all: &[MFinding], info: &RunInfo, human: &crate::report::HumanOptions) -> String {
+pub fn render(
+    format: Format,
+    all: &[MFinding],
+    info: &RunInfo,
+    human: &crate::report::HumanOptions,
+) -> String {
     let findings: Vec<crate::finding::Finding> = all.iter().map(|m| m.finding.clone()).collect();
     let text = crate::report::render(format, &findings, info, human);
     match format {
@@ -260,7 +265,9 @@ pub fn run(a: MonitorArgs) -> i32 {
             eprintln!("error: `--jobs` must be at least 1");
             return 2;
         }
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(j).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j)
+            .build_global();
     }
     if let (Some(f), Some(t)) = (a.from, a.to)
         && t < f
@@ -270,7 +277,10 @@ pub fn run(a: MonitorArgs) -> i32 {
     }
     let devices = match &a.devices {
         None => Default::default(),
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| devices::parse(&t)) {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| devices::parse(&t))
+        {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("error: {}: {e}", p.display());
@@ -358,7 +368,10 @@ pub fn run(a: MonitorArgs) -> i32 {
         return 2;
     }
     let c = crate::report::Counts::of(
-        &findings.iter().map(|m| m.finding.clone()).collect::<Vec<_>>(),
+        &findings
+            .iter()
+            .map(|m| m.finding.clone())
+            .collect::<Vec<_>>(),
     );
     eprintln!(
         "monitored {} permit(s), {} data file(s), {records} record(s), {} series, {} reading(s) checked: {} error(s), {} warning(s), {} notice(s), {} undecided, {} lead(s) in {:.2}s",
@@ -399,9 +412,10 @@ pub fn generate(a: GenerateMonitoringArgs) -> i32 {
     let mut devices = String::from("mn,credit_code,outlet\n");
     let mut manifest = Vec::new();
     for (i, p) in permits.iter().enumerate() {
-        let stem = Path::new(&p.source.name)
-            .file_stem()
-            .map_or_else(|| format!("permit-{i}"), |s| s.to_string_lossy().into_owned());
+        let stem = Path::new(&p.source.name).file_stem().map_or_else(
+            || format!("permit-{i}"),
+            |s| s.to_string_lossy().into_owned(),
+        );
         let path = a.out.join(format!("{stem}.hj212"));
         let name = path.display().to_string();
         let g = monitor::generate::generate(

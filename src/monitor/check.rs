@@ -32,7 +32,7 @@ pub fn is_valid_flag(flag: u8) -> bool {
 /// / (21 − O₂_measured) (GB 13223-2011 5.2 / HJ 75-2017; docs/monitoring.md).
 /// `None` when the measured O₂ is not below 21 %.
 pub fn correct_o2(measured: f64, o2: f64, reference: f64) -> Option<f64> {
-    (o2 < 21.0 && o2 >= 0.0).then(|| measured * (21.0 - reference) / (21.0 - o2))
+    (0.0..21.0).contains(&o2).then(|| measured * (21.0 - reference) / (21.0 - o2))
 }
 
 /// Per month of one series: what the lead list and the checks count.
@@ -209,7 +209,7 @@ impl SeriesCtx<'_> {
                             "monitor.daily-exceedance",
                             r,
                             format!(
-                                "{} daily mean {}{how} on {} exceeds the permit's daily limit {} at outlet {}",
+                                "{} daily mean {} {unit}{how} on {} exceeds the permit's daily limit {} at outlet {}",
                                 row.code,
                                 num(c),
                                 &iso_time(r.time)[..10],
@@ -341,7 +341,7 @@ impl SeriesCtx<'_> {
                     "monitor.daily-exceedance",
                     r,
                     format!(
-                        "{} daily mean {} over {n} valid hours of {} exceeds the permit's daily limit {} at outlet {}",
+                        "{} daily mean {} {unit} over {n} valid hours of {} exceeds the permit's daily limit {} at outlet {}",
                         row.code,
                         num(mean),
                         &iso_time(day * 24)[..10],

@@ -43,7 +43,10 @@ pub fn detect(text: &str) -> Kind {
         return Kind::Hj212;
     }
     let header = t.lines().next().unwrap_or("").to_ascii_lowercase();
-    if header.split(',').any(|c| c.trim().trim_matches('"') == "pollutant") {
+    if header
+        .split(',')
+        .any(|c| c.trim().trim_matches('"') == "pollutant")
+    {
         Kind::Csv
     } else {
         Kind::Unknown
@@ -290,7 +293,10 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
         if line.trim().is_empty() {
             continue;
         }
-        let cells: Vec<&str> = line.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let cells: Vec<&str> = line
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
         let get = |name: &str| {
             cols.iter()
                 .position(|c| c == name)
@@ -313,7 +319,10 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
         };
         let Some((date, hour)) = get("time").and_then(parse_time) else {
             bad(
-                format!("`time` {:?} is not YYYY-MM-DD[ HH:MM]", get("time").unwrap_or("")),
+                format!(
+                    "`time` {:?} is not YYYY-MM-DD[ HH:MM]",
+                    get("time").unwrap_or("")
+                ),
                 &mut out,
             );
             continue;
@@ -375,7 +384,10 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
             Severity::Warning,
             source,
             Span::new(0, 0),
-            format!("{} more skipped rows are not listed one by one", bad_rows - MAX_REJECTS),
+            format!(
+                "{} more skipped rows are not listed one by one",
+                bad_rows - MAX_REJECTS
+            ),
             "docs/monitoring.md (tabular data)",
         )));
     }
@@ -401,11 +413,17 @@ mod tests {
         let d = read_csv(&src, 0);
         assert_eq!(d.readings.len(), 2);
         let r = &d.readings[0];
-        assert_eq!((r.code, r.value, r.o2, r.period), ("SO2", 40.0, Some(7.0), Period::Hour));
+        assert_eq!(
+            (r.code, r.value, r.o2, r.period),
+            ("SO2", 40.0, Some(7.0), Period::Hour)
+        );
         assert_eq!(&text[r.start as usize..r.end as usize], "40");
         assert_eq!(d.readings[1].period, Period::Day);
         assert_eq!(d.findings.len(), 2);
-        assert_eq!(src.line_col(d.findings[0].finding.primary.unwrap().start).0, 4);
+        assert_eq!(
+            src.line_col(d.findings[0].finding.primary.unwrap().start).0,
+            4
+        );
     }
 
     #[test]
@@ -429,7 +447,10 @@ mod tests {
             .collect();
         assert_eq!(
             rules,
-            [("monitor.hj212-rejected", 2), ("monitor.hj212-deviation", 3)]
+            [
+                ("monitor.hj212-rejected", 2),
+                ("monitor.hj212-deviation", 3)
+            ]
         );
     }
 }

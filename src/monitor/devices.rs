@@ -33,7 +33,10 @@ pub fn parse(text: &str) -> Result<FxHashMap<String, Device>, String> {
         ));
     };
     for (i, line) in lines {
-        let f: Vec<&str> = line.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let f: Vec<&str> = line
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
         let get = |k: usize| f.get(k).copied().unwrap_or("");
         if get(mn).is_empty() || get(out).is_empty() {
             return Err(format!("line {}: `mn` and `outlet` are required", i + 1));

@@ -84,7 +84,11 @@ pub fn generate(p: &PermitLimits, file: &str, o: GenOptions) -> Generated {
     let hours = o.days * 24;
     let mut series: Vec<Series> = Vec::new();
     let mut flows: Vec<(String, f64)> = Vec::new();
-    for outlet in p.outlets.iter().filter(|x| x.medium == crate::catalogue::pollutants::Medium::Air) {
+    for outlet in p
+        .outlets
+        .iter()
+        .filter(|x| x.medium == crate::catalogue::pollutants::Medium::Air)
+    {
         let mn = mn_of(p, &outlet.id);
         let mut flow: f64 = 1000.0;
         let before = series.len();
@@ -153,7 +157,10 @@ pub fn generate(p: &PermitLimits, file: &str, o: GenOptions) -> Generated {
                     _ => corrected,
                 };
                 let flag = if flagged { 'M' } else { 'N' };
-                cp.push_str(&format!(";{}-Avg={},{}-Flag={flag}", s.hj212, measured, s.hj212));
+                cp.push_str(&format!(
+                    ";{}-Avg={},{}-Flag={flag}",
+                    s.hj212, measured, s.hj212
+                ));
                 if exceed || flagged {
                     notes.push((if exceed { "exceedance" } else { "excluded" }, s, corrected));
                 }
@@ -162,15 +169,17 @@ pub fn generate(p: &PermitLimits, file: &str, o: GenOptions) -> Generated {
                 cp.push_str(&format!(";{O2_CODE}-Avg={o2},{O2_CODE}-Flag=N"));
             }
             cp.push_str(&format!(";{FLOW_CODE}-Avg={flow},{FLOW_CODE}-Flag=N"));
-            let data = format!(
-                "QN={stamp}000;ST=31;CN=2061;PW=123456;MN={mn};Flag=4;CP=&&{cp}&&"
-            );
+            let data = format!("QN={stamp}000;ST=31;CN=2061;PW=123456;MN={mn};Flag=4;CP=&&{cp}&&");
             let mut packet = frame(&data);
             line += 1;
             if !o.clean && h == broken {
                 // Break the CRC: it must be rejected, not read.
                 let n = packet.len();
-                let last = if packet.as_bytes()[n - 3] == b'0' { "1" } else { "0" };
+                let last = if packet.as_bytes()[n - 3] == b'0' {
+                    "1"
+                } else {
+                    "0"
+                };
                 packet.replace_range(n - 3..n - 2, last);
                 injected.push(Injected {
                     kind: "malformed",

@@ -28,8 +28,10 @@ const PAD: f64 = 40.0;
 
 /// One SVG.
 pub fn svg(c: &Chart) -> String {
-    let (Some(t0), Some(t1)) = (c.points.first().map(|p| p.time), c.points.last().map(|p| p.time))
-    else {
+    let (Some(t0), Some(t1)) = (
+        c.points.first().map(|p| p.time),
+        c.points.last().map(|p| p.time),
+    ) else {
         return String::from("<p>no hourly data</p>");
     };
     let span = ((t1 - t0) as f64).max(1.0);

@@ -165,7 +165,11 @@ pub fn run(
             let Some(class) = classify(m) else {
                 continue;
             };
-            let limit = row.hourly.as_ref().or(row.ceiling.as_ref()).or(row.floor.as_ref());
+            let limit = row
+                .hourly
+                .as_ref()
+                .or(row.ceiling.as_ref())
+                .or(row.floor.as_ref());
             leads.push(Lead {
                 unit: permit.unit_name.clone(),
                 credit_code: permit.credit_code.clone(),
@@ -201,7 +205,11 @@ pub fn run(
                     permit.unit_name, outlet.id, row.code, row.name_zh
                 ),
                 unit,
-                limit: row.hourly.as_ref().or(row.ceiling.as_ref()).map(|l| l.value),
+                limit: row
+                    .hourly
+                    .as_ref()
+                    .or(row.ceiling.as_ref())
+                    .map(|l| l.value),
                 floor: row.floor.as_ref().map(|l| l.value),
                 points: res.points,
             });

@@ -181,7 +181,9 @@ pub fn parse(line: &str) -> Result<Packet<'_>, Rejected> {
     let computed = crc16(data.as_bytes());
     if computed != crc {
         return reject(
-            format!("CRC mismatch: the packet says {crc_text}, the data segment gives {computed:04X}"),
+            format!(
+                "CRC mismatch: the packet says {crc_text}, the data segment gives {computed:04X}"
+            ),
             crc_at,
         );
     }
@@ -303,7 +305,11 @@ fn parse_time(
 /// Write a packet: `##`, length, `data`, CRC and CRLF (for the generator
 /// and tests).
 pub fn frame(data: &str) -> String {
-    format!("##{:04}{data}{:04X}\r\n", data.len(), crc16(data.as_bytes()))
+    format!(
+        "##{:04}{data}{:04X}\r\n",
+        data.len(),
+        crc16(data.as_bytes())
+    )
 }
 
 #[cfg(test)]
