@@ -32,7 +32,9 @@ pub fn is_valid_flag(flag: u8) -> bool {
 /// / (21 − O₂_measured) (GB 13223-2011 5.2 / HJ 75-2017; docs/monitoring.md).
 /// `None` when the measured O₂ is not below 21 %.
 pub fn correct_o2(measured: f64, o2: f64, reference: f64) -> Option<f64> {
-    (0.0..21.0).contains(&o2).then(|| measured * (21.0 - reference) / (21.0 - o2))
+    (0.0..21.0)
+        .contains(&o2)
+        .then(|| measured * (21.0 - reference) / (21.0 - o2))
 }
 
 /// Per month of one series: what the lead list and the checks count.
@@ -85,9 +87,18 @@ pub struct SeriesCtx<'a> {
     pub want_points: bool,
 }
 
-fn month_key(hour: i64) -> String {
+/// `year × 12 + month − 1` of an hour index (cheap: no text).
+fn month_index(hour: i64) -> i32 {
     let d = Date::from_days(hour.div_euclid(24));
-    d.to_string()[..7].to_string()
+    d.year * 12 + i32::from(d.month) - 1
+}
+
+fn month_text(index: i32) -> String {
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
 }
 
 fn unit_of(text: &str) -> &str {
@@ -182,7 +193,7 @@ impl SeriesCtx<'_> {
 
     pub fn run(&self, readings: &[&Reading]) -> SeriesResult {
         let mut out = Vec::new();
-        let mut months: BTreeMap<String, Month> = BTreeMap::new();
+        let mut months: BTreeMap<i32, Month> = BTreeMap::new();
         let mut points = Vec::new();
         let row = self.row;
         let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
@@ -192,7 +203,7 @@ impl SeriesCtx<'_> {
         let mut annual: Vec<(Date, f64, bool)> = Vec::new();
         let mut last_hour = i64::MIN;
         for &r in readings {
-            let m = months.entry(month_key(r.time)).or_default();
+            let m = months.entry(month_index(r.time)).or_default();
             let valid = is_valid_flag(r.flag);
             match r.period {
                 Period::Day => {
@@ -324,7 +335,7 @@ impl SeriesCtx<'_> {
         }
         // Daily means from valid hours, where the data reports no daily value.
         for (&day, &(sum, n, last)) in &days {
-            let m = months.entry(month_key(day * 24)).or_default();
+            let m = months.entry(month_index(day * 24)).or_default();
             if n < MIN_VALID_HOURS_A_DAY {
                 continue;
             }
@@ -357,7 +368,10 @@ impl SeriesCtx<'_> {
         self.months_checks(&mut months, readings, &mut out);
         SeriesResult {
             findings: out,
-            months,
+            months: months
+                .into_iter()
+                .map(|(k, m)| (month_text(k), m))
+                .collect(),
             points,
             annual_t: annual.into_iter().map(|(d, t, _)| (d, t)).collect(),
         }
@@ -386,7 +400,7 @@ impl SeriesCtx<'_> {
                 }
                 y
             }
-            None => Date::new(date.to_string()[..4].parse().unwrap_or(1970), 1, 1).unwrap_or(date),
+            None => Date::new(date.year, 1, 1).unwrap_or(date),
         };
         if annual.last().is_none_or(|a| a.0 != year_start) {
             annual.push((year_start, 0.0, false));
@@ -425,19 +439,17 @@ impl SeriesCtx<'_> {
     /// Completeness and flagged share per month, against the hours the run covers.
     fn months_checks(
         &self,
-        months: &mut BTreeMap<String, Month>,
+        months: &mut BTreeMap<i32, Month>,
         readings: &[&Reading],
         out: &mut Vec<MFinding>,
     ) {
         let hourly = readings.iter().any(|r| r.period == Period::Hour);
-        for (key, m) in months.iter_mut() {
-            let Some(first) = Date::parse(&format!("{key}-01")) else {
+        for (&index, m) in months.iter_mut() {
+            let key = month_text(index);
+            let (y, mo) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
+            let Some(first) = Date::new(y, mo, 1) else {
                 continue;
             };
-            let (y, mo) = (first.to_string()[..4].parse().unwrap_or(1970), {
-                let (mo, _) = first.month_day();
-                mo
-            });
             let start = first.days() * 24;
             let end = start + i64::from(crate::date::days_in_month(y, mo)) * 24 - 1;
             let (lo, hi) = (start.max(self.range.0), end.min(self.range.1));
@@ -448,7 +460,7 @@ impl SeriesCtx<'_> {
             // The month's first reading locates its findings.
             let Some(r) = readings
                 .iter()
-                .find(|r| month_key(r.time) == *key && r.period == Period::Hour)
+                .find(|r| r.period == Period::Hour && month_index(r.time) == index)
             else {
                 continue;
             };
