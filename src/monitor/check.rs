@@ -12,7 +12,7 @@ use crate::span::{Source, Span};
 use std::collections::BTreeMap;
 
 /// HJ 75-2017: a valid daily mean needs at least 20 valid hourly means
-/// [2nd] (see docs/monitoring.md).
+/// [unverified] (see docs/monitoring.md).
 pub const MIN_VALID_HOURS_A_DAY: u32 = 20;
 /// This project's lead thresholds (docs/monitoring.md): a month with fewer
 /// than 75% of its expected hours valid, or 30% or more flagged.

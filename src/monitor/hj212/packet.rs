@@ -134,7 +134,7 @@ fn reject<T>(reason: impl Into<String>, at: usize) -> Result<T, Rejected> {
     })
 }
 
-/// HJ 212-2017 data flags (表 "数据标记"; [2nd]): N normal, F stopped,
+/// HJ 212-2017 data flags ([unverified]: as commonly cited): N normal, F stopped,
 /// M maintenance, S manual input, D fault, C calibration, T over the upper
 /// range, B communication fault.
 pub const FLAGS: &[u8] = b"NFMSDCTB";
