@@ -37,6 +37,16 @@ pub fn correct_o2(measured: f64, o2: f64, reference: f64) -> Option<f64> {
         .then(|| measured * (21.0 - reference) / (21.0 - o2))
 }
 
+/// One year of validity of a series: its running total and limit.
+pub struct Year<'a> {
+    pub start: Date,
+    /// Day index (since 1970) the next year starts.
+    pub end_day: i64,
+    pub total: f64,
+    pub reported: bool,
+    pub limit: Option<&'a Limit>,
+}
+
 /// Per month of one series: what the lead list and the checks count.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Month {
@@ -200,10 +210,16 @@ impl SeriesCtx<'_> {
         // day → (sum, valid hours, last valid reading)
         let mut days: BTreeMap<i64, (f64, u32, Option<&Reading>)> = BTreeMap::new();
         let mut reported_days: std::collections::BTreeSet<i64> = Default::default();
-        let mut annual: Vec<(Date, f64, bool)> = Vec::new();
+        let mut annual: Vec<Year> = Vec::new();
         let mut last_hour = i64::MIN;
+        // Day → month index, recomputed when the day changes.
+        let mut month_of = (i64::MIN, 0i32);
         for &r in readings {
-            let m = months.entry(month_index(r.time)).or_default();
+            let day = r.time.div_euclid(24);
+            if month_of.0 != day {
+                month_of = (day, month_index(r.time));
+            }
+            let m = months.entry(month_of.1).or_default();
             let valid = is_valid_flag(r.flag);
             match r.period {
                 Period::Day => {
@@ -373,47 +389,59 @@ impl SeriesCtx<'_> {
                 .map(|(k, m)| (month_text(k), m))
                 .collect(),
             points,
-            annual_t: annual.into_iter().map(|(d, t, _)| (d, t)).collect(),
+            annual_t: annual.into_iter().map(|y| (y.start, y.total)).collect(),
         }
     }
 
-    /// Emissions of one valid hour (t): concentration × flow × 1 h.
-    fn add_annual(
-        &self,
-        annual: &mut Vec<(Date, f64, bool)>,
+    /// Emissions of one valid hour (t): concentration × flow × 1 h. The
+    /// year of validity is computed when a reading leaves the current one
+    /// (readings come in time order), not for every reading.
+    fn add_annual<'r>(
+        &'r self,
+        annual: &mut Vec<Year<'r>>,
         out: &mut Vec<MFinding>,
         r: &Reading,
         c: f64,
         flow: f64,
     ) {
-        let date = Date::from_days(r.time.div_euclid(24));
+        let day = r.time.div_euclid(24);
         // mg/m³ × m³/h × 1 h = mg; mg/L × m³/h × 1000 L/m³ × 1 h = mg.
         let mg = match self.medium {
             Medium::Air => c * flow,
             Medium::Water => c * flow * 1000.0,
         };
-        let year_start = match self.permit.valid_from {
-            Some(from) => {
-                let mut y = from;
-                while y.add_years(1) <= date {
-                    y = y.add_years(1);
+        if annual
+            .last()
+            .is_none_or(|y| day < y.start.days() || day >= y.end_day)
+        {
+            let date = Date::from_days(day);
+            let start = match self.permit.valid_from {
+                Some(from) => {
+                    let mut y = from;
+                    while y.add_years(1) <= date {
+                        y = y.add_years(1);
+                    }
+                    y
                 }
-                y
-            }
-            None => Date::new(date.year, 1, 1).unwrap_or(date),
-        };
-        if annual.last().is_none_or(|a| a.0 != year_start) {
-            annual.push((year_start, 0.0, false));
+                None => Date::new(date.year, 1, 1).unwrap_or(date),
+            };
+            annual.push(Year {
+                start,
+                end_day: start.add_years(1).days(),
+                total: 0.0,
+                reported: false,
+                limit: self.row.annual_for(self.permit.valid_from, date),
+            });
         }
         let Some(acc) = annual.last_mut() else {
             return;
         };
-        acc.1 += mg * 1e-9;
-        if !acc.2
-            && let Some(l) = self.row.annual_for(self.permit.valid_from, date)
-            && acc.1 > l.value
+        acc.total += mg * 1e-9;
+        if !acc.reported
+            && let Some(l) = acc.limit
+            && acc.total > l.value
         {
-            acc.2 = true;
+            acc.reported = true;
             let field = if self.row.annual_years.is_empty() {
                 "annual"
             } else {
@@ -427,8 +455,8 @@ impl SeriesCtx<'_> {
                     "{} emissions of outlet {} computed from concentration × flow reach {} t in the year from {}, above the permit's annual limit {}",
                     self.row.code,
                     self.outlet,
-                    num(acc.1),
-                    year_start,
+                    num(acc.total),
+                    acc.start,
                     l.text
                 ),
                 Some(self.related(field, l)),
