@@ -87,6 +87,16 @@ fn fixture_gives_the_findings_its_lines_were_written_for() {
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c))
         .collect();
     assert_eq!(got, want);
+    // `check`'s fields in `check`'s order, then the monitoring context, on every finding.
+    for f in v["findings"].as_array().unwrap() {
+        for key in ["outlet", "pollutant", "time", "related"] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    let first = &out[out.find("\"findings\"").unwrap()..];
+    let pos = |k: &str| first.find(&format!("\"{k}\":")).unwrap();
+    assert!(pos("rule") < pos("message") && pos("message") < pos("fingerprint"));
+    assert!(pos("fingerprint") < pos("outlet") && pos("outlet") < pos("related"));
     // The O2-corrected exceedance carries the monitoring context and the permit's limit.
     let f = v["findings"]
         .as_array()

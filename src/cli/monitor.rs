@@ -192,30 +192,7 @@ pub fn render(
     let findings: Vec<crate::finding::Finding> = all.iter().map(|m| m.finding.clone()).collect();
     let text = crate::report::render(format, &findings, info, human);
     match format {
-        Format::Json => {
-            let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
-                return text;
-            };
-            if let Some(items) = v.get_mut("findings").and_then(|f| f.as_array_mut()) {
-                for (item, m) in items.iter_mut().zip(all) {
-                    if let Some(obj) = item.as_object_mut() {
-                        obj.insert("outlet".into(), serde_json::json!(m.outlet));
-                        obj.insert("pollutant".into(), serde_json::json!(m.pollutant));
-                        obj.insert("time".into(), serde_json::json!(m.time));
-                        obj.insert(
-                            "related".into(),
-                            match &m.related {
-                                Some(r) => serde_json::json!({"file": r.file, "line": r.line, "text": r.text}),
-                                None => serde_json::Value::Null,
-                            },
-                        );
-                    }
-                }
-            }
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or(text);
-            s.push('\n');
-            s
-        }
+        Format::Json => with_json_context(&text, all),
         Format::Sarif => {
             let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
                 return text;
@@ -246,6 +223,43 @@ pub fn render(
         }
         _ => text,
     }
+}
+
+/// `check`'s JSON with `outlet`, `pollutant`, `time` and `related` added
+/// after each finding's last field (`fingerprint`), so the fields of
+/// `check` keep their order. Strings in the document are escaped, so a
+/// line holding a finding's `fingerprint` is found by its indentation.
+fn with_json_context(text: &str, all: &[MFinding]) -> String {
+    let mut out = String::with_capacity(text.len() + all.len() * 160);
+    let mut items = all.iter();
+    let j = |v: &Option<String>| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+    for line in text.split_inclusive('\n') {
+        out.push_str(line);
+        if !line.starts_with("      \"fingerprint\": ") {
+            continue;
+        }
+        let Some(m) = items.next() else {
+            continue;
+        };
+        if out.ends_with('\n') {
+            out.pop();
+        }
+        let related = match &m.related {
+            Some(r) => serde_json::to_string_pretty(
+                &serde_json::json!({"file": r.file, "line": r.line, "text": r.text}),
+            )
+            .unwrap_or_else(|_| "null".into())
+            .replace('\n', "\n      "),
+            None => "null".into(),
+        };
+        out.push_str(&format!(
+            ",\n      \"outlet\": {},\n      \"pollutant\": {},\n      \"time\": {},\n      \"related\": {related}\n",
+            j(&m.outlet),
+            j(&m.pollutant),
+            j(&m.time)
+        ));
+    }
+    out
 }
 
 fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()> {
