@@ -324,3 +324,36 @@ fn generated_clean_data_gives_no_finding() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{out}");
 }
+
+mod never_panics {
+    use permitlint::monitor::{data, hj212::packet};
+    use permitlint::span::SourceFile;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any line: a packet or a rejection with a byte inside the line.
+        #[test]
+        fn packet_parse(line in "(##[0-9]{0,4})?[ -~中&;=,]{0,120}") {
+            if let Err(r) = packet::parse(&line) {
+                prop_assert!(r.at <= line.len());
+            }
+        }
+
+        /// Packets cut or with a byte changed anywhere.
+        #[test]
+        fn damaged_packets(cut in 0usize..200, at in 0usize..200, b in 32u8..127) {
+            let good = packet::frame("QN=1;ST=31;CN=2061;PW=1;MN=M;Flag=4;CP=&&DataTime=20260301050000;a21026-Avg=40,a21026-Flag=N&&");
+            let mut bytes = good.into_bytes();
+            if at < bytes.len() {
+                bytes[at] = b;
+            }
+            bytes.truncate(cut.min(bytes.len()));
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let src = SourceFile::new("x.hj212", text.clone());
+            let _ = data::read_hj212(&src, 0);
+            let _ = data::read_csv(&SourceFile::new("x.csv", format!("time,pollutant,value\n{text}")), 0);
+        }
+    }
+}
