@@ -183,6 +183,14 @@ fn every_format_and_the_out_folder() {
     assert_eq!(html.matches("<svg").count(), 2);
     assert!(html.contains("class=\"limit\"") && html.contains("class=\"floor\""));
     assert_eq!(html.matches("class=\"excluded\"").count(), 2);
+    // The heat map: one unit, a row per outlet and pollutant with a lead.
+    assert_eq!(html.matches("<table class=\"heat\">").count(), 1);
+    assert!(
+        html.contains(
+            "<td>DA001</td><td>SO2</td><td style=\"background:rgba(214,39,40,1.00)\">2</td>"
+        ),
+        "{html}"
+    );
 }
 
 #[test]

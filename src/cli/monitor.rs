@@ -268,7 +268,7 @@ fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()>
     std::fs::write(dir.join("leads.json"), monitor::leads::json(&outcome.leads))?;
     std::fs::write(
         dir.join("report").join("index.html"),
-        monitor::report::html(&outcome.charts),
+        monitor::report::html(&outcome.charts, &outcome.leads),
     )
 }
 

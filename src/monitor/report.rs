@@ -93,11 +93,71 @@ pub fn svg(c: &Chart) -> String {
     s
 }
 
-/// `report/index.html`: an index and one chart per series.
-pub fn html(charts: &[Chart]) -> String {
+/// Monthly exceedance heat map per unit: rows outlet × pollutant, columns
+/// the months with a lead, cells the exceedance hours (shaded by count).
+pub fn heat_maps(leads: &[super::leads::Lead]) -> String {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut units: BTreeMap<&str, Vec<&super::leads::Lead>> = BTreeMap::new();
+    for l in leads {
+        units.entry(l.unit.as_str()).or_default().push(l);
+    }
+    let mut s = String::new();
+    for (unit, ls) in units {
+        let months: BTreeSet<&str> = ls.iter().map(|l| l.period.as_str()).collect();
+        let mut rows: BTreeMap<(&str, &str), BTreeMap<&str, u32>> = BTreeMap::new();
+        for l in &ls {
+            rows.entry((l.outlet.as_str(), l.pollutant.as_str()))
+                .or_default()
+                .insert(l.period.as_str(), l.exceedance_hours);
+        }
+        let max = ls
+            .iter()
+            .map(|l| l.exceedance_hours)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        s.push_str(&format!(
+            "<h3>{}</h3>\n<table class=\"heat\">\n<tr><th>outlet</th><th>pollutant</th>",
+            escape(unit)
+        ));
+        for m in &months {
+            s.push_str(&format!("<th>{}</th>", escape(m)));
+        }
+        s.push_str("</tr>\n");
+        for ((outlet, pollutant), cells) in &rows {
+            s.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td>",
+                escape(outlet),
+                escape(pollutant)
+            ));
+            for m in &months {
+                match cells.get(m) {
+                    Some(&h) => {
+                        let alpha = 0.1 + 0.9 * f64::from(h) / f64::from(max);
+                        s.push_str(&format!(
+                            "<td style=\"background:rgba(214,39,40,{alpha:.2})\">{h}</td>"
+                        ));
+                    }
+                    None => s.push_str("<td></td>"),
+                }
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</table>\n");
+    }
+    s
+}
+
+/// `report/index.html`: the heat maps, an index and one chart per series.
+pub fn html(charts: &[Chart], leads: &[super::leads::Lead]) -> String {
     let mut s = String::from(
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head><meta charset=\"utf-8\"><title>permitlint monitor report</title>\n<style>body{font-family:sans-serif;margin:2em}h2{font-size:1.1em}</style></head>\n<body>\n<h1>监测数据与许可限值 (permitlint monitor)</h1>\n<p>Hourly values (blue), the permit's limit (red, dashed), flagged hours excluded from the checks (grey).</p>\n<ul>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head><meta charset=\"utf-8\"><title>permitlint monitor report</title>\n<style>body{font-family:sans-serif;margin:2em}h2{font-size:1.1em}</style></head>\n<body>\n<h1>监测数据与许可限值 (permitlint monitor)</h1>\n<p>Hourly values (blue), the permit's limit (red, dashed), flagged hours excluded from the checks (grey).</p>\n",
     );
+    if !leads.is_empty() {
+        s.push_str("<h2>超标小时数 (exceedance hours per month)</h2>\n");
+        s.push_str(&heat_maps(leads));
+    }
+    s.push_str("<h2>Charts</h2>\n<ul>\n");
     for (i, c) in charts.iter().enumerate() {
         s.push_str(&format!(
             "<li><a href=\"#c{i}\">{}</a></li>\n",
@@ -134,6 +194,6 @@ mod tests {
         assert!(s.contains("class=\"limit\""));
         assert_eq!(s.matches("class=\"excluded\"").count(), 1);
         assert!(s.contains("d=\"M40.0,"));
-        assert!(html(&[c]).contains("DA001 SO2 &lt;x&gt;"));
+        assert!(html(&[c], &[]).contains("DA001 SO2 &lt;x&gt;"));
     }
 }
