@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// HJ 212 code of the oxygen content (a19001) and of the flue-gas flow
-/// (a00000, m³/h) [unverified: read from public packet samples].
+/// (a00000, m³/h) [unverified: as commonly used, not read from the standard].
 pub const O2_CODE: &str = "a19001";
 pub const FLOW_CODE: &str = "a00000";
 /// Most rejected packets listed one by one per file; the rest are counted.
