@@ -197,6 +197,12 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         "the permit's `limit` (`bound: max`)",
     ),
     (
+        "monitor.plant-annual-exceedance",
+        Severity::Error,
+        "the plant's emissions, summed over its outlets, above its plant-wide annual limit",
+        "the permit's plant-wide annual limit (全厂许可排放量); 排污许可管理条例 第三十四条 (超过许可排放量)",
+    ),
+    (
         "monitor.unmapped",
         Severity::Undecided,
         "data whose device or outlet matches no permit",

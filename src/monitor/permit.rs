@@ -16,6 +16,8 @@ pub struct Limit {
     pub text: String,
     /// 1-based line of the limit in the permit file.
     pub line: usize,
+    /// Bytes of the limit in the permit file.
+    pub span: crate::span::Span,
 }
 
 /// One pollutant row of an outlet.
@@ -51,6 +53,9 @@ pub struct PermitLimits {
     pub unit_name: String,
     pub valid_from: Option<Date>,
     pub outlets: Vec<Outlet>,
+    /// Plant-wide annual limits (`air.totals`, `water.totals`): medium,
+    /// catalogue code, limit.
+    pub totals: Vec<(Medium, &'static str, Limit)>,
 }
 
 impl PermitLimits {
@@ -85,6 +90,7 @@ fn qty(node: Option<&Node>, source: &Source) -> Option<Limit> {
         value: q.base(),
         text: q.to_string(),
         line: source.line_col(n.span.start).0,
+        span: n.span,
     })
 }
 
@@ -177,7 +183,24 @@ pub fn limits(p: &crate::permit::model::Permit) -> PermitLimits {
             });
         }
     }
+    let mut totals = Vec::new();
+    for (medium, key) in [(Medium::Air, "air"), (Medium::Water, "water")] {
+        let list = root.at_path(&format!("{key}.totals"));
+        for t in list.map(Node::items).unwrap_or(&[]) {
+            let Some(name) = t.get("pollutant").and_then(Node::as_str) else {
+                continue;
+            };
+            let (Resolved::Code(p) | Resolved::Alias(p)) = catalogue().resolve(name, Some(medium))
+            else {
+                continue;
+            };
+            if let Some(l) = qty(t.get("annual"), src) {
+                totals.push((medium, p.code, l));
+            }
+        }
+    }
     PermitLimits {
+        totals,
         source: src.clone(),
         credit_code: text("unit.credit_code"),
         unit_name: text("unit.name"),

@@ -79,6 +79,10 @@ fn resolve_target(
     Ok((permit, o))
 }
 
+/// (permit, medium, pollutant code, start of the year of validity): the key
+/// the outlets' computed emissions are summed under.
+type PlantKey = (usize, u8, &'static str, Date);
+
 pub fn run(
     permits: &[PermitLimits],
     files: &[DataFile],
@@ -158,9 +162,17 @@ pub fn run(
         .collect();
     let mut leads = Vec::new();
     let mut charts = Vec::new();
+    let mut plant: BTreeMap<PlantKey, (f64, Vec<String>)> = BTreeMap::new();
     for ((p, outlet, row, _), res) in work.iter().zip(results) {
         let permit = &permits[*p];
         findings.extend(res.findings);
+        for &(start, t) in &res.annual_t {
+            let e = plant
+                .entry((*p, outlet.medium as u8, row.code, start))
+                .or_default();
+            e.0 += t;
+            e.1.push(outlet.id.clone());
+        }
         for (period, m) in &res.months {
             let Some(class) = classify(m) else {
                 continue;
@@ -212,6 +224,43 @@ pub fn run(
                     .map(|l| l.value),
                 floor: row.floor.as_ref().map(|l| l.value),
                 points: res.points,
+            });
+        }
+    }
+    for ((p, medium, code, start), (t, outlets)) in plant {
+        let permit = &permits[p];
+        let Some((_, _, l)) = permit
+            .totals
+            .iter()
+            .find(|(m, c, _)| *m as u8 == medium && *c == code)
+        else {
+            continue;
+        };
+        if t > l.value {
+            let mut f = finding(
+                "monitor.plant-annual-exceedance",
+                Severity::Error,
+                &permit.source,
+                l.span,
+                format!(
+                    "{code} emissions computed from concentration × flow at outlets {} reach {} t in the year from {start}, above the plant's annual limit {}",
+                    outlets.join(", "),
+                    crate::units::format_number((t * 1000.0).round() / 1000.0),
+                    l.text
+                ),
+                "the permit's plant-wide annual limit (全厂许可排放量); 排污许可管理条例 第三十四条 (超过许可排放量)",
+            );
+            f.help = Some("the sum over the outlets' valid hours with a flow; a lower bound when data is missing".into());
+            findings.push(MFinding {
+                finding: f,
+                outlet: None,
+                pollutant: Some(code.to_string()),
+                time: Some(format!("{start}T00:00:00+08:00")),
+                related: Some(super::Related {
+                    file: permit.source.name.clone(),
+                    line: l.line,
+                    text: format!("annual: {}", l.text),
+                }),
             });
         }
     }
