@@ -18,6 +18,7 @@ pub mod lang;
 pub mod library;
 pub mod lists;
 pub mod lsp;
+pub mod monitor;
 pub mod permit;
 pub mod policytest;
 pub mod report;

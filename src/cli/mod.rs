@@ -13,6 +13,7 @@ mod import;
 mod lists;
 mod lsp;
 mod migrate;
+mod monitor;
 mod policy;
 mod review;
 mod rules;
@@ -75,6 +76,12 @@ pub enum Command {
     /// Read the national platform's permit tables (HTML pages, CSV) into a
     /// `permit/v2` document whose every value names its source cell.
     Import(import::ImportArgs),
+    /// Check monitoring data (HJ 212 packets, CSV) against the permits:
+    /// exceedances, flagged and missing hours, annual totals; lead list and charts.
+    Monitor(monitor::MonitorArgs),
+    /// Write HJ 212 test data for permits, with injected exceedances and a manifest.
+    #[command(hide = true)]
+    GenerateMonitoring(monitor::GenerateMonitoringArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -430,5 +437,7 @@ pub fn main() -> i32 {
         Command::Lsp => lsp::run(),
         Command::Migrate(a) => migrate::run(a),
         Command::Import(a) => import::run(a),
+        Command::Monitor(a) => monitor::run(a),
+        Command::GenerateMonitoring(a) => monitor::generate(a),
     }
 }

@@ -1,0 +1,102 @@
+//! Throughput of HJ 212 log reading, in MB/s per core (plain std timing).
+//!
+//! `cargo bench --bench monitor` generates a year of hourly packets for the
+//! outlets of `corpus/chp-01-clean.yaml` (the generator of `permitlint
+//! generate-monitoring`, seed 1), then times, interleaved over `TRIALS`
+//! (default 5) with medians: the packet parser alone (framing, CRC, fields)
+//! and the full reading of the log into readings (`monitor::data::read_hj212`),
+//! then the whole evaluation of the readings against the permit
+//! (`monitor::run::run`, one thread). Figures go to `docs/performance.md`.
+use permitlint::monitor::{data, generate, hj212::packet, permit, run};
+use permitlint::span::SourceFile;
+use std::hint::black_box;
+use std::time::Instant;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global();
+    let loaded = permitlint::permit::load_path(
+        std::path::Path::new("corpus/chp-01-clean.yaml"),
+        &permitlint::permit::Limits::default(),
+    );
+    let Some(p) = loaded.permit else {
+        eprintln!("corpus/chp-01-clean.yaml does not load");
+        std::process::exit(2);
+    };
+    let limits = permit::limits(&p);
+    let g = generate::generate(
+        &limits,
+        "bench.hj212",
+        generate::GenOptions {
+            seed: 1,
+            start: permitlint::date::Date::new(2026, 1, 1).unwrap(),
+            days: 365,
+            clean: true,
+            exceedances: 0,
+        },
+    );
+    let mb = g.log.len() as f64 / 1e6;
+    let lines = g.log.lines().count();
+    let trials: usize = std::env::var("TRIALS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(5);
+    let src = SourceFile::new("bench.hj212", g.log.clone());
+    let devices = g
+        .devices
+        .iter()
+        .filter_map(|d| {
+            let f: Vec<&str> = d.split(',').collect();
+            Some((
+                f.first()?.to_string(),
+                permitlint::monitor::devices::Device {
+                    credit_code: f.get(1)?.to_string(),
+                    outlet: f.get(2)?.to_string(),
+                },
+            ))
+        })
+        .collect();
+    let (mut parse, mut read, mut eval) = (Vec::new(), Vec::new(), Vec::new());
+    let mut readings = 0;
+    for _ in 0..trials {
+        let t = Instant::now();
+        let mut n = 0usize;
+        for line in g.log.split('\n').filter(|l| !l.is_empty()) {
+            n += packet::parse(line).map_or(0, |p| p.fields.len());
+        }
+        black_box(n);
+        parse.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let file = data::read_hj212(&src, 0);
+        read.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let out = run::run(
+            std::slice::from_ref(&limits),
+            std::slice::from_ref(&file),
+            &devices,
+            run::Options::default(),
+        );
+        eval.push(t.elapsed().as_secs_f64());
+        readings = out.readings;
+        assert!(out.findings.is_empty(), "clean data gave findings");
+    }
+    println!("HJ 212 log: {lines} hourly packets, {mb:.1} MB, {readings} readings checked");
+    println!(
+        "packet parse (framing, CRC, fields): {:.1} MB/s",
+        mb / median(&mut parse)
+    );
+    println!(
+        "read into readings (read_hj212):     {:.1} MB/s",
+        mb / median(&mut read)
+    );
+    println!(
+        "evaluate against the permit (-j1):   {:.1} M readings/s",
+        readings as f64 / 1e6 / median(&mut eval)
+    );
+}

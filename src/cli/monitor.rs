@@ -1,0 +1,473 @@
+//! `permitlint monitor PERMITS... --data DATA...`: monitoring data checked
+//! against the permits (the work is in `crate::monitor`), and the hidden
+//! `permitlint generate-monitoring` that writes test data for permits.
+
+use super::ColorChoice;
+use super::check::FormatArg;
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::monitor::{self, MFinding, data, devices, permit::PermitLimits};
+use crate::report::{Format, RuleMeta, RunInfo};
+use crate::span::SourceFile;
+use clap::Args;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct MonitorArgs {
+    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
+    #[arg(required = true)]
+    pub permits: Vec<PathBuf>,
+    /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
+    #[arg(long, required = true, num_args = 1..)]
+    pub data: Vec<PathBuf>,
+    /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
+    #[arg(long, value_name = "FILE")]
+    pub devices: Option<PathBuf>,
+    /// First day of data to check.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub from: Option<Date>,
+    /// Last day of data to check.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub to: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Write `leads.csv`, `leads.json` and `report/index.html` here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateMonitoringArgs {
+    /// Permit files or folders to generate data for.
+    #[arg(required = true)]
+    pub permits: Vec<PathBuf>,
+    /// Output folder: one `.hj212` log per permit, `devices.csv`, `manifest.json`.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// First day of data.
+    #[arg(long, default_value = "2026-01-01", value_parser = super::parse_date)]
+    pub start: Date,
+    /// Number of days.
+    #[arg(long, default_value_t = 31)]
+    pub days: u32,
+    /// Hourly exceedances injected per outlet and pollutant.
+    #[arg(long, default_value_t = 3)]
+    pub exceedances: u32,
+    /// Clean data: no exceedance, no flagged period, no broken packet.
+    #[arg(long)]
+    pub clean: bool,
+}
+
+fn rule_metas() -> Vec<RuleMeta> {
+    monitor::RULES
+        .iter()
+        .map(|(id, severity, title, basis)| RuleMeta {
+            id: id.to_string(),
+            title: title.to_string(),
+            basis: basis.to_string(),
+            element: "monitoring".into(),
+            severity: *severity,
+            help: format!("{title}. Basis: {basis}. See docs/monitoring.md."),
+        })
+        .collect()
+}
+
+/// Load permits; a file that does not load is reported and skipped.
+fn load_permits(paths: &[PathBuf]) -> (Vec<PermitLimits>, Vec<MFinding>) {
+    let (files, issues) = crate::run::collect(paths);
+    let mut findings: Vec<MFinding> = issues
+        .iter()
+        .map(|i| MFinding::plain(super::check::walk_finding(&i.path, &i.message)))
+        .collect();
+    let limits = crate::permit::Limits::default();
+    let loaded: Vec<_> = files
+        .par_iter()
+        .map(|p| crate::permit::load_path(p, &limits))
+        .collect();
+    let mut permits = Vec::new();
+    for l in loaded {
+        match l.permit {
+            Some(p) => permits.push(monitor::permit::limits(&p)),
+            None => findings.extend(l.findings.into_iter().map(MFinding::plain)),
+        }
+    }
+    (permits, findings)
+}
+
+/// Data files: given files as they are, folders walked (sorted) for files
+/// whose content is recognised.
+fn data_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<MFinding>) {
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    for root in paths {
+        if root.is_file() {
+            files.push((root.clone(), true));
+        } else if root.is_dir() {
+            for e in walkdir::WalkDir::new(root)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
+                if e.file_type().is_file() {
+                    files.push((e.path().to_path_buf(), false));
+                }
+            }
+        } else {
+            findings.push(MFinding::plain(super::check::walk_finding(
+                &root.display().to_string(),
+                "no such file or folder",
+            )));
+        }
+    }
+    (files, findings)
+}
+
+fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::DataFile, MFinding>> {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Some(Err(MFinding::plain(super::check::walk_finding(
+                &name,
+                &e.to_string().to_lowercase(),
+            ))));
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            if !explicit {
+                return None;
+            }
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.into_bytes()[..at]).into_owned();
+            let src = SourceFile::new(name, text);
+            return Some(Err(MFinding::plain(monitor::finding(
+                "monitor.data-format",
+                Severity::Warning,
+                &src,
+                crate::span::Span::new(at, at),
+                format!("not UTF-8 text at byte {at}; the file is not read"),
+                "docs/monitoring.md (inputs)",
+            ))));
+        }
+    };
+    let kind = data::detect(&text);
+    let src = SourceFile::new(name, text);
+    match kind {
+        data::Kind::Hj212 => Some(Ok(data::read_hj212(&src, index))),
+        data::Kind::Csv => Some(Ok(data::read_csv(&src, index))),
+        data::Kind::Unknown if explicit => Some(Err(MFinding::plain(monitor::finding(
+            "monitor.data-format",
+            Severity::Warning,
+            &src,
+            crate::span::Span::new(0, 0),
+            "neither HJ 212 packets (lines starting with `##`) nor a CSV with a `pollutant` column; the file is not read".into(),
+            "docs/monitoring.md (inputs)",
+        )))),
+        data::Kind::Unknown => None,
+    }
+}
+
+/// Render findings in `format`, adding the monitoring context to JSON
+/// (`outlet`, `pollutant`, `time`, `related`) and SARIF (`relatedLocations`).
+pub fn render(
+    format: Format,
+    all: &[MFinding],
+    info: &RunInfo,
+    human: &crate::report::HumanOptions,
+) -> String {
+    let findings: Vec<crate::finding::Finding> = all.iter().map(|m| m.finding.clone()).collect();
+    let text = crate::report::render(format, &findings, info, human);
+    match format {
+        Format::Json => with_json_context(&text, all),
+        Format::Sarif => {
+            let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return text;
+            };
+            if let Some(results) = v
+                .pointer_mut("/runs/0/results")
+                .and_then(|r| r.as_array_mut())
+            {
+                for (res, m) in results.iter_mut().zip(all) {
+                    if let (Some(r), Some(obj)) = (&m.related, res.as_object_mut()) {
+                        obj.insert(
+                            "relatedLocations".into(),
+                            serde_json::json!([{
+                                "id": 1,
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": r.file},
+                                    "region": {"startLine": r.line}
+                                },
+                                "message": {"text": format!("the permit's limit ({})", r.text)}
+                            }]),
+                        );
+                    }
+                }
+            }
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or(text);
+            s.push('\n');
+            s
+        }
+        _ => text,
+    }
+}
+
+/// `check`'s JSON with `outlet`, `pollutant`, `time` and `related` added
+/// after each finding's last field (`fingerprint`), so the fields of
+/// `check` keep their order. Strings in the document are escaped, so a
+/// line holding a finding's `fingerprint` is found by its indentation.
+fn with_json_context(text: &str, all: &[MFinding]) -> String {
+    let mut out = String::with_capacity(text.len() + all.len() * 160);
+    let mut items = all.iter();
+    let j = |v: &Option<String>| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+    for line in text.split_inclusive('\n') {
+        out.push_str(line);
+        if !line.starts_with("      \"fingerprint\": ") {
+            continue;
+        }
+        let Some(m) = items.next() else {
+            continue;
+        };
+        if out.ends_with('\n') {
+            out.pop();
+        }
+        let related = match &m.related {
+            Some(r) => serde_json::to_string_pretty(
+                &serde_json::json!({"file": r.file, "line": r.line, "text": r.text}),
+            )
+            .unwrap_or_else(|_| "null".into())
+            .replace('\n', "\n      "),
+            None => "null".into(),
+        };
+        out.push_str(&format!(
+            ",\n      \"outlet\": {},\n      \"pollutant\": {},\n      \"time\": {},\n      \"related\": {related}\n",
+            j(&m.outlet),
+            j(&m.pollutant),
+            j(&m.time)
+        ));
+    }
+    out
+}
+
+fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir.join("report"))?;
+    std::fs::write(dir.join("leads.csv"), monitor::leads::csv(&outcome.leads))?;
+    std::fs::write(dir.join("leads.json"), monitor::leads::json(&outcome.leads))?;
+    std::fs::write(
+        dir.join("report").join("index.html"),
+        monitor::report::html(&outcome.charts, &outcome.leads),
+    )
+}
+
+pub fn run(a: MonitorArgs) -> i32 {
+    let start = Instant::now();
+    if let Some(j) = a.jobs {
+        if j == 0 {
+            eprintln!("error: `--jobs` must be at least 1");
+            return 2;
+        }
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j)
+            .build_global();
+    }
+    if let (Some(f), Some(t)) = (a.from, a.to)
+        && t < f
+    {
+        eprintln!("error: `--to {t}` is before `--from {f}`");
+        return 2;
+    }
+    let devices = match &a.devices {
+        None => Default::default(),
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| devices::parse(&t))
+        {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: {}: {e}", p.display());
+                return 2;
+            }
+        },
+    };
+    let (permits, mut findings) = load_permits(&a.permits);
+    if permits.is_empty() {
+        eprintln!("error: no permit could be loaded from the PERMITS given");
+        return 2;
+    }
+    let (paths, walk) = data_files(&a.data);
+    findings.extend(walk);
+    let progress = (std::io::stderr().is_terminal() && paths.len() > 50).then(|| {
+        let pb = indicatif::ProgressBar::new(paths.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} data files {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let read: Vec<_> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, (p, explicit))| {
+            let r = read_data(p, *explicit, i as u32);
+            if let Some(pb) = &progress {
+                pb.inc(1);
+            }
+            r
+        })
+        .collect();
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    // Files keep their index (`Reading::file`): unread files leave an empty slot.
+    let mut files = Vec::with_capacity(read.len());
+    for (i, r) in read.into_iter().enumerate() {
+        match r {
+            Some(Ok(f)) => files.push(f),
+            other => {
+                if let Some(Err(f)) = other {
+                    findings.push(f);
+                }
+                files.push(data::DataFile {
+                    source: SourceFile::new(paths[i].0.display().to_string(), ""),
+                    targets: Vec::new(),
+                    readings: Vec::new(),
+                    findings: Vec::new(),
+                    records: 0,
+                });
+            }
+        }
+    }
+    let records: usize = files.iter().map(|f| f.records).sum();
+    let outcome = monitor::run::run(
+        &permits,
+        &files,
+        &devices,
+        monitor::run::Options {
+            from: a.from,
+            to: a.to,
+            charts: a.out.is_some(),
+        },
+    );
+    findings.extend(outcome.findings.iter().cloned());
+    monitor::sort(&mut findings);
+    let info = RunInfo {
+        as_of: a.to.unwrap_or_else(Date::today),
+        files: files.iter().filter(|f| !f.source.text.is_empty()).count(),
+        elapsed: start.elapsed(),
+        rules: rule_metas(),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let format: Format = a.format.into();
+    let text = render(format, &findings, &info, &super::human_options(a.color));
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    if let Some(dir) = &a.out
+        && let Err(e) = write_out(dir, &outcome)
+    {
+        eprintln!("error: cannot write to `{}`: {e}", dir.display());
+        return 2;
+    }
+    let c = crate::report::Counts::of(
+        &findings
+            .iter()
+            .map(|m| m.finding.clone())
+            .collect::<Vec<_>>(),
+    );
+    eprintln!(
+        "monitored {} permit(s), {} data file(s), {records} record(s), {} series, {} reading(s) checked: {} error(s), {} warning(s), {} notice(s), {} undecided, {} lead(s) in {:.2}s",
+        permits.len(),
+        info.files,
+        outcome.series,
+        outcome.readings,
+        c.error,
+        c.warning,
+        c.notice,
+        c.undecided,
+        outcome.leads.len(),
+        start.elapsed().as_secs_f64()
+    );
+    i32::from(c.error > 0)
+}
+
+pub fn generate(a: GenerateMonitoringArgs) -> i32 {
+    let (permits, problems) = load_permits(&a.permits);
+    for p in &problems {
+        eprintln!("warning: {}: {}", p.finding.file.name, p.finding.message);
+    }
+    if permits.is_empty() {
+        eprintln!("error: no permit could be loaded");
+        return 2;
+    }
+    if let Err(e) = std::fs::create_dir_all(&a.out) {
+        eprintln!("error: cannot create `{}`: {e}", a.out.display());
+        return 2;
+    }
+    let opts = monitor::generate::GenOptions {
+        seed: a.seed,
+        start: a.start,
+        days: a.days,
+        clean: a.clean,
+        exceedances: a.exceedances,
+    };
+    let mut devices = String::from("mn,credit_code,outlet\n");
+    let mut manifest = Vec::new();
+    for (i, p) in permits.iter().enumerate() {
+        let stem = Path::new(&p.source.name).file_stem().map_or_else(
+            || format!("permit-{i}"),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let path = a.out.join(format!("{stem}.hj212"));
+        let name = path.display().to_string();
+        let g = monitor::generate::generate(
+            p,
+            &name,
+            monitor::generate::GenOptions {
+                seed: opts.seed.wrapping_add(i as u64),
+                ..opts
+            },
+        );
+        if g.log.is_empty() {
+            continue;
+        }
+        if let Err(e) = std::fs::write(&path, &g.log) {
+            eprintln!("error: {e}");
+            return 2;
+        }
+        for d in g.devices {
+            devices.push_str(&d);
+            devices.push('\n');
+        }
+        manifest.extend(g.injected);
+    }
+    let json = serde_json::json!({ "version": 1, "clean": a.clean, "injected": manifest });
+    let written = std::fs::write(a.out.join("devices.csv"), devices).and_then(|()| {
+        std::fs::write(
+            a.out.join("manifest.json"),
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
+        )
+    });
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    eprintln!(
+        "wrote monitoring data for {} permit(s) to {}",
+        permits.len(),
+        a.out.display()
+    );
+    0
+}

@@ -1,0 +1,569 @@
+//! The checks over one series (a permit's outlet and pollutant): hourly and
+//! daily limits, floors, O₂ correction, flagged and missing hours, annual
+//! totals. Each series is independent of every other, so series run in
+//! parallel and their findings are sorted afterwards.
+
+use super::permit::{Limit, PermitLimits, Row};
+use super::{MFinding, Period, Reading, Related, finding, iso_time};
+use crate::catalogue::pollutants::Medium;
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::span::{Source, Span};
+use std::collections::BTreeMap;
+
+/// HJ 75-2017: a valid daily mean needs at least 20 valid hourly means
+/// [unverified] (see docs/monitoring.md).
+pub const MIN_VALID_HOURS_A_DAY: u32 = 20;
+/// This project's lead thresholds (docs/monitoring.md): a month with fewer
+/// than 75% of its expected hours valid, or 30% or more flagged.
+pub const MIN_VALID_SHARE: f64 = 0.75;
+pub const MAX_EXCLUDED_SHARE: f64 = 0.30;
+/// Relative tolerance between a stated and a recomputed corrected value.
+pub const CORRECTION_TOLERANCE: f64 = 0.02;
+
+/// Whether a reading with data flag `flag` is valid for the exceedance
+/// check (HJ 212-2017: `N` normal, `T` over the analyser's range — still a
+/// measured exceedance; every other flag is excluded).
+pub fn is_valid_flag(flag: u8) -> bool {
+    matches!(flag, b'N' | b'T')
+}
+
+/// O₂ correction to the reference content: C = C_measured × (21 − O₂_ref)
+/// / (21 − O₂_measured) (GB 13223-2011 5.2 / HJ 75-2017; docs/monitoring.md).
+/// `None` when the measured O₂ is not below 21 %.
+pub fn correct_o2(measured: f64, o2: f64, reference: f64) -> Option<f64> {
+    (0.0..21.0)
+        .contains(&o2)
+        .then(|| measured * (21.0 - reference) / (21.0 - o2))
+}
+
+/// One year of validity of a series: its running total and limit.
+pub struct Year<'a> {
+    pub start: Date,
+    /// Day index (since 1970) the next year starts.
+    pub end_day: i64,
+    pub total: f64,
+    pub reported: bool,
+    pub limit: Option<&'a Limit>,
+}
+
+/// Per month of one series: what the lead list and the checks count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Month {
+    pub expected_hours: u32,
+    pub present_hours: u32,
+    pub valid_hours: u32,
+    pub excluded_hours: u32,
+    /// Flag letter → hours.
+    pub excluded_by_flag: BTreeMap<char, u32>,
+    pub exceed_hours: u32,
+    /// Hours exceeding by 1.2× the limit or more.
+    pub exceed_hours_1_2: u32,
+    pub exceed_days: u32,
+    pub valid_days: u32,
+    /// Worst value, the limit it broke and how far (value / limit; limit /
+    /// value for floors).
+    pub worst: Option<(f64, f64, f64)>,
+}
+
+/// One hourly point of a chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub time: i64,
+    pub value: f64,
+    pub valid: bool,
+}
+
+/// The result of one series.
+pub struct SeriesResult {
+    pub findings: Vec<MFinding>,
+    /// `YYYY-MM` → counts.
+    pub months: BTreeMap<String, Month>,
+    /// Hourly points (only when charts are asked for).
+    pub points: Vec<Point>,
+    /// Computed annual emissions (t) per year of validity starting date.
+    pub annual_t: Vec<(Date, f64)>,
+}
+
+/// What a series needs to know about its permit and data files.
+pub struct SeriesCtx<'a> {
+    pub permit: &'a PermitLimits,
+    pub outlet: &'a str,
+    pub medium: Medium,
+    pub row: &'a Row,
+    pub sources: &'a [Source],
+    /// Hour range the run covers (`--from`/`--to`, else the data's span), inclusive.
+    pub range: (i64, i64),
+    pub want_points: bool,
+}
+
+/// `year × 12 + month − 1` of an hour index (cheap: no text).
+fn month_index(hour: i64) -> i32 {
+    let d = Date::from_days(hour.div_euclid(24));
+    d.year * 12 + i32::from(d.month) - 1
+}
+
+fn month_text(index: i32) -> String {
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
+}
+
+fn unit_of(text: &str) -> &str {
+    text.split_once(' ').map_or("", |(_, u)| u)
+}
+
+fn num(v: f64) -> String {
+    crate::units::format_number((v * 1000.0).round() / 1000.0)
+}
+
+impl SeriesCtx<'_> {
+    fn related(&self, field: &str, l: &Limit) -> Related {
+        Related {
+            file: self.permit.source.name.clone(),
+            line: l.line,
+            text: format!("{field}: {}", l.text),
+        }
+    }
+
+    fn emit(
+        &self,
+        out: &mut Vec<MFinding>,
+        rule: &str,
+        r: &Reading,
+        message: String,
+        related: Option<Related>,
+    ) {
+        let (sev, basis) = super::RULES
+            .iter()
+            .find(|x| x.0 == rule)
+            .map_or((Severity::Error, ""), |x| (x.1, x.3));
+        let source = &self.sources[r.file as usize];
+        let mut f = finding(
+            rule,
+            sev,
+            source,
+            Span::new(r.start as usize, r.end as usize),
+            message,
+            basis,
+        );
+        if let Some(rel) = &related {
+            f.help = Some(format!(
+                "the permit's limit: {}:{} ({})",
+                rel.file, rel.line, rel.text
+            ));
+        }
+        out.push(MFinding {
+            finding: f,
+            outlet: Some(self.outlet.to_string()),
+            pollutant: Some(self.row.code.to_string()),
+            time: Some(iso_time(r.time)),
+            related,
+        });
+    }
+
+    /// The value compared with concentration limits: corrected to the
+    /// reference O₂ when the permit states one.
+    fn concentration(&self, r: &Reading, out: &mut Vec<MFinding>) -> (f64, &'static str) {
+        let Some(reference) = self.row.reference_o2 else {
+            return (r.value, "");
+        };
+        match r.o2.and_then(|o2| correct_o2(r.value, o2, reference)) {
+            Some(c) => {
+                if let Some(zs) = r.zs
+                    && (zs - c).abs() > CORRECTION_TOLERANCE * c.abs().max(1e-9) + 0.01
+                {
+                    self.emit(
+                        out,
+                        "monitor.correction-mismatch",
+                        r,
+                        format!(
+                            "{} at {}: the data states a corrected {} but {} × (21 − {}) / (21 − {}) = {}",
+                            self.row.code,
+                            iso_time(r.time),
+                            num(zs),
+                            num(r.value),
+                            num(reference),
+                            num(r.o2.unwrap_or(0.0)),
+                            num(c)
+                        ),
+                        None,
+                    );
+                }
+                (c, " (corrected to the reference O₂)")
+            }
+            None => match r.zs {
+                Some(zs) => (zs, " (corrected, as the data states it)"),
+                None => (r.value, " (measured; no O₂ in the data to correct it)"),
+            },
+        }
+    }
+
+    pub fn run(&self, readings: &[&Reading]) -> SeriesResult {
+        let mut out = Vec::new();
+        let mut months: BTreeMap<i32, Month> = BTreeMap::new();
+        let mut points = Vec::new();
+        let row = self.row;
+        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
+        // day → (sum, valid hours, last valid reading)
+        let mut days: BTreeMap<i64, (f64, u32, Option<&Reading>)> = BTreeMap::new();
+        let mut reported_days: std::collections::BTreeSet<i64> = Default::default();
+        let mut annual: Vec<Year> = Vec::new();
+        let mut last_hour = i64::MIN;
+        // Day → month index, recomputed when the day changes.
+        let mut month_of = (i64::MIN, 0i32);
+        for &r in readings {
+            let day = r.time.div_euclid(24);
+            if month_of.0 != day {
+                month_of = (day, month_index(r.time));
+            }
+            let m = months.entry(month_of.1).or_default();
+            let valid = is_valid_flag(r.flag);
+            match r.period {
+                Period::Day => {
+                    reported_days.insert(r.time.div_euclid(24));
+                    if !valid {
+                        continue;
+                    }
+                    let (c, how) = self.concentration(r, &mut out);
+                    if let Some(l) = &row.daily
+                        && c > l.value
+                    {
+                        self.emit(
+                            &mut out,
+                            "monitor.daily-exceedance",
+                            r,
+                            format!(
+                                "{} daily mean {} {unit}{how} on {} exceeds the permit's daily limit {} at outlet {}",
+                                row.code,
+                                num(c),
+                                &iso_time(r.time)[..10],
+                                l.text,
+                                self.outlet
+                            ),
+                            Some(self.related("daily", l)),
+                        );
+                        m.exceed_days += 1;
+                        worst(m, c, l.value, false);
+                    }
+                }
+                Period::Hour => {
+                    if r.time == last_hour {
+                        continue; // the same hour twice: the first reading counts
+                    }
+                    last_hour = r.time;
+                    m.present_hours += 1;
+                    if !valid {
+                        m.excluded_hours += 1;
+                        *m.excluded_by_flag.entry(char::from(r.flag)).or_default() += 1;
+                        if self.want_points {
+                            points.push(Point {
+                                time: r.time,
+                                value: r.value,
+                                valid: false,
+                            });
+                        }
+                        continue;
+                    }
+                    m.valid_hours += 1;
+                    let (c, how) = self.concentration(r, &mut out);
+                    if self.want_points {
+                        points.push(Point {
+                            time: r.time,
+                            value: if row.hourly.is_some() { c } else { r.value },
+                            valid: true,
+                        });
+                    }
+                    if let Some(l) = &row.hourly
+                        && c > l.value
+                    {
+                        self.emit(
+                            &mut out,
+                            "monitor.hourly-exceedance",
+                            r,
+                            format!(
+                                "{} hourly mean {} {unit}{how} at {} exceeds the permit's {} at outlet {}",
+                                row.code,
+                                num(c),
+                                iso_time(r.time),
+                                l.text,
+                                self.outlet
+                            ),
+                            Some(self.related("concentration", l)),
+                        );
+                        m.exceed_hours += 1;
+                        if c >= 1.2 * l.value {
+                            m.exceed_hours_1_2 += 1;
+                        }
+                        worst(m, c, l.value, false);
+                    }
+                    if let Some(l) = &row.ceiling
+                        && r.value > l.value
+                    {
+                        self.emit(
+                            &mut out,
+                            "monitor.limit-exceedance",
+                            r,
+                            format!(
+                                "{} {} at {} exceeds the permit's limit {} at outlet {}",
+                                row.code,
+                                num(r.value),
+                                iso_time(r.time),
+                                l.text,
+                                self.outlet
+                            ),
+                            Some(self.related("limit", l)),
+                        );
+                        m.exceed_hours += 1;
+                        worst(m, r.value, l.value, false);
+                    }
+                    if let Some(l) = &row.floor
+                        && r.value < l.value
+                    {
+                        self.emit(
+                            &mut out,
+                            "monitor.below-minimum",
+                            r,
+                            format!(
+                                "{} {} at {} is below the permit's minimum {} at outlet {}",
+                                row.code,
+                                num(r.value),
+                                iso_time(r.time),
+                                l.text,
+                                self.outlet
+                            ),
+                            Some(self.related("limit", l)),
+                        );
+                        m.exceed_hours += 1;
+                        worst(m, r.value, l.value, true);
+                    }
+                    let day = days.entry(r.time.div_euclid(24)).or_insert((0.0, 0, None));
+                    day.0 += c;
+                    day.1 += 1;
+                    day.2 = Some(r);
+                    if let Some(flow) = r.flow {
+                        self.add_annual(&mut annual, &mut out, r, c, flow);
+                    }
+                }
+            }
+        }
+        // Daily means from valid hours, where the data reports no daily value.
+        for (&day, &(sum, n, last)) in &days {
+            let m = months.entry(month_index(day * 24)).or_default();
+            if n < MIN_VALID_HOURS_A_DAY {
+                continue;
+            }
+            m.valid_days += 1;
+            if reported_days.contains(&day) {
+                continue;
+            }
+            let mean = sum / f64::from(n);
+            if let (Some(l), Some(r)) = (&row.daily, last)
+                && mean > l.value
+            {
+                self.emit(
+                    &mut out,
+                    "monitor.daily-exceedance",
+                    r,
+                    format!(
+                        "{} daily mean {} {unit} over {n} valid hours of {} exceeds the permit's daily limit {} at outlet {}",
+                        row.code,
+                        num(mean),
+                        &iso_time(day * 24)[..10],
+                        l.text,
+                        self.outlet
+                    ),
+                    Some(self.related("daily", l)),
+                );
+                m.exceed_days += 1;
+                worst(m, mean, l.value, false);
+            }
+        }
+        self.months_checks(&mut months, readings, &mut out);
+        SeriesResult {
+            findings: out,
+            months: months
+                .into_iter()
+                .map(|(k, m)| (month_text(k), m))
+                .collect(),
+            points,
+            annual_t: annual.into_iter().map(|y| (y.start, y.total)).collect(),
+        }
+    }
+
+    /// Emissions of one valid hour (t): concentration × flow × 1 h. The
+    /// year of validity is computed when a reading leaves the current one
+    /// (readings come in time order), not for every reading.
+    fn add_annual<'r>(
+        &'r self,
+        annual: &mut Vec<Year<'r>>,
+        out: &mut Vec<MFinding>,
+        r: &Reading,
+        c: f64,
+        flow: f64,
+    ) {
+        let day = r.time.div_euclid(24);
+        // mg/m³ × m³/h × 1 h = mg; mg/L × m³/h × 1000 L/m³ × 1 h = mg.
+        let mg = match self.medium {
+            Medium::Air => c * flow,
+            Medium::Water => c * flow * 1000.0,
+        };
+        if annual
+            .last()
+            .is_none_or(|y| day < y.start.days() || day >= y.end_day)
+        {
+            let date = Date::from_days(day);
+            let start = match self.permit.valid_from {
+                Some(from) => {
+                    let mut y = from;
+                    while y.add_years(1) <= date {
+                        y = y.add_years(1);
+                    }
+                    y
+                }
+                None => Date::new(date.year, 1, 1).unwrap_or(date),
+            };
+            annual.push(Year {
+                start,
+                end_day: start.add_years(1).days(),
+                total: 0.0,
+                reported: false,
+                limit: self.row.annual_for(self.permit.valid_from, date),
+            });
+        }
+        let Some(acc) = annual.last_mut() else {
+            return;
+        };
+        acc.total += mg * 1e-9;
+        if !acc.reported
+            && let Some(l) = acc.limit
+            && acc.total > l.value
+        {
+            acc.reported = true;
+            let field = if self.row.annual_years.is_empty() {
+                "annual"
+            } else {
+                "annual_years"
+            };
+            self.emit(
+                out,
+                "monitor.annual-exceedance",
+                r,
+                format!(
+                    "{} emissions of outlet {} computed from concentration × flow reach {} t in the year from {}, above the permit's annual limit {}",
+                    self.row.code,
+                    self.outlet,
+                    num(acc.total),
+                    acc.start,
+                    l.text
+                ),
+                Some(self.related(field, l)),
+            );
+        }
+    }
+
+    /// Completeness and flagged share per month, against the hours the run covers.
+    fn months_checks(
+        &self,
+        months: &mut BTreeMap<i32, Month>,
+        readings: &[&Reading],
+        out: &mut Vec<MFinding>,
+    ) {
+        let hourly = readings.iter().any(|r| r.period == Period::Hour);
+        for (&index, m) in months.iter_mut() {
+            let key = month_text(index);
+            let (y, mo) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
+            let Some(first) = Date::new(y, mo, 1) else {
+                continue;
+            };
+            let start = first.days() * 24;
+            let end = start + i64::from(crate::date::days_in_month(y, mo)) * 24 - 1;
+            let (lo, hi) = (start.max(self.range.0), end.min(self.range.1));
+            m.expected_hours = u32::try_from((hi - lo + 1).max(0)).unwrap_or(0);
+            if !hourly || m.expected_hours == 0 {
+                continue;
+            }
+            // The month's first reading locates its findings.
+            let Some(r) = readings
+                .iter()
+                .find(|r| r.period == Period::Hour && month_index(r.time) == index)
+            else {
+                continue;
+            };
+            let expected = f64::from(m.expected_hours);
+            if f64::from(m.valid_hours) < MIN_VALID_SHARE * expected {
+                self.emit(
+                    out,
+                    "monitor.completeness",
+                    r,
+                    format!(
+                        "{} at outlet {} in {key}: {} valid hours of {} expected ({}%), {} valid days",
+                        self.row.code,
+                        self.outlet,
+                        m.valid_hours,
+                        m.expected_hours,
+                        num(100.0 * f64::from(m.valid_hours) / expected),
+                        m.valid_days
+                    ),
+                    None,
+                );
+            }
+            if f64::from(m.excluded_hours) >= MAX_EXCLUDED_SHARE * expected {
+                let flags: Vec<String> = m
+                    .excluded_by_flag
+                    .iter()
+                    .map(|(f, n)| format!("{f}: {n}"))
+                    .collect();
+                self.emit(
+                    out,
+                    "monitor.excluded-share",
+                    r,
+                    format!(
+                        "{} at outlet {} in {key}: {} of {} hours flagged and excluded ({})",
+                        self.row.code,
+                        self.outlet,
+                        m.excluded_hours,
+                        m.expected_hours,
+                        flags.join(", ")
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+}
+
+fn worst(m: &mut Month, value: f64, limit: f64, floor: bool) {
+    let ratio = if floor {
+        limit / value.max(1e-9)
+    } else {
+        value / limit.max(1e-9)
+    };
+    if m.worst.is_none_or(|w| ratio > w.2) {
+        m.worst = Some((value, limit, ratio));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn o2_correction() {
+        // 100 mg/m³ at 11 % O₂ corrected to 6 %: 100 × 15 / 10 = 150.
+        assert_eq!(correct_o2(100.0, 11.0, 6.0), Some(150.0));
+        assert_eq!(correct_o2(100.0, 21.0, 6.0), None);
+    }
+
+    #[test]
+    fn flags() {
+        for f in b"NT" {
+            assert!(is_valid_flag(*f));
+        }
+        for f in b"FMSDCBX" {
+            assert!(!is_valid_flag(*f));
+        }
+    }
+}

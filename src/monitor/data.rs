@@ -1,0 +1,456 @@
+//! Reading data files into [`Reading`]s: HJ 212 packet logs (one packet a
+//! line, recognised by `##`) and tabular CSV exports (recognised by a
+//! `pollutant` column). Problems become findings at their line and byte;
+//! nothing here ends the run.
+
+use super::hj212::packet::{self, Deviation, FLAGS};
+use super::{MFinding, Period, Reading, Target, finding};
+use crate::catalogue::pollutants::{Pollutant, Resolved, catalogue};
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::span::{Source, Span};
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
+/// HJ 212 code of the oxygen content (a19001) and of the flue-gas flow
+/// (a00000, m³/h) [unverified: as commonly used, not read from the standard].
+pub const O2_CODE: &str = "a19001";
+pub const FLOW_CODE: &str = "a00000";
+/// Most rejected packets listed one by one per file; the rest are counted.
+const MAX_REJECTS: usize = 100;
+
+/// One data file, read.
+pub struct DataFile {
+    pub source: Source,
+    pub targets: Vec<Target>,
+    pub readings: Vec<Reading>,
+    pub findings: Vec<MFinding>,
+    /// Packets or rows read (accepted).
+    pub records: usize,
+}
+
+/// What a file holds, judged by its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Hj212,
+    Csv,
+    Unknown,
+}
+
+pub fn detect(text: &str) -> Kind {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with("##") {
+        return Kind::Hj212;
+    }
+    let header = t.lines().next().unwrap_or("").to_ascii_lowercase();
+    if header
+        .split(',')
+        .any(|c| c.trim().trim_matches('"') == "pollutant")
+    {
+        Kind::Csv
+    } else {
+        Kind::Unknown
+    }
+}
+
+/// HJ 212 code → catalogue row.
+fn by_hj212() -> &'static FxHashMap<&'static str, &'static Pollutant> {
+    static MAP: OnceLock<FxHashMap<&'static str, &'static Pollutant>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        catalogue()
+            .pollutants
+            .iter()
+            .filter_map(|p| p.hj212.map(|c| (c, p)))
+            .collect()
+    })
+}
+
+/// A pollutant written in data: an HJ 212 code or a catalogue name.
+pub fn resolve(written: &str) -> Option<&'static Pollutant> {
+    if let Some(p) = by_hj212().get(written) {
+        return Some(p);
+    }
+    match catalogue().resolve(written, None) {
+        Resolved::Code(p) | Resolved::Alias(p) => Some(p),
+        Resolved::Unknown { .. } => None,
+    }
+}
+
+fn intern(targets: &mut Vec<Target>, t: Target) -> u32 {
+    match targets.iter().position(|x| *x == t) {
+        Some(i) => i as u32,
+        None => {
+            targets.push(t);
+            (targets.len() - 1) as u32
+        }
+    }
+}
+
+/// Read an HJ 212 log.
+pub fn read_hj212(source: &Source, file: u32) -> DataFile {
+    let text = source.text.as_str();
+    let mut out = DataFile {
+        source: source.clone(),
+        targets: Vec::new(),
+        readings: Vec::new(),
+        findings: Vec::new(),
+        records: 0,
+    };
+    // Deviation → (first byte in the file, count).
+    let mut devs: FxHashMap<Deviation, (usize, usize)> = FxHashMap::default();
+    let mut rejects = 0usize;
+    let mut offset = 0usize;
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        let line = if i == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
+        let bom = if i == 0 {
+            raw.len() - raw.trim_start_matches('\u{feff}').len()
+        } else {
+            0
+        };
+        let base = start + bom;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let p = match packet::parse(line) {
+            Ok(p) => p,
+            Err(r) => {
+                rejects += 1;
+                if rejects <= MAX_REJECTS {
+                    let at = base + r.at;
+                    out.findings.push(MFinding::plain(finding(
+                        "monitor.hj212-rejected",
+                        Severity::Warning,
+                        source,
+                        Span::new(at, (at + 1).min(base + line.len()).max(at)),
+                        format!("HJ 212 packet rejected: {}", r.reason),
+                        "HJ 212-2017 6 (packet structure) and 附录 A (CRC)",
+                    )));
+                }
+                continue;
+            }
+        };
+        out.records += 1;
+        for &(d, at) in &p.deviations {
+            let e = devs.entry(d).or_insert((base + at, 0));
+            e.1 += 1;
+        }
+        let period = match p.cn {
+            "2061" => Period::Hour,
+            "2031" => Period::Day,
+            _ => continue, // real-time, minute and other packets: read, not evaluated
+        };
+        let Some(t) = p.data_time else {
+            continue;
+        };
+        let Some(date) = Date::new(t.year, t.month, t.day) else {
+            continue;
+        };
+        let hour = match period {
+            Period::Hour => i64::from(t.hour),
+            Period::Day => 0,
+        };
+        let time = date.days() * 24 + hour;
+        let target = intern(&mut out.targets, Target::Mn(p.mn.to_string()));
+        let num = |code: &str| {
+            p.get(code, "Avg")
+                .and_then(|f| f.value.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+        };
+        let o2 = num(O2_CODE);
+        let flow = num(FLOW_CODE);
+        for f in p.fields.iter().filter(|f| f.kind == "Avg") {
+            let Some(pol) = by_hj212().get(f.code) else {
+                continue;
+            };
+            let Some(value) = f.value.parse::<f64>().ok().filter(|v| v.is_finite()) else {
+                let e = devs
+                    .entry(Deviation::BadNumber)
+                    .or_insert((base + f.start, 0));
+                e.1 += 1;
+                continue;
+            };
+            let flag = p
+                .get(f.code, "Flag")
+                .and_then(|x| x.value.bytes().next())
+                .unwrap_or(b'N');
+            if !FLAGS.contains(&flag) {
+                let e = devs
+                    .entry(Deviation::UnknownFlag)
+                    .or_insert((base + f.start, 0));
+                e.1 += 1;
+            }
+            let zs = p
+                .get(f.code, "ZsAvg")
+                .and_then(|x| x.value.parse::<f64>().ok());
+            out.readings.push(Reading {
+                file,
+                start: (base + f.start) as u32,
+                end: (base + f.end) as u32,
+                time,
+                period,
+                target,
+                code: pol.code,
+                value,
+                zs,
+                flag,
+                o2,
+                flow,
+            });
+        }
+    }
+    if rejects > MAX_REJECTS {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.hj212-rejected",
+            Severity::Warning,
+            source,
+            Span::new(0, 0),
+            format!(
+                "{} more rejected packets in this file are not listed one by one",
+                rejects - MAX_REJECTS
+            ),
+            "HJ 212-2017 6 (packet structure)",
+        )));
+    }
+    let mut devs: Vec<(Deviation, (usize, usize))> = devs.into_iter().collect();
+    devs.sort();
+    for (d, (at, count)) in devs {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.hj212-deviation",
+            Severity::Warning,
+            source,
+            Span::new(at, at + 1),
+            format!(
+                "{} ({count} packet{} in this file, first here); read all the same",
+                d.text(),
+                if count == 1 { "" } else { "s" }
+            ),
+            "HJ 212-2017 6 (packet structure)",
+        )));
+    }
+    out
+}
+
+/// `YYYY-MM-DD[ T]HH:MM[:SS]` → (date, Some(hour)); `YYYY-MM-DD` → (date, None).
+fn parse_time(s: &str) -> Option<(Date, Option<u8>)> {
+    let s = s.trim();
+    let date = Date::parse(s.get(..10)?)?;
+    let rest = s.get(10..)?;
+    if rest.is_empty() {
+        return Some((date, None));
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    let hour: u8 = rest.get(..2)?.parse().ok()?;
+    (hour < 24 && rest.get(2..3) == Some(":")).then_some((date, Some(hour)))
+}
+
+/// Read a CSV export: header with `outlet`, `time`, `pollutant`, `value`
+/// and optionally `flag`, `o2`, `flow`, `corrected`, `period` (`hour` or
+/// `day`), `credit_code`, `mn`.
+pub fn read_csv(source: &Source, file: u32) -> DataFile {
+    let text = source.text.as_str();
+    let mut out = DataFile {
+        source: source.clone(),
+        targets: Vec::new(),
+        readings: Vec::new(),
+        findings: Vec::new(),
+        records: 0,
+    };
+    let mut bad_rows = 0usize;
+    let mut offset = 0usize;
+    let mut cols: Vec<String> = Vec::new();
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if i == 0 {
+            cols = line
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+                .collect();
+            for req in ["time", "pollutant", "value"] {
+                if !cols.iter().any(|c| c == req) {
+                    out.findings.push(MFinding::plain(finding(
+                        "monitor.csv",
+                        Severity::Warning,
+                        source,
+                        Span::new(0, line.len()),
+                        format!("the CSV header has no `{req}` column; the file is not read"),
+                        "docs/monitoring.md (tabular data)",
+                    )));
+                    return out;
+                }
+            }
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
+        let get = |name: &str| {
+            cols.iter()
+                .position(|c| c == name)
+                .and_then(|k| cells.get(k).copied())
+                .filter(|v| !v.is_empty())
+        };
+        let fnum = |name: &str| get(name).and_then(|v| v.parse::<f64>().ok());
+        let mut bad = |why: String, out: &mut DataFile| {
+            bad_rows += 1;
+            if bad_rows <= MAX_REJECTS {
+                out.findings.push(MFinding::plain(finding(
+                    "monitor.csv",
+                    Severity::Warning,
+                    source,
+                    Span::new(start, start + line.len()),
+                    format!("row skipped: {why}"),
+                    "docs/monitoring.md (tabular data)",
+                )));
+            }
+        };
+        let Some((date, hour)) = get("time").and_then(parse_time) else {
+            bad(
+                format!(
+                    "`time` {:?} is not YYYY-MM-DD[ HH:MM]",
+                    get("time").unwrap_or("")
+                ),
+                &mut out,
+            );
+            continue;
+        };
+        let Some(pol) = get("pollutant").and_then(resolve) else {
+            bad(
+                format!(
+                    "pollutant `{}` is not in the catalogue",
+                    get("pollutant").unwrap_or("")
+                ),
+                &mut out,
+            );
+            continue;
+        };
+        let Some(value) = fnum("value").filter(|v| v.is_finite()) else {
+            bad("`value` is not a number".into(), &mut out);
+            continue;
+        };
+        let period = match (get("period"), hour) {
+            (Some("day"), _) | (None, None) => Period::Day,
+            _ => Period::Hour,
+        };
+        let target = match (get("mn"), get("outlet")) {
+            (Some(mn), _) => Target::Mn(mn.to_string()),
+            (None, Some(outlet)) => Target::Outlet {
+                credit_code: get("credit_code").map(str::to_string),
+                outlet: outlet.to_string(),
+            },
+            (None, None) => {
+                bad("neither `outlet` nor `mn` is given".into(), &mut out);
+                continue;
+            }
+        };
+        let target = intern(&mut out.targets, target);
+        out.records += 1;
+        let value_at = cols
+            .iter()
+            .position(|c| c == "value")
+            .map_or(0, |k| cells[..k].iter().map(|c| c.len() + 1).sum::<usize>());
+        let vstart = start + value_at.min(line.len());
+        out.readings.push(Reading {
+            file,
+            start: vstart as u32,
+            end: (vstart + get("value").map_or(0, str::len)).min(start + line.len()) as u32,
+            time: date.days() * 24 + i64::from(hour.unwrap_or(0)),
+            period,
+            target,
+            code: pol.code,
+            value,
+            zs: fnum("corrected"),
+            flag: get("flag").and_then(|f| f.bytes().next()).unwrap_or(b'N'),
+            o2: fnum("o2"),
+            flow: fnum("flow"),
+        });
+    }
+    if bad_rows > MAX_REJECTS {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.csv",
+            Severity::Warning,
+            source,
+            Span::new(0, 0),
+            format!(
+                "{} more skipped rows are not listed one by one",
+                bad_rows - MAX_REJECTS
+            ),
+            "docs/monitoring.md (tabular data)",
+        )));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::SourceFile;
+
+    #[test]
+    fn detects_by_content() {
+        assert_eq!(detect("##0100QN=..."), Kind::Hj212);
+        assert_eq!(detect("\u{feff}outlet,time,pollutant,value\n"), Kind::Csv);
+        assert_eq!(detect("mn,credit_code,outlet\n"), Kind::Unknown);
+    }
+
+    #[test]
+    fn csv_rows_and_bad_rows() {
+        let text = "outlet,time,pollutant,value,flag,o2\nDA001,2026-03-01 05:00,SO2,40,N,7\nDA001,2026-03-01,二氧化硫,30,,\nDA001,bad,SO2,1,N,\nDA001,2026-03-01 06:00,unobtainium,1,N,\n";
+        let src = SourceFile::new("d.csv", text);
+        let d = read_csv(&src, 0);
+        assert_eq!(d.readings.len(), 2);
+        let r = &d.readings[0];
+        assert_eq!(
+            (r.code, r.value, r.o2, r.period),
+            ("SO2", 40.0, Some(7.0), Period::Hour)
+        );
+        assert_eq!(&text[r.start as usize..r.end as usize], "40");
+        assert_eq!(d.readings[1].period, Period::Day);
+        assert_eq!(d.findings.len(), 2);
+        assert_eq!(
+            src.line_col(d.findings[0].finding.primary.unwrap().start).0,
+            4
+        );
+    }
+
+    #[test]
+    fn hj212_log_reads_rejects_and_counts_deviations() {
+        let data = "QN=20260301010000000;ST=31;CN=2061;PW=1;MN=M1;Flag=4;CP=&&DataTime=20260301050000;a21026-Avg=40,a21026-Flag=N;a19001-Avg=7&&";
+        let good = packet::frame(data);
+        let no_crlf = good.trim_end().to_string() + "\n";
+        let text = format!("{good}garbage line\n{no_crlf}");
+        let src = SourceFile::new("d.hj212", text.clone());
+        let d = read_hj212(&src, 0);
+        assert_eq!(d.records, 2);
+        // SO2 and the O2 reading itself (a19001 is in the catalogue), twice.
+        let so2: Vec<&Reading> = d.readings.iter().filter(|r| r.code == "SO2").collect();
+        assert_eq!((d.readings.len(), so2.len()), (4, 2));
+        assert_eq!(so2[0].o2, Some(7.0));
+        assert_eq!(&text[so2[0].start as usize..so2[0].end as usize], "40");
+        let rules: Vec<(&str, usize)> = d
+            .findings
+            .iter()
+            .map(|f| (f.finding.rule.as_str(), f.finding.line_col().0))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                ("monitor.hj212-rejected", 2),
+                ("monitor.hj212-deviation", 3)
+            ]
+        );
+    }
+}
