@@ -33,7 +33,9 @@ fn an_unstated_reductant_makes_the_nh3_limit_undecided() {
     // GB 4915-2013 limits NH3 only where ammonia or urea is the reductant.
     // The kiln's reductant is not stated: the rule cannot know whether the
     // permitted NH3 concentration is limited, and must say so.
-    let text = CEMENT.replace("      reductant: ammonia\n", "");
+    let text = CEMENT
+        .replace("      reductant: ammonia\n", "")
+        .replace("technology: sncr_scr", "technology: staged_combustion");
     assert_ne!(text, CEMENT);
     let (fs, _, open) = check(&text);
     let u = undecided(&fs);
@@ -54,8 +56,33 @@ fn an_unstated_reductant_makes_the_nh3_limit_undecided() {
 }
 
 #[test]
-fn an_undecided_rule_is_a_review_result_in_sarif() {
+fn an_snc_or_scr_installation_says_what_the_reductant_does_not() {
+    // The kiln's reductant is not stated, but the outlet's SNCR+SCR
+    // denitrification implies an ammonia-containing agent: the NH3 limit
+    // applies and is decided (and met in this permit).
     let text = CEMENT.replace("      reductant: ammonia\n", "");
+    let (fs, _, open) = check(&text);
+    assert!(undecided(&fs).is_empty(), "{fs:#?}");
+    assert_eq!(open, 0);
+    // A stricter NH3 figure than the permit's breaks it: the row was checked.
+    let over = text.replace(
+        "{ pollutant: NH3, concentration: 8 mg/m3 }",
+        "{ pollutant: NH3, concentration: 80 mg/m3 }",
+    );
+    assert_ne!(over, text);
+    let (fs, _, _) = check(&over);
+    assert!(
+        fs.iter()
+            .any(|f| f.rule == "air.gb4915-2013.limits" && f.message.contains("NH3")),
+        "{fs:#?}"
+    );
+}
+
+#[test]
+fn an_undecided_rule_is_a_review_result_in_sarif() {
+    let text = CEMENT
+        .replace("      reductant: ammonia\n", "")
+        .replace("technology: sncr_scr", "technology: staged_combustion");
     let (fs, _, _) = check(&text);
     let run = permitlint::report::RunInfo {
         as_of: Date::parse("2026-12-01").unwrap(),
