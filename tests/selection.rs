@@ -2,55 +2,9 @@
 //! `permitlint.toml`, end to end.
 
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
 
-/// A local warning rule that fires on the reference permit (valid from 2024).
-const LOCAL_RULE: &str = r#"policy local.valid-from-early {
-  title "有效期起早于 2000 年（测试规则）"
-  version 1
-  basis "本局测试规则"
-  element procedure
-  severity warning
-  effective 2021-03-01 ..
-
-  doc {
-    what "测试。"
-    why "测试。"
-    violating """
-      permit:
-        valid_from: 2024-05-01
-    """
-    conforming """
-      permit:
-        valid_from: 1999-05-01
-    """
-  }
-
-  when exists(permit.valid_from) {
-    require permit.valid_from < 2000-01-01
-      else "有效期起 {permit.valid_from} 晚于 2000-01-01"
-  }
-}
-"#;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("permitlint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{LOCAL_RULE, root, run_in as run};
 
 /// A project folder: `local/rule.policy` and `permits/a.yaml` (the
 /// reference permit, clean under the built-in library).
