@@ -802,3 +802,75 @@ fn a_permit_beside_a_library_is_checked_with_the_library_as_edited() {
     );
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn a_code_action_writes_a_suppression_comment_that_needs_a_reason() {
+    let path = std::fs::canonicalize("corpus/thermal-power-03-defects.yaml").expect("corpus file");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut c = Client::start();
+    let uri = file_uri(&path);
+    c.open(&uri, &text);
+    let d = c.diagnostics(&uri);
+    let limits = d
+        .iter()
+        .find(|x| x["code"] == "air.gb13223-2011.limits")
+        .cloned()
+        .unwrap_or_else(|| panic!("{d:?}"));
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": limits["range"],
+            "context": { "diagnostics": [limits] }
+        }),
+    );
+    let actions = r["result"].as_array().expect("actions");
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let inserted = edit["newText"].as_str().unwrap();
+    assert!(
+        inserted
+            .trim_start()
+            .starts_with("# permitlint: ignore[air.gb13223-2011.limits]"),
+        "{inserted}"
+    );
+    // Applied as is, the comment has no reason: it suppresses nothing and says so.
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let bare = inserted.trim_end_matches('\n').to_string();
+    lines.insert(line, &bare);
+    let applied = lines.join("\n");
+    c.change(&uri, 2, &applied);
+    let d = c.diagnostics(&uri);
+    assert!(
+        d.iter().any(|x| x["code"] == "suppression.no-reason"),
+        "{d:?}"
+    );
+    assert!(d.iter().any(|x| x["code"] == "air.gb13223-2011.limits"));
+    // With a reason written after the brackets, the finding is gone.
+    let reasoned = format!("{bare}改造完成前执行过渡限值（X环函〔2024〕12号）");
+    lines[line] = &reasoned;
+    c.change(&uri, 3, &lines.join("\n"));
+    let d = c.diagnostics(&uri);
+    assert!(
+        !d.iter().any(|x| x["code"] == "air.gb13223-2011.limits"
+            && x["range"]["start"]["line"].as_u64() == Some(line as u64 + 1)),
+        "{d:?}"
+    );
+    assert!(
+        !d.iter().any(|x| x["code"] == "suppression.no-reason"),
+        "{d:?}"
+    );
+    // Document findings get no suppression: they are corrected.
+    let doc = json!({
+        "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 1 } },
+        "source": "permitlint", "code": "document.unit", "message": "x"
+    });
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": doc["range"], "context": { "diagnostics": [doc] } }),
+    );
+    assert_eq!(r["result"], json!([]));
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -379,6 +379,17 @@ impl Server {
                 };
                 to_json(serde_json::to_value(edits))
             }
+            "textDocument/codeAction" => {
+                let p: lsp_types::CodeActionParams = params(req.params)?;
+                let Some(doc) = self.permits.get(p.text_document.uri.as_str()) else {
+                    return Ok(Value::Array(Vec::new()));
+                };
+                to_json(serde_json::to_value(permit::suppress_actions(
+                    &p.text_document.uri,
+                    &doc.text,
+                    &p.context.diagnostics,
+                )))
+            }
             m => Err(error(
                 ErrorCode::MethodNotFound,
                 format!("unknown method `{m}`"),
@@ -680,6 +691,7 @@ fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     }
 }

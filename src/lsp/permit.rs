@@ -10,7 +10,8 @@ use crate::date::Date;
 use crate::finding::Finding;
 use crate::lang::library::Library;
 use lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+    CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, Location, NumberOrString, Position, TextEdit, Uri, WorkspaceEdit,
 };
 use std::path::Path;
 
@@ -83,4 +84,67 @@ pub fn is_permit(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// Quick fixes for the findings of rules on an open permit: a suppression
+/// comment (`# permitlint: ignore[RULE] `) on its own line above the line
+/// of the finding, indented like it, so it covers that line (and the
+/// mapping or list item it heads). The reason is left for the author to
+/// write: without one the comment suppresses nothing and says so
+/// (`suppression.no-reason`). Document findings and suppression warnings
+/// get none: a broken value is corrected, not suppressed.
+// `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' type), which
+// clippy takes for a mutable key; it is never mutated here.
+#[allow(clippy::mutable_key_type)]
+pub fn suppress_actions(
+    uri: &Uri,
+    text: &str,
+    diagnostics: &[Diagnostic],
+) -> Vec<CodeActionOrCommand> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut seen: Vec<(String, u32)> = Vec::new();
+    let mut out = Vec::new();
+    for d in diagnostics {
+        if d.source.as_deref() != Some("permitlint") {
+            continue;
+        }
+        let Some(NumberOrString::String(rule)) = &d.code else {
+            continue;
+        };
+        if rule.starts_with("document.")
+            || rule.starts_with("suppression.")
+            || rule.starts_with("internal.")
+        {
+            continue;
+        }
+        let line = d.range.start.line;
+        if seen.iter().any(|(r, l)| r == rule && *l == line) {
+            continue;
+        }
+        seen.push((rule.clone(), line));
+        let Some(current) = lines.get(line as usize) else {
+            continue;
+        };
+        let indent: String = current.chars().take_while(|c| *c == ' ').collect();
+        let edit = TextEdit::new(
+            lsp_types::Range::new(Position::new(line, 0), Position::new(line, 0)),
+            format!(
+                "{indent}# {} ignore[{rule}] \n",
+                crate::track::suppress::MARKER
+            ),
+        );
+        let mut changes = std::collections::HashMap::new();
+        changes.insert(uri.clone(), vec![edit]);
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Suppress `{rule}` here (write the reason after the brackets)"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![d.clone()]),
+            edit: Some(WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
+            }),
+            ..CodeAction::default()
+        }));
+    }
+    out
 }
