@@ -8,11 +8,12 @@ use std::sync::OnceLock;
 /// The catalogue's text, compiled in.
 pub const DATA: &str = include_str!("../../data/pollutants.csv");
 
-/// Which discharge a pollutant belongs to.
+/// Which discharge a pollutant belongs to (also the index of the
+/// catalogue's per-medium maps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Medium {
-    Air,
-    Water,
+    Air = 0,
+    Water = 1,
 }
 
 impl Medium {
@@ -72,8 +73,10 @@ impl PartialEq for Pollutant {
 
 pub struct Catalogue {
     pub pollutants: Vec<Pollutant>,
-    /// (medium, folded spelling) → index, for names and aliases.
-    by_name: FxHashMap<(Medium, String), usize>,
+    /// Per medium (`Medium as usize`): canonical code → index.
+    by_code: [FxHashMap<&'static str, usize>; 2],
+    /// Per medium: folded spelling of a code, name or alias → index.
+    by_name: [FxHashMap<String, usize>; 2],
     pub errors: Vec<RowError>,
 }
 
@@ -97,7 +100,8 @@ impl Catalogue {
     pub fn parse(text: &'static str) -> Catalogue {
         let mut c = Catalogue {
             pollutants: Vec::new(),
-            by_name: FxHashMap::default(),
+            by_code: Default::default(),
+            by_name: Default::default(),
             errors: Vec::new(),
         };
         for (i, line) in text.lines().enumerate() {
@@ -153,9 +157,10 @@ impl Catalogue {
             let index = c.pollutants.len();
             let mut names = vec![p.code, p.name_zh];
             names.extend(p.aliases.iter().copied());
+            c.by_code[medium as usize].insert(p.code, index);
             for n in names {
-                let key = (medium, fold(n));
-                match c.by_name.get(&key) {
+                let key = fold(n);
+                match c.by_name[medium as usize].get(&key) {
                     Some(&j) if j != index => {
                         let other = c.pollutants.get(j).map_or("?", |o: &Pollutant| o.code);
                         c.errors.push(err(format!(
@@ -164,7 +169,7 @@ impl Catalogue {
                         )));
                     }
                     _ => {
-                        c.by_name.insert(key, index);
+                        c.by_name[medium as usize].insert(key, index);
                     }
                 }
             }
@@ -181,24 +186,17 @@ impl Catalogue {
             None => &[Medium::Air, Medium::Water],
         };
         let trimmed = written.trim();
+        // Codes first, without folding (what most permits write).
         for &m in media {
-            if let Some(p) = self
-                .pollutants
-                .iter()
-                .find(|p| p.medium == m && p.code == trimmed)
-            {
-                return Resolved::Code(p);
+            if let Some(&i) = self.by_code[m as usize].get(trimmed) {
+                return Resolved::Code(&self.pollutants[i]);
             }
         }
         let key = fold(trimmed);
-        for &m in media {
-            if let Some(&i) = self.by_name.get(&(m, key.clone())) {
-                return Resolved::Alias(&self.pollutants[i]);
-            }
-        }
-        if let Some(head) = without_qualifier(&key) {
+        let head = without_qualifier(&key);
+        for k in std::iter::once(key.as_str()).chain(head) {
             for &m in media {
-                if let Some(&i) = self.by_name.get(&(m, head.to_string())) {
+                if let Some(&i) = self.by_name[m as usize].get(k) {
                     return Resolved::Alias(&self.pollutants[i]);
                 }
             }
@@ -210,10 +208,10 @@ impl Catalogue {
 
     fn closest(&'static self, key: &str, media: &[Medium]) -> Option<&'static Pollutant> {
         let len = key.chars().count();
-        self.by_name
+        media
             .iter()
-            .filter(|((m, _), _)| media.contains(m))
-            .map(|((_, name), &i)| (strsim::levenshtein(key, name), name.as_str(), i))
+            .flat_map(|&m| self.by_name[m as usize].iter())
+            .map(|(name, &i)| (strsim::levenshtein(key, name), name.as_str(), i))
             // Close relative to the length: one edit in a short name, two in a long one.
             .filter(|(d, name, _)| *d > 0 && *d * 3 <= len.max(name.chars().count()))
             .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))

@@ -474,17 +474,15 @@ impl<'a> Interp<'a, '_> {
         let Some((cause, span)) = self.unknown_cause(cond) else {
             return;
         };
-        if self
-            .undecided
-            .iter()
-            .any(|r| r.help.as_deref() == Some(&*cause))
-        {
+        // One entry per cause, whatever the statement that met it.
+        let suffix = format!("：{cause}");
+        if self.undecided.iter().any(|r| r.message.ends_with(&suffix)) {
             return;
         }
         let primary = span.or_else(|| self.context.last().copied());
         self.undecided.push(Raw {
-            message: format!("未能判定{what}：{cause}"),
-            help: Some(cause),
+            message: format!("未能判定{what}{suffix}"),
+            help: None,
             primary,
             labels: Vec::new(),
         });
