@@ -5,7 +5,7 @@
 //! The quadratic paths of loading (duplicate keys, long industry codes with
 //! `prefix_row`) are linear.
 
-mod common;
+use crate::common;
 
 use permitlint::date::Date;
 use permitlint::eval::interp::{Budget, MAX_MESSAGE_BYTES};

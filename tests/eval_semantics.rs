@@ -2,7 +2,7 @@
 //! `let` values are computed lazily (on first read), and must come out as
 //! if computed where they are written, whatever scope they are read in.
 
-mod common;
+use crate::common;
 
 use permitlint::date::Date;
 use permitlint::lang::library::build;

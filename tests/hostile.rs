@@ -1,5 +1,5 @@
 //! Hostile inputs: each gives one clear `document.yaml` finding, never a panic.
-mod common;
+use crate::common;
 
 use permitlint::permit::{Limits, Loaded, load, load_path};
 use permitlint::span::SourceFile;

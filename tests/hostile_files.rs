@@ -8,7 +8,7 @@
 //! (loader-level: alias bomb, deep nesting, 200 MB, NUL, non-UTF-8, empty),
 //! `tests/cli.rs` (directory symlink loop, dangling link, Chinese path).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use permitlint::date::Date;

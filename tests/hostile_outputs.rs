@@ -3,7 +3,7 @@
 //! a bidi override, Markdown headings, links, images and HTML goes through
 //! every renderer, and no output carries any of it live.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

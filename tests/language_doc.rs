@@ -1,7 +1,7 @@
 //! Every ```policy example in docs/language.md parses and type-checks
 //! against the permit schema (with the shipped routing and facts).
 
-mod common;
+use crate::common;
 
 use permitlint::lang::library::build;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 const PERMIT: &str = "tests/fixtures/permits/reference.yaml";
 
-mod common;
+use crate::common;
 use common::{LOCAL_RULE, root, run_in as run};
 
 fn permit() -> String {

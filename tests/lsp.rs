@@ -1,7 +1,7 @@
 //! The language server driven over stdio by a real client (`lsp_client`):
 //! JSON-RPC messages in, responses and published diagnostics out.
 
-mod lsp_client;
+use crate::lsp_client;
 
 use lsp_client::{Client, file_uri, position, position_of};
 use serde_json::{Value, json};

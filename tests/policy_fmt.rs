@@ -1,7 +1,7 @@
 //! The formatter over every shipped policy: `parse → fmt → parse` gives the
 //! same AST, formatting is idempotent, and comments survive.
 
-mod common;
+use crate::common;
 
 use permitlint::lang::fmt::format_file;
 use permitlint::lang::parser::parse_file;

@@ -1,5 +1,5 @@
 //! Review documents (issue 6): classification, countersign form, one-time
-//! notice. Snapshots in `tests/snapshots/review__*.snap` are the reviewed
+//! notice. Snapshots in `tests/snapshots/integration__review__*.snap` are the reviewed
 //! specification of the Markdown form and the notice.
 //!
 //! Library: the shipped policies alone (classification from

@@ -16,7 +16,7 @@ fn permit_format_doc_is_generated() {
     let committed = std::fs::read_to_string(DOC).unwrap_or_default();
     assert!(
         committed == generated,
-        "docs/permit-format.md is stale: run `PERMITLINT_WRITE_DOCS=1 cargo test --test schema_exports`"
+        "docs/permit-format.md is stale: run `PERMITLINT_WRITE_DOCS=1 cargo test --test integration schema_exports`"
     );
     assert!(generated.contains("## Project additions"));
     assert!(generated.contains("facilities.production[].furnace"));

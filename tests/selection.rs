@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 
-mod common;
+use crate::common;
 use common::{LOCAL_RULE, root, run_in as run};
 
 /// A project folder: `local/rule.policy` and `permits/a.yaml` (the
