@@ -372,13 +372,61 @@ fn units_are_completed_by_stated_rules_or_the_cell_is_reported() {
             .any(|n| n.code == "import.bad-value" && n.message.contains("1000个/L"))
     );
     assert!(!y.contains("1000个/L  #"));
-    // Two standards on one outlet: the first kept, the second reported.
+    // Two standards on one outlet: the first is the outlet's; the second
+    // names a pollutant with no limit row here, so it is reported.
     assert!(y.contains("standard: GB 8978-1996 三级"));
     assert!(
         imported
             .notes
             .iter()
-            .any(|n| n.code == "import.conflict" && n.message.contains("GB/T 31962-2015"))
+            .any(|n| n.code == "import.not-imported"
+                && n.message.contains("GB/T 31962-2015")
+                && n.message.contains("氨氮"))
+    );
+}
+
+#[test]
+fn a_pollutant_under_another_standard_keeps_it_on_its_row() {
+    let html = "<title>水污染物排放信息</title><p>(1)主要排放口</p><table>\
+        <tr><th>排放口编号</th><th>排放口名称</th><th>污染物种类</th><th>许可排放浓度限值</th></tr>\
+        <tr><td>DW001</td><td>总排口</td><td>化学需氧量</td><td>500 mg/L</td></tr>\
+        <tr><td>DW001</td><td>总排口</td><td>氨氮（NH3-N）</td><td>45 mg/L</td></tr></table>\
+        <p>废水污染物排放执行标准表</p><table>\
+        <tr><th>排放口编号</th><th>污染物种类</th><th>执行标准名称</th></tr>\
+        <tr><td>DW001</td><td>化学需氧量</td><td>GB 8978-1996 三级</td></tr>\
+        <tr><td>DW001</td><td>氨氮</td><td>GB/T 31962-2015</td></tr></table>";
+    let page = import::page_from_html("w.html", "w", html);
+    let imported = import::import(&[page]);
+    let y = &imported.yaml;
+    assert!(
+        !imported.notes.iter().any(|n| n.code == "import.conflict"),
+        "{:?}",
+        imported.notes
+    );
+    // The outlet keeps the first standard; the ammonia row carries its own,
+    // after its limit, with the cell it came from.
+    let nh3 = y.find("45 mg/L").expect("the ammonia limit");
+    let row_std = y[nh3..]
+        .find("standard: GB/T 31962-2015  # 来源: w.html 表「水污染物排放信息-废水污染物排放执行标准表」第2行")
+        .map(|i| i + nh3);
+    assert!(row_std.is_some(), "{y}");
+    assert_eq!(y.matches("standard: GB 8978-1996 三级").count(), 1, "{y}");
+    // The document loads, and the loader reads the row standard as a standard.
+    let loaded = permitlint::permit::load(
+        permitlint::span::SourceFile::new("imported.yaml", y),
+        &permitlint::permit::Limits::default(),
+    );
+    assert!(
+        !loaded
+            .findings
+            .iter()
+            .any(|f| f.rule.starts_with("document.standard") || f.rule == "document.yaml"),
+        "{:?}",
+        loaded
+            .findings
+            .iter()
+            .map(|f| (&f.rule, &f.message))
+            .collect::<Vec<_>>()
     );
 }
 

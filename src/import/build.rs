@@ -28,6 +28,9 @@ pub struct Limit {
     pub limit: Option<V>,
     pub bound: Option<V>,
     pub range: Option<V>,
+    /// The row's own standard, where the 执行标准 table gives this pollutant
+    /// a standard other than the outlet's.
+    pub standard: Option<V>,
 }
 
 #[derive(Debug)]
@@ -88,6 +91,17 @@ pub struct Builder {
     pub doc: Doc,
     pub notes: Vec<Note>,
     specials: Vec<SpecialRow>,
+    /// Standards of single pollutants that differ from their outlet's,
+    /// placed on the pollutant's row once every limit row is known.
+    row_standards: Vec<RowStandard>,
+}
+
+/// A 执行标准 row naming a standard other than its outlet's.
+struct RowStandard {
+    medium: Medium,
+    outlet: String,
+    pollutant: String,
+    standard: V,
 }
 
 /// Labels of the basic-information table and the field each fills.
@@ -668,6 +682,7 @@ impl Builder {
             limit: None,
             bound: None,
             range: None,
+            standard: None,
         };
         let mut years: [Option<V>; 5] = Default::default();
         let mut row_unit: Option<&'static str> = None;
@@ -921,23 +936,20 @@ impl Builder {
             .map(|(_, p)| p.to_string())
             .unwrap_or_default();
         let medium = r.ctx.medium;
-        let mut notes = Vec::new();
         if let Some(o) = self.outlet_mut(medium, &id.text) {
             match &o.standard {
                 None => o.standard = Some(v),
                 Some(have) if fold(&have.text) == fold(&v.text) => {}
-                Some(have) => notes.push(Note {
-                    level: Level::Warning,
-                    code: "import.conflict",
-                    at: v.src.to_string(),
-                    message: format!(
-                        "{} 的 {pollutant} 执行「{}」，而该排放口已按「{}」导入（{}）；格式每个排放口只写一个执行标准，这一项未导入",
-                        id.text, v.text, have.text, have.src
-                    ),
+                // Another standard for this pollutant: it goes on the
+                // pollutant's row (permit/v2 `pollutants[].standard`).
+                Some(_) => self.row_standards.push(RowStandard {
+                    medium,
+                    outlet: id.text.clone(),
+                    pollutant,
+                    standard: v,
                 }),
             }
         }
-        self.notes.extend(notes);
     }
 
     fn outlet_row(&mut self, r: &Row) {
@@ -1123,6 +1135,7 @@ impl Builder {
 
     /// Place what needs every table read: special periods name outlets.
     pub fn finish(&mut self) {
+        self.place_row_standards();
         for s in std::mem::take(&mut self.specials) {
             let outlets = match s.medium {
                 Medium::Air => &self.doc.air,
@@ -1179,6 +1192,64 @@ impl Builder {
                 requirement: s.requirement,
             });
         }
+    }
+
+    /// Puts each pollutant's own standard on its limit row; a standard for
+    /// a pollutant the limit table does not list is reported, not dropped.
+    fn place_row_standards(&mut self) {
+        let mut notes = Vec::new();
+        for rs in std::mem::take(&mut self.row_standards) {
+            let list = match rs.medium {
+                Medium::Air => &mut self.doc.air,
+                Medium::Water => &mut self.doc.water,
+            };
+            let row = list
+                .iter_mut()
+                .find(|o| o.id.text == rs.outlet)
+                .and_then(|o| {
+                    o.pollutants
+                        .iter_mut()
+                        .find(|l| same_pollutant(&l.pollutant.text, &rs.pollutant, rs.medium))
+                });
+            match row {
+                Some(l) => match &l.standard {
+                    None => l.standard = Some(rs.standard),
+                    Some(have) if fold(&have.text) == fold(&rs.standard.text) => {}
+                    Some(have) => notes.push(Note {
+                        level: Level::Warning,
+                        code: "import.conflict",
+                        at: rs.standard.src.to_string(),
+                        message: format!(
+                            "{} 的 {} 执行「{}」，而这一行已按「{}」导入（{}）；这一项未导入",
+                            rs.outlet, rs.pollutant, rs.standard.text, have.text, have.src
+                        ),
+                    }),
+                },
+                None => notes.push(Note {
+                    level: Level::Warning,
+                    code: "import.not-imported",
+                    at: rs.standard.src.to_string(),
+                    message: format!(
+                        "{} 的 {} 执行「{}」，但许可排放限值表中该排放口没有这项污染物的行；这项执行标准未导入",
+                        rs.outlet, rs.pollutant, rs.standard.text
+                    ),
+                }),
+            }
+        }
+        self.notes.extend(notes);
+    }
+}
+
+/// Whether two pollutant texts name one pollutant: by catalogue code in the
+/// medium, else by folded text.
+fn same_pollutant(a: &str, b: &str, medium: Medium) -> bool {
+    let code = |t: &str| match catalogue().resolve(t, Some(medium)) {
+        Resolved::Code(p) | Resolved::Alias(p) => Some(p.code),
+        Resolved::Unknown { .. } => None,
+    };
+    match (code(a), code(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => fold(a.trim()) == fold(b.trim()),
     }
 }
 

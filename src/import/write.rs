@@ -289,6 +289,7 @@ fn limits(w: &mut W, list: &[Limit]) {
             }
         }
         w.opt(10, "committed", &p.committed);
+        w.opt(10, "standard", &p.standard);
     }
 }
 
