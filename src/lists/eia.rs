@@ -684,16 +684,6 @@ impl Reconciliation {
     }
 }
 
-/// A cell Excel will not run as a formula: a leading `= + - @`, tab or CR
-/// gets a `'` in front.
-pub fn formula_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
 /// [`csv::document`] with every cell text (the cells come from files the
 /// bureau did not write): the shared CSV writer makes each formula-safe.
 pub fn safe_document(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -802,11 +792,5 @@ mod tests {
         // Nothing alike: no permit, operating.
         let r = reconcile(&[approval("苏州乙有限公司", "B2", "", "x")], &permits);
         assert_eq!(r.rows[0].verdict, Verdict::NoPermitOperating);
-    }
-
-    #[test]
-    fn formula_cells() {
-        assert_eq!(formula_safe("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(formula_safe("苏环审"), "苏环审");
     }
 }

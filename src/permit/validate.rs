@@ -942,41 +942,30 @@ impl<'a> Validator<'a> {
         }
         // Air limit rows: at least one limit. A row that names a pollutant
         // and limits nothing would otherwise pass every rule unread.
-        if let Some(outlets) = root.get("air").and_then(|a| a.get("outlets")) {
-            const LIMITS: &[&str] = &[
-                "concentration",
-                "daily",
-                "rate",
-                "annual",
-                "annual_years",
-                "committed",
-                "limit",
-            ];
-            for (i, o) in outlets.items().iter().enumerate() {
-                for (j, p) in o
-                    .get("pollutants")
-                    .map_or(&[][..], |p| p.items())
-                    .iter()
-                    .enumerate()
-                {
-                    if !matches!(p.value, Value::Map(_))
-                        || LIMITS.iter().any(|k| p.get(k).is_some())
-                    {
-                        continue;
-                    }
-                    let ppath = format!("air.outlets[{i}].pollutants[{j}]");
-                    self.error(
-                        "document.missing-field",
-                        p.span,
-                        &format!("{ppath}.concentration"),
-                        "许可排放浓度限值",
-                        format!("`{ppath}` states no limit (许可排放浓度限值, 日均浓度限值, 速率限值, 年排放量限值 or another limit)"),
-                        Some("give at least `concentration`, e.g. `50 mg/m3`".into()),
-                    );
-                }
+        const LIMITS: &[&str] = &[
+            "concentration",
+            "daily",
+            "rate",
+            "annual",
+            "annual_years",
+            "committed",
+            "limit",
+        ];
+        for (i, j, p) in limit_rows(root, "air") {
+            if LIMITS.iter().any(|k| p.get(k).is_some()) {
+                continue;
             }
+            let ppath = format!("air.outlets[{i}].pollutants[{j}]");
+            self.error(
+                "document.missing-field",
+                p.span,
+                &format!("{ppath}.concentration"),
+                "许可排放浓度限值",
+                format!("`{ppath}` states no limit (许可排放浓度限值, 日均浓度限值, 速率限值, 年排放量限值 or another limit)"),
+                Some("give at least `concentration`, e.g. `50 mg/m3`".into()),
+            );
         }
-        // Water outlets: receiving class when direct; concentration or range.
+        // Water outlets: a receiving class when the discharge is direct.
         if let Some(outlets) = root.get("water").and_then(|w| w.get("outlets")) {
             let direct = permit_v1::DISCHARGE.index("direct");
             for (i, o) in outlets.items().iter().enumerate() {
@@ -998,45 +987,56 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
-                for (j, p) in o
-                    .get("pollutants")
-                    .map_or(&[][..], |p| p.items())
-                    .iter()
-                    .enumerate()
-                {
-                    if !matches!(p.value, Value::Map(_)) {
-                        continue;
-                    }
-                    let ppath = || format!("{}.pollutants[{j}]", path());
-                    match (p.get("concentration"), p.get("range")) {
-                        (None, None) => {
-                            let ppath = ppath();
-                            self.error(
-                            "document.missing-field",
-                            p.span,
-                            &format!("{ppath}.concentration"),
-                            "许可排放浓度",
-                            format!("missing `concentration` (许可排放浓度) or `range` (许可排放范围) in `{ppath}`"),
-                            Some("give `concentration`, e.g. `50 mg/L`, or for pH a `range`, e.g. `6-9`".into()),
-                        )
-                        }
-                        (Some(c), Some(_)) => {
-                            let ppath = ppath();
-                            self.error(
-                                "document.conflicting-fields",
-                                c.span,
-                                &format!("{ppath}.concentration"),
-                                "许可排放浓度",
-                                format!("`{ppath}` has both `concentration` and `range`"),
-                                Some("keep one of them".into()),
-                            )
-                        }
-                        _ => {}
-                    }
+            }
+        }
+        // Water limit rows: a concentration or a range, not both.
+        for (i, j, p) in limit_rows(root, "water") {
+            let ppath = || format!("water.outlets[{i}].pollutants[{j}]");
+            match (p.get("concentration"), p.get("range")) {
+                (None, None) => {
+                    let ppath = ppath();
+                    self.error(
+                    "document.missing-field",
+                    p.span,
+                    &format!("{ppath}.concentration"),
+                    "许可排放浓度",
+                    format!("missing `concentration` (许可排放浓度) or `range` (许可排放范围) in `{ppath}`"),
+                    Some("give `concentration`, e.g. `50 mg/L`, or for pH a `range`, e.g. `6-9`".into()),
+                )
                 }
+                (Some(c), Some(_)) => {
+                    let ppath = ppath();
+                    self.error(
+                        "document.conflicting-fields",
+                        c.span,
+                        &format!("{ppath}.concentration"),
+                        "许可排放浓度",
+                        format!("`{ppath}` has both `concentration` and `range`"),
+                        Some("keep one of them".into()),
+                    )
+                }
+                _ => {}
             }
         }
     }
+}
+
+/// Every limit row (a mapping) of the medium's outlets: (outlet index, row
+/// index, row).
+fn limit_rows<'n>(root: &'n Node, medium: &str) -> impl Iterator<Item = (usize, usize, &'n Node)> {
+    let outlets = root.get(medium).and_then(|m| m.get("outlets"));
+    outlets
+        .map_or(&[][..], |o| o.items())
+        .iter()
+        .enumerate()
+        .flat_map(|(i, o)| {
+            o.get("pollutants")
+                .map_or(&[][..], |p| p.items())
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| matches!(p.value, Value::Map(_)))
+                .map(move |(j, p)| (i, j, p))
+        })
 }
 
 /// A limit row without its own `standard` takes its outlet's: the loader
