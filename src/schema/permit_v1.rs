@@ -693,6 +693,43 @@ pub static EIA: RecordDef = RecordDef {
             "批复涉及的生产设施",
             "production facilities the approval covers",
         ),
+        v2(opt(
+            "limits",
+            Ty::List(&Ty::Record(&EIA_LIMIT)),
+            "环评批复的排放限值",
+            "emission limits the approval sets per outlet and pollutant; from 2015-01-01 they go into the permit",
+        )),
+    ],
+};
+
+pub static EIA_LIMIT: RecordDef = RecordDef {
+    name: "eia_limit",
+    zh: "环评批复的排放限值",
+    fields: &[
+        req(
+            "outlet",
+            Ty::Ref(&OUTLET_REF),
+            "排放口",
+            "air or water outlet the approval limits",
+        ),
+        req(
+            "pollutant",
+            Ty::Pollutant(None),
+            "污染物",
+            "pollutant code or name",
+        ),
+        opt(
+            "concentration",
+            Ty::Qty(&[Dim::AirConcentration, Dim::WaterConcentration]),
+            "允许排放浓度",
+            "concentration the approval allows",
+        ),
+        opt(
+            "annual",
+            Ty::Qty(&[Dim::AnnualMass]),
+            "允许年排放量",
+            "annual quantity the approval allows",
+        ),
     ],
 };
 
