@@ -37,6 +37,7 @@ mod proptest_policies;
 mod reference;
 mod report_formats;
 mod review;
+mod row_coverage;
 mod schema_exports;
 mod selection;
 mod suppressions;

@@ -1268,6 +1268,20 @@ impl<'a> Interp<'a, '_> {
             .map(|node| (node, target.record))
     }
 
+    /// The pollutants this policy's element checks under `standard`: those
+    /// collected under the standard itself and under every prefix of it a
+    /// policy selects with `starts_with` (`lang::standards::collect_rows`).
+    fn checked_rows(&self, standard: &str) -> std::collections::BTreeSet<&'a str> {
+        let lib: &'a Library = self.lib;
+        lib.standard_rows
+            .get(&self.policy.meta.element)
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| crate::lang::standards::selects(key, standard))
+            .flat_map(|(_, codes)| codes.iter().map(String::as_str))
+            .collect()
+    }
+
     fn call(&mut self, name: &str, args: &'a [Expr]) -> Val<'a> {
         // Every builtin reads its first argument; the two-argument ones
         // evaluate `args[1]` where they use it. The checker enforces each
@@ -1334,6 +1348,21 @@ impl<'a> Interp<'a, '_> {
                     .map(|s| Val::new(V::Str(std::borrow::Cow::Borrowed(s.as_str()))))
                     .collect(),
             ),
+            "known_row" => match (first.text(), self.expr(&args[1]).text()) {
+                (Some(standard), Some(pollutant)) => {
+                    V::Bool(self.checked_rows(standard).contains(pollutant))
+                }
+                _ => V::Unknown,
+            },
+            "known_rows" => match first.text() {
+                Some(standard) => V::List(
+                    self.checked_rows(standard)
+                        .into_iter()
+                        .map(|s| Val::new(V::Str(std::borrow::Cow::Borrowed(s))))
+                        .collect(),
+                ),
+                None => V::Unknown,
+            },
             "days" => match &first.v {
                 V::Num(n) => match crate::units::unit("d") {
                     Some(unit) => V::Qty(Quantity { value: *n, unit }),

@@ -61,6 +61,16 @@ pub const BUILTINS: &[(&str, usize, &str)] = &[
         "the standards the library's policies of the same element check, as a list of texts",
     ),
     (
+        "known_row",
+        2,
+        "true when the library's policies of the same element check a pollutant under a standard (its tables or texts name the pollutant)",
+    ),
+    (
+        "known_rows",
+        1,
+        "the pollutants the library's policies of the same element check under a standard, as a list of codes",
+    ),
+    (
         "prefix_row",
         2,
         "the row of a one-key table whose key is the longest prefix of a text",
@@ -1678,6 +1688,25 @@ impl Cx<'_> {
                 Ty::Bool
             }
             "known_standards" => Ty::List(Box::new(Ty::Str)),
+            "known_row" | "known_rows" => {
+                for (i, t) in tys.iter().enumerate() {
+                    if !(t.is_textual() || t.is_unknown()) {
+                        self.err(
+                            args[i].span,
+                            "type-mismatch",
+                            format!(
+                                "`{}` needs texts (a standard, a pollutant), found {t}",
+                                name.node
+                            ),
+                        );
+                    }
+                }
+                if name.node == "known_row" {
+                    Ty::Bool
+                } else {
+                    Ty::List(Box::new(Ty::Str))
+                }
+            }
             "prefix_row" => match &tys[0] {
                 Ty::Table(t) => {
                     if t.key_count != 1 {

@@ -9,7 +9,7 @@ use crate::date::Date;
 use crate::finding::Severity;
 use crate::schema::types::{Field, RecordDef};
 use crate::span::{Source, SourceFile};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// What a policy says about itself (its header and documentation).
@@ -349,6 +349,9 @@ pub struct Library {
     /// field with: the standards (with grades) the library checks
     /// (`lang::standards`).
     pub standards: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Element → standard → the pollutant codes that element's policies
+    /// check under that standard (`lang::standards::collect_rows`).
+    pub standard_rows: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
     /// The libraries this one was layered from, lowest first (see
     /// [`build_layers`]); one entry for a library built from one folder.
     pub layers: Vec<LayerInfo>,
@@ -655,6 +658,7 @@ pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
     }
     standards.retain(|_, s| !s.is_empty());
     lib.standards = standards;
+    lib.standard_rows = standard_rows(&lib);
     lib.layers = infos;
     errors.check.extend(check_errors);
     errors
@@ -669,6 +673,36 @@ pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
 
 /// A policy's `version` header as written (0 when missing: the checker
 /// reports that).
+/// Element → standard → pollutant codes checked: the literal codes and the
+/// keys, at the pollutant's position, of the tables the policies use.
+fn standard_rows(lib: &Library) -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+    use super::standards::Covered;
+    let mut out: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for p in &lib.policies {
+        let mut uses = BTreeSet::new();
+        super::standards::collect_rows(&p.ast.body, &BTreeSet::new(), &mut uses);
+        let by_std = out.entry(p.meta.element.clone()).or_default();
+        for (standard, covered) in uses {
+            let codes = by_std.entry(standard).or_default();
+            match covered {
+                Covered::Code(c) => {
+                    codes.insert(c);
+                }
+                Covered::Table(name, pos) => {
+                    if let Some(t) = lib.tables.get(&name) {
+                        codes.extend(t.rows.iter().filter_map(|r| match r.get(pos) {
+                            Some(super::table::CellValue::Text(k)) => Some(k.clone()),
+                            _ => None,
+                        }));
+                    }
+                }
+            }
+        }
+    }
+    out.retain(|_, m| !m.is_empty());
+    out
+}
+
 fn ast_version(p: &Policy) -> u32 {
     match p.header("version").map(|h| &h.node) {
         Some(super::ast::HeaderKind::Version(v)) => *v,

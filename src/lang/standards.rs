@@ -3,6 +3,12 @@
 //! `o.standard in ["GB 8978-1996 一级", …]`). Collected from the checked
 //! policies, so a new standard's author has no list to remember to edit;
 //! `known_standard(s)` and `known_standards()` read it.
+//!
+//! Likewise the pollutants checked under each standard ([`collect_rows`]):
+//! the keys of the tables a policy looks a `pollutant` up in, inside loops
+//! and conditions that select the standard. `known_row(standard,
+//! pollutant)` reads it, so a permit row under a known standard whose
+//! pollutant no policy checks is said to be unchecked, not passed.
 
 use super::ast::BinOp;
 use super::ast::{Expr, ExprKind, Lit, Stmt, StmtKind};
@@ -86,6 +92,151 @@ fn expr(e: &Expr, out: &mut BTreeSet<String>) {
             }
             if let Some(b) = body {
                 expr(b, out);
+            }
+        }
+        ExprKind::Lit(_) | ExprKind::Var(_) => {}
+    }
+}
+
+/// What a policy checks of a standard's pollutants: a table looked up or
+/// tested with a `pollutant` field (`p.pollutant in gb13223_t1_coal`,
+/// `gb18918_t1[g, p.pollutant]`, with the key position), or a pollutant
+/// named by a literal (`p.pollutant == "pH"`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Covered {
+    Table(String, usize),
+    Code(String),
+}
+
+/// Whether `standard` is selected by `key`, an output key of
+/// [`collect_rows`]: the same text, or a prefix of it marked with [`PREFIX`].
+pub fn selects(key: &str, standard: &str) -> bool {
+    match key.strip_suffix(PREFIX) {
+        Some(prefix) => standard.starts_with(prefix),
+        None => key == standard,
+    }
+}
+
+/// (standard, what is checked) for every pollutant table or literal used
+/// under a comparison of `standard` with literal texts: the loops and
+/// conditions enclosing a use give the standards it belongs to. Uses with
+/// no such standard around them belong to none.
+pub fn collect_rows(body: &[Stmt], ctx: &BTreeSet<String>, out: &mut BTreeSet<(String, Covered)>) {
+    for s in body {
+        match &s.node {
+            StmtKind::Let(_, e) | StmtKind::Derive { value: e, .. } => rows_expr(e, ctx, out),
+            StmtKind::Require { cond, .. } => rows_expr(cond, ctx, out),
+            StmtKind::For {
+                coll, filter, body, ..
+            } => {
+                rows_expr(coll, ctx, out);
+                let inner = narrowed(filter.as_ref(), ctx);
+                if let Some(f) = filter {
+                    rows_expr(f, &inner, out);
+                }
+                collect_rows(body, &inner, out);
+            }
+            StmtKind::When {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let inner = narrowed(Some(cond), ctx);
+                rows_expr(cond, &inner, out);
+                collect_rows(then, &inner, out);
+                if let Some(o) = otherwise {
+                    collect_rows(o, ctx, out);
+                }
+            }
+            StmtKind::During { body, .. } => collect_rows(body, ctx, out),
+            StmtKind::Report { .. } => {}
+        }
+    }
+}
+
+/// The standards a condition compares `standard` with, or `ctx` when it
+/// names none. `o.standard starts_with "GB 8978-1996"` names every standard
+/// with that prefix, kept as the prefix followed by [`PREFIX`].
+fn narrowed(cond: Option<&Expr>, ctx: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut named = BTreeSet::new();
+    if let Some(c) = cond {
+        expr(c, &mut named);
+        prefixes(c, &mut named);
+    }
+    if named.is_empty() { ctx.clone() } else { named }
+}
+
+/// Marks a key of [`collect_rows`]'s output as a prefix of standards.
+pub const PREFIX: char = '*';
+
+fn prefixes(e: &Expr, out: &mut BTreeSet<String>) {
+    match &e.node {
+        ExprKind::Binary(BinOp::StartsWith, a, b) if is_standard_field(a) => {
+            let mut t = BTreeSet::new();
+            texts(b, &mut t);
+            out.extend(t.into_iter().map(|p| format!("{p}{PREFIX}")));
+        }
+        ExprKind::Binary(BinOp::And | BinOp::Or, a, b) => {
+            prefixes(a, out);
+            prefixes(b, out);
+        }
+        ExprKind::Paren(a) => prefixes(a, out),
+        _ => {}
+    }
+}
+
+fn is_pollutant_field(e: &Expr) -> bool {
+    matches!(&e.node, ExprKind::Field(_, f) if f.node == "pollutant")
+}
+
+fn rows_expr(e: &Expr, ctx: &BTreeSet<String>, out: &mut BTreeSet<(String, Covered)>) {
+    let mut add = |c: Covered| {
+        for s in ctx {
+            out.insert((s.clone(), c.clone()));
+        }
+    };
+    match &e.node {
+        ExprKind::Binary(op, a, b) => {
+            if is_pollutant_field(a) {
+                match (op, &b.node) {
+                    (BinOp::In, ExprKind::Var(t)) => add(Covered::Table(t.clone(), 0)),
+                    (BinOp::In | BinOp::Eq, _) => {
+                        let mut codes = BTreeSet::new();
+                        texts(b, &mut codes);
+                        codes.into_iter().for_each(|c| add(Covered::Code(c)));
+                    }
+                    _ => {}
+                }
+            }
+            rows_expr(a, ctx, out);
+            rows_expr(b, ctx, out);
+        }
+        ExprKind::Index(a, keys) => {
+            if let ExprKind::Var(t) = &a.node {
+                for (i, k) in keys.iter().enumerate() {
+                    if is_pollutant_field(k) {
+                        add(Covered::Table(t.clone(), i));
+                    }
+                }
+            }
+            rows_expr(a, ctx, out);
+            keys.iter().for_each(|k| rows_expr(k, ctx, out));
+        }
+        ExprKind::Unary(_, a) | ExprKind::Paren(a) | ExprKind::Field(a, _) => {
+            rows_expr(a, ctx, out)
+        }
+        ExprKind::Call(_, args) | ExprKind::List(args) => {
+            args.iter().for_each(|a| rows_expr(a, ctx, out))
+        }
+        ExprKind::Quant {
+            coll, filter, body, ..
+        } => {
+            rows_expr(coll, ctx, out);
+            if let Some(f) = filter {
+                rows_expr(f, ctx, out);
+            }
+            if let Some(b) = body {
+                rows_expr(b, ctx, out);
             }
         }
         ExprKind::Lit(_) | ExprKind::Var(_) => {}

@@ -57,6 +57,14 @@ impl Key {
 
 /// A cache for one run: where entries live and what every key shares
 /// (library, date, limits, versions).
+/// The running executable's size and modification time: a new build of
+/// the same version gets new keys. `None` (hashed as such) when the
+/// executable cannot be read; the version and the library still key it.
+fn build_stamp() -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::env::current_exe().ok()?.metadata().ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
@@ -86,6 +94,10 @@ impl Cache {
             TAG.hash(&mut h);
             FORMAT.hash(&mut h);
             env!("CARGO_PKG_VERSION").hash(&mut h);
+            // The build, not only the version: a rebuilt binary of the same
+            // version (a fix to the evaluator or a builtin) must not reuse
+            // the results of the old one.
+            build_stamp().hash(&mut h);
             as_of.to_string().hash(&mut h);
             limits.max_file_bytes.hash(&mut h);
             limits.max_depth.hash(&mut h);
