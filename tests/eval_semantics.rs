@@ -89,3 +89,18 @@ fn lets_read_in_quantifier_bodies_and_nested_lets() {
     );
     assert_eq!(got, [format!("twice={} total={total}", total * 2)]);
 }
+
+#[test]
+fn quantities_with_units_that_are_not_ascii_parse_compare_and_print() {
+    // A Ringelmann grade, a dimensionless figure and a temperature, as the
+    // permit format writes them (`limit: 1 级`).
+    let got = messages(
+        "  let g = 1 级
+  let o = 1000 无量纲
+  let t = 850 ℃
+  when 2 级 > g and o < 2000 无量纲 and t >= 850 ℃ {
+    report \"{g} {o} {t}\"
+  }",
+    );
+    assert_eq!(got, vec!["1 级 1000 无量纲 850 ℃".to_string()]);
+}

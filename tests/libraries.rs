@@ -102,13 +102,13 @@ fn a_higher_version_overrides_a_rule_and_the_same_version_is_a_clash() {
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains(
-            "local (2 policies, overrides air.gb13223-2011.limits, air.gb13223-2011.special-limits)"
+            "local (3 policies, overrides air.gb13223-2011.limits, air.gb13223-2011.smoke-blackness, air.gb13223-2011.special-limits)"
         ),
         "{stderr}"
     );
     let builtin = permitlint::library::shipped().unwrap().policies.len();
     assert!(
-        stderr.contains(&format!("built-in ({} policies)", builtin - 2)),
+        stderr.contains(&format!("built-in ({} policies)", builtin - 3)),
         "{stderr}"
     );
 

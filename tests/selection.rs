@@ -168,7 +168,8 @@ fn rules_lists_the_rules_in_force_with_their_library() {
         &["rules", DATE[0], DATE[1], "--select", "air.gb13223-2011"],
     );
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 6, "{stdout}");
+    // Three rules of GB 13223-2011: limits, smoke-blackness, special-limits.
+    assert_eq!(lines.len(), 9, "{stdout}");
     assert!(lines[0].starts_with("air.gb13223-2011.limits "), "{stdout}");
     assert!(
         lines[0].contains(" v1 ") && lines[0].contains(" error ") && lines[0].ends_with("built-in")
