@@ -72,7 +72,11 @@ def main(argv):
         return 2
     fmt = "json"
     if "--format" in argv:
-        fmt = argv[argv.index("--format") + 1]
+        at = argv.index("--format") + 1
+        fmt = argv[at] if at < len(argv) else ""
+    if fmt not in ("json", "csv"):
+        print("--format is json or csv", file=sys.stderr)
+        return 2
     con = duckdb.connect()
     register(con, argv[1])
     here = pathlib.Path(__file__).resolve().parent

@@ -228,7 +228,7 @@ fn export_writes_limits_and_hive_partitioned_readings() {
     );
     // Hour 5 of plant.hj212 (line 6): 30 mg/m3 measured at 11 % O2.
     assert!(
-        rows.iter().any(|r| *r == "91320412MA1MX3RT62,DA001,SO2,hour,2026-03-02 05:00:00,30,,N,11,100000,tests/fixtures/monitor/plant.hj212,6"),
+        rows.contains(&"91320412MA1MX3RT62,DA001,SO2,hour,2026-03-02 05:00:00,30,,N,11,100000,tests/fixtures/monitor/plant.hj212,6"),
         "{readings}"
     );
     // The furnace CSV's unmapped outlet DA009 and its unreadable row are not exported.
