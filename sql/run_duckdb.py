@@ -7,7 +7,7 @@ tables `permitlint monitor --export-limits DIR` wrote, and print the leads.
 Needs the `duckdb` Python package (`pip install duckdb`). The tables are
 registered here (the only DuckDB-specific part); the checks are the
 standard SQL files beside this script. CSV or Parquet is chosen by what DIR
-holds (limits.csv or limits.parquet).
+holds.
 """
 
 import csv
@@ -43,25 +43,25 @@ def quote(path):
 
 def register(con, root):
     root = pathlib.Path(root)
-    readings = root / "readings" / "*" / "*" / "*"
-    if (root / "limits.parquet").exists():
-        con.execute(f"CREATE VIEW limits AS SELECT * FROM read_parquet({quote(root / 'limits.parquet')})")
-        source = f"read_parquet({quote(readings / '*.parquet')}, hive_partitioning = true, hive_types = {PARTITIONS})"
-    else:
-        con.execute(
-            f"CREATE VIEW limits AS SELECT * FROM read_csv({quote(root / 'limits.csv')}, "
-            f"header = true, columns = {struct(LIMIT_COLUMNS)})"
-        )
-        source = (
-            f"read_csv({quote(readings / '*.csv')}, header = true, "
-            f"columns = {struct(READING_COLUMNS)}, hive_partitioning = true, hive_types = {PARTITIONS})"
-        )
-    if any(root.glob("readings/*/*/*/part-*")):
-        con.execute(f"CREATE VIEW readings AS SELECT * FROM {source}")
-    else:
-        # No readings exported: an empty table with the same columns.
-        cols = ", ".join(f"CAST(NULL AS {t}) AS {k}" for k, t in READING_COLUMNS.items())
-        con.execute(f"CREATE VIEW readings AS SELECT {cols} WHERE 1 = 0")
+    parquet = any(root.glob("limits/*/*/part-*.parquet"))
+    ext = "parquet" if parquet else "csv"
+    for name, columns, depth in (("limits", LIMIT_COLUMNS, 2), ("readings", READING_COLUMNS, 3)):
+        files = root / name / "/".join(["*"] * depth) / f"*.{ext}"
+        hive = PARTITIONS if name == "readings" else "{'province': 'VARCHAR', 'unit': 'VARCHAR'}"
+        if not any(root.glob(f"{name}/{'/'.join(['*'] * depth)}/part-*.{ext}")):
+            # Nothing exported: an empty table with the same columns.
+            cols = ", ".join(f"CAST(NULL AS {t}) AS {k}" for k, t in columns.items())
+            con.execute(f"CREATE VIEW {name} AS SELECT {cols} WHERE 1 = 0")
+        elif parquet:
+            con.execute(
+                f"CREATE VIEW {name} AS SELECT * FROM read_parquet({quote(files)}, "
+                f"hive_partitioning = true, hive_types = {hive})"
+            )
+        else:
+            con.execute(
+                f"CREATE VIEW {name} AS SELECT * FROM read_csv({quote(files)}, header = true, "
+                f"columns = {struct(columns)}, hive_partitioning = true, hive_types = {hive})"
+            )
 
 
 def main(argv):

@@ -43,9 +43,9 @@ pub struct MonitorArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
-    /// Export the permits' limits (`limits.csv`) and the readings matched to
-    /// them (`readings/province=…/unit=…/month=…/`) as open tables for the
-    /// SQL checks in `sql/` (docs/scale.md).
+    /// Export the permits' limits (`limits/province=…/unit=…/`) and the
+    /// readings matched to them (`readings/province=…/unit=…/month=…/`) as
+    /// open tables for the SQL checks in `sql/` (docs/scale.md).
     #[arg(long, value_name = "DIR")]
     pub export_limits: Option<PathBuf>,
     /// Format of the exported tables (`parquet` needs a build with `--features parquet`).

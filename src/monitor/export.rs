@@ -1,7 +1,7 @@
 //! Open tables of what the monitoring checks need (`permitlint monitor
 //! --export-limits DIR`), for engines other than permitlint: the permits'
-//! limits as one table, the readings matched to them as a Hive-partitioned
-//! table (`readings/province=/unit=/month=`). The checks themselves ship as
+//! limits (`limits/province=/unit=`) and the readings matched to them
+//! (`readings/province=/unit=/month=`) as Hive-partitioned tables. The checks themselves ship as
 //! standard SQL in `sql/`; `docs/scale.md` describes the layout, the
 //! columns and the engines.
 //!
@@ -470,7 +470,9 @@ pub struct Summary {
     pub reading_bytes: u64,
 }
 
-/// Write `DIR/limits.EXT` and `DIR/readings/province=…/unit=…/month=…/part-0.EXT`.
+/// Write `DIR/limits/province=…/unit=…/part-0.EXT` and
+/// `DIR/readings/province=…/unit=…/month=…/part-0.EXT`. A partition
+/// exported again is replaced; other partitions in DIR are kept.
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     dir: &Path,
@@ -495,11 +497,30 @@ pub fn write(
     };
     mkdir(dir)?;
     let limits = limit_rows(permits);
-    let bytes = match format {
-        TableFormat::Csv => limits_csv(&limits).into_bytes(),
-        TableFormat::Parquet => parquet_limits(&limits)?,
-    };
-    writer.write(&dir.join(format!("limits.{ext}")), &bytes)?;
+    // Limits are partitioned like the readings, so that exports of other
+    // units into the same folder add to each other.
+    let mut limit_parts: BTreeMap<(String, String), Vec<LimitRow>> = BTreeMap::new();
+    for l in &limits {
+        limit_parts
+            .entry((
+                partition_value(&province(&l.region)),
+                partition_value(&l.credit_code),
+            ))
+            .or_default()
+            .push(l.clone());
+    }
+    for ((province, unit), rows) in &limit_parts {
+        let folder = dir
+            .join("limits")
+            .join(format!("province={province}"))
+            .join(format!("unit={unit}"));
+        mkdir(&folder)?;
+        let bytes = match format {
+            TableFormat::Csv => limits_csv(rows).into_bytes(),
+            TableFormat::Parquet => parquet_limits(rows)?,
+        };
+        writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+    }
     let parts = reading_rows(permits, files, devices, from, to);
     let mut summary = Summary {
         limits: limits.len(),
