@@ -424,7 +424,7 @@ pub fn run(a: MonitorArgs) -> i32 {
             a.to,
         ) {
             Ok(s) => eprintln!(
-                "exported {} limit(s) and {} reading(s) in {} partition(s) ({} bytes) to {}",
+                "exported {} limit(s) and {} reading(s) in {} partition(s) ({} bytes of readings) to {}",
                 s.limits,
                 s.readings,
                 s.partitions,
