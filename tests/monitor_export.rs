@@ -8,6 +8,7 @@
 //! The SQL runs where the `duckdb` Python package is installed (`pip
 //! install duckdb`; `.ci/run` installs it); otherwise the SQL test prints
 //! that it was skipped. The export itself is checked everywhere.
+//! `PERMITLINT_PYTHON` names the Python to use (default `python3`).
 
 use assert_cmd::Command;
 use serde_json::Value;
