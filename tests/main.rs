@@ -27,6 +27,7 @@ mod lists;
 mod lsp;
 mod migrate;
 mod monitor;
+mod monitor_export;
 mod permit_mutations;
 mod policy_errors;
 mod policy_fmt;

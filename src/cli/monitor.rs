@@ -21,7 +21,7 @@ pub struct MonitorArgs {
     #[arg(required = true)]
     pub permits: Vec<PathBuf>,
     /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, required_unless_present = "export_limits", num_args = 1..)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
     #[arg(long, value_name = "FILE")]
@@ -43,6 +43,20 @@ pub struct MonitorArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
+    /// Export the permits' limits (`limits/province=…/unit=…/`) and the
+    /// readings matched to them (`readings/province=…/unit=…/month=…/`) as
+    /// open tables for the SQL checks in `sql/` (docs/scale.md).
+    #[arg(long, value_name = "DIR")]
+    pub export_limits: Option<PathBuf>,
+    /// Format of the exported tables (`parquet` needs a build with `--features parquet`).
+    #[arg(long, value_enum, default_value = "csv", requires = "export_limits")]
+    pub export_format: ExportFormatArg,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormatArg {
+    Csv,
+    Parquet,
 }
 
 #[derive(Args, Debug)]
@@ -302,6 +316,16 @@ pub fn run(a: MonitorArgs) -> i32 {
             }
         },
     };
+    let export_format = match a.export_format {
+        ExportFormatArg::Csv => monitor::export::TableFormat::Csv,
+        ExportFormatArg::Parquet => monitor::export::TableFormat::Parquet,
+    };
+    if a.export_limits.is_some() && !export_format.available() {
+        eprintln!(
+            "error: this build of permitlint cannot write Parquet; build it with `cargo build --release --features parquet`, or export CSV"
+        );
+        return 2;
+    }
     let (permits, mut findings) = load_permits(&a.permits);
     if permits.is_empty() {
         eprintln!("error: no permit could be loaded from the PERMITS given");
@@ -380,6 +404,38 @@ pub fn run(a: MonitorArgs) -> i32 {
     {
         eprintln!("error: cannot write to `{}`: {e}", dir.display());
         return 2;
+    }
+    if let Some(dir) = &a.export_limits {
+        let mut writer = crate::fsio::Writer::new(false);
+        for p in a.permits.iter().chain(&a.data) {
+            writer.input(p);
+        }
+        for (p, _) in &paths {
+            writer.input(p);
+        }
+        match monitor::export::write(
+            dir,
+            export_format,
+            &writer,
+            &permits,
+            &files,
+            &devices,
+            a.from,
+            a.to,
+        ) {
+            Ok(s) => eprintln!(
+                "exported {} limit(s) and {} reading(s) in {} partition(s) ({} bytes of readings) to {}",
+                s.limits,
+                s.readings,
+                s.partitions,
+                s.reading_bytes,
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
     }
     let c = crate::report::Counts::of(
         &findings

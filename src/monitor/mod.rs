@@ -14,6 +14,7 @@
 pub mod check;
 pub mod data;
 pub mod devices;
+pub mod export;
 pub mod generate;
 pub mod hj212;
 pub mod leads;

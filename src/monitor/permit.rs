@@ -51,6 +51,8 @@ pub struct PermitLimits {
     pub source: Source,
     pub credit_code: String,
     pub unit_name: String,
+    /// GB/T 2260 region code of the unit (`unit.region`), as written.
+    pub region: String,
     pub valid_from: Option<Date>,
     pub outlets: Vec<Outlet>,
     /// Plant-wide annual limits (`air.totals`, `water.totals`): medium,
@@ -204,6 +206,7 @@ pub fn limits(p: &crate::permit::model::Permit) -> PermitLimits {
         source: src.clone(),
         credit_code: text("unit.credit_code"),
         unit_name: text("unit.name"),
+        region: text("unit.region"),
         valid_from,
         outlets,
     }

@@ -36,7 +36,7 @@ pub struct Outcome {
 }
 
 /// (permit, outlet) of a target, or why not.
-fn resolve_target(
+pub(crate) fn resolve_target(
     t: &Target,
     permits: &[PermitLimits],
     by_credit: &FxHashMap<&str, usize>,

@@ -1,0 +1,744 @@
+//! Open tables of what the monitoring checks need (`permitlint monitor
+//! --export-limits DIR`), for engines other than permitlint: the permits'
+//! limits (`limits/province=/unit=`) and the readings matched to them
+//! (`readings/province=/unit=/month=`) as Hive-partitioned tables. The checks themselves ship as
+//! standard SQL in `sql/`; `docs/scale.md` describes the layout, the
+//! columns and the engines.
+//!
+//! CSV (UTF-8, header, RFC 4180 quoting, CRLF) is always available;
+//! Parquet is written when the crate is built with the `parquet` feature.
+
+use super::data::DataFile;
+use super::devices::Device;
+use super::permit::{Limit, PermitLimits, Row};
+use super::{Period, Reading};
+use crate::catalogue::pollutants::Medium;
+use crate::date::Date;
+use crate::fsio::Writer;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The format of the exported tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+}
+
+impl TableFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+
+    /// Whether this build can write the format.
+    pub fn available(self) -> bool {
+        match self {
+            TableFormat::Csv => true,
+            TableFormat::Parquet => cfg!(feature = "parquet"),
+        }
+    }
+}
+
+/// One row of the limits table: a limit of one pollutant row of an outlet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitRow {
+    pub credit_code: String,
+    pub unit_name: String,
+    pub region: String,
+    pub outlet: String,
+    /// `air` or `water`.
+    pub medium: &'static str,
+    /// Catalogue code (`SO2`).
+    pub pollutant: &'static str,
+    pub pollutant_zh: &'static str,
+    pub hj212: Option<&'static str>,
+    /// The permit's field: `concentration`, `daily`, `limit`, `annual`, `annual_years`.
+    pub field: &'static str,
+    /// Averaging period the limit applies to: `hour`, `day`, `year`.
+    pub averaging: &'static str,
+    /// `max` (a ceiling) or `min` (a floor, e.g. furnace temperature).
+    pub bound: &'static str,
+    /// In the base unit of its dimension.
+    pub limit_value: f64,
+    /// The base unit (`mg/m3`, `mg/L`, `℃`, `t/a`, …).
+    pub unit_of_measure: &'static str,
+    /// As the permit writes it (`35 mg/m3`).
+    pub written: String,
+    /// Reference O₂ (%) of the row, when its concentrations are corrected to it.
+    pub reference_o2: Option<f64>,
+    /// First and last day of the year of validity an annual limit applies to.
+    pub year_from: Option<Date>,
+    pub year_to: Option<Date>,
+    /// `permit.yaml:140 (35 mg/m3)`: the permit row the limit stands on.
+    pub basis: String,
+    pub permit: String,
+    pub line: usize,
+}
+
+/// Columns of the limits table, in order.
+pub const LIMIT_COLUMNS: &[&str] = &[
+    "credit_code",
+    "unit_name",
+    "region",
+    "outlet",
+    "medium",
+    "pollutant",
+    "pollutant_zh",
+    "hj212",
+    "field",
+    "averaging",
+    "bound",
+    "limit_value",
+    "unit_of_measure",
+    "written",
+    "reference_o2",
+    "year_from",
+    "year_to",
+    "basis",
+    "permit",
+    "line",
+];
+
+/// Columns of the readings table, in order (the partition columns
+/// `province`, `unit`, `month` are the folders, not columns of the files).
+pub const READING_COLUMNS: &[&str] = &[
+    "credit_code",
+    "outlet",
+    "pollutant",
+    "averaging",
+    "measured_at",
+    "measured",
+    "corrected",
+    "flag",
+    "o2",
+    "flow",
+    "file",
+    "line",
+];
+
+/// The base unit of a limit's dimension, read from its text.
+fn base_unit(l: &Limit) -> &'static str {
+    crate::units::parse_quantity(&l.text)
+        .ok()
+        .and_then(|q| q.dim().units().next())
+        .map_or("", |u| u.symbol)
+}
+
+/// The limits of every permit, one row per limit, in permit, outlet and row
+/// order. Only the first row of a pollutant in an outlet is exported: it is
+/// the one the checks use.
+pub fn limit_rows(permits: &[PermitLimits]) -> Vec<LimitRow> {
+    let mut out = Vec::new();
+    for p in permits {
+        for o in &p.outlets {
+            let medium = match o.medium {
+                Medium::Air => "air",
+                Medium::Water => "water",
+            };
+            let mut seen: Vec<&str> = Vec::new();
+            for row in &o.rows {
+                if seen.contains(&row.code) {
+                    continue;
+                }
+                seen.push(row.code);
+                let make = |field: &'static str,
+                            averaging: &'static str,
+                            bound: &'static str,
+                            l: &Limit,
+                            years: Option<(Date, Date)>| LimitRow {
+                    credit_code: p.credit_code.clone(),
+                    unit_name: p.unit_name.clone(),
+                    region: p.region.clone(),
+                    outlet: o.id.clone(),
+                    medium,
+                    pollutant: row.code,
+                    pollutant_zh: row.name_zh,
+                    hj212: row.hj212,
+                    field,
+                    averaging,
+                    bound,
+                    limit_value: l.value,
+                    unit_of_measure: base_unit(l),
+                    written: l.text.clone(),
+                    reference_o2: row.reference_o2,
+                    year_from: years.map(|y| y.0),
+                    year_to: years.map(|y| y.1),
+                    basis: format!("{}:{} ({})", p.source.name, l.line, l.text),
+                    permit: p.source.name.clone(),
+                    line: l.line,
+                };
+                out.extend(row_limits(row, p.valid_from, make));
+            }
+        }
+    }
+    out
+}
+
+fn row_limits(
+    row: &Row,
+    valid_from: Option<Date>,
+    make: impl Fn(&'static str, &'static str, &'static str, &Limit, Option<(Date, Date)>) -> LimitRow,
+) -> Vec<LimitRow> {
+    let mut out = Vec::new();
+    if let Some(l) = &row.hourly {
+        out.push(make("concentration", "hour", "max", l, None));
+    }
+    if let Some(l) = &row.ceiling {
+        out.push(make("limit", "hour", "max", l, None));
+    }
+    if let Some(l) = &row.floor {
+        out.push(make("limit", "hour", "min", l, None));
+    }
+    if let Some(l) = &row.daily {
+        out.push(make("daily", "day", "max", l, None));
+    }
+    for (n, l) in row.annual_years.iter().enumerate() {
+        let years = valid_from.map(|from| {
+            let start = from.add_years(n as i32);
+            (start, Date::from_days(start.add_years(1).days() - 1))
+        });
+        out.push(make("annual_years", "year", "max", l, years));
+    }
+    if let Some(l) = &row.annual {
+        // `annual` applies to every year `annual_years` does not name: open-ended.
+        let from = valid_from.map(|f| f.add_years(row.annual_years.len() as i32));
+        let mut r = make("annual", "year", "max", l, from.map(|f| (f, f)));
+        r.year_to = None;
+        out.push(r);
+    }
+    out
+}
+
+/// One row of the readings table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadingRow<'a> {
+    pub credit_code: &'a str,
+    pub outlet: &'a str,
+    pub pollutant: &'static str,
+    /// `hour` or `day`.
+    pub averaging: &'static str,
+    /// Hours since 1970-01-01 00:00, local time as the data states it.
+    pub hour: i64,
+    pub measured: f64,
+    pub corrected: Option<f64>,
+    pub flag: u8,
+    pub o2: Option<f64>,
+    pub flow: Option<f64>,
+    pub file: &'a str,
+    pub line: usize,
+}
+
+/// One partition of the readings table: `(province, unit, month)`.
+pub type Partition = (String, String, String);
+
+/// A Hive partition value: ASCII letters, digits, `-`, `_` and `.` as they
+/// are, every other byte percent-encoded (as Hive escapes path values).
+pub fn partition_value(s: &str) -> String {
+    if s.is_empty() {
+        return "__HIVE_DEFAULT_PARTITION__".into();
+    }
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_') || (b == b'.' && s.len() > 2) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The province of a GB/T 2260 region code: its first two digits
+/// (`320412` → `32`); `unknown` when the code does not start with two digits.
+pub fn province(region: &str) -> String {
+    let b = region.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_digit() && b[1].is_ascii_digit() {
+        region[..2].to_string()
+    } else {
+        "unknown".into()
+    }
+}
+
+/// `YYYY-MM-DD HH:00:00` of an hour index.
+fn timestamp(hour: i64) -> String {
+    format!(
+        "{} {:02}:00:00",
+        Date::from_days(hour.div_euclid(24)),
+        hour.rem_euclid(24)
+    )
+}
+
+fn month_of(hour: i64) -> String {
+    let d = Date::from_days(hour.div_euclid(24));
+    format!("{:04}-{:02}", d.year, d.month)
+}
+
+/// The readings the checks use, grouped by partition and sorted within
+/// each (series, averaging, time, file, line): every reading matched to a
+/// permit's outlet and a pollutant row of it, between `from` and `to`.
+pub fn reading_rows<'a>(
+    permits: &'a [PermitLimits],
+    files: &'a [DataFile],
+    devices: &FxHashMap<String, Device>,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> BTreeMap<Partition, Vec<ReadingRow<'a>>> {
+    let mut by_credit: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, p) in permits.iter().enumerate() {
+        by_credit.entry(p.credit_code.as_str()).or_insert(i);
+    }
+    let from_h = from.map(|d| d.days() * 24);
+    let to_h = to.map(|d| d.days() * 24 + 23);
+    let mut parts: BTreeMap<Partition, Vec<ReadingRow<'a>>> = BTreeMap::new();
+    for f in files {
+        let resolved: Vec<Option<(usize, usize)>> = f
+            .targets
+            .iter()
+            .map(|t| super::run::resolve_target(t, permits, &by_credit, devices).ok())
+            .collect();
+        for r in &f.readings {
+            if from_h.is_some_and(|h| r.time < h) || to_h.is_some_and(|h| r.time > h) {
+                continue;
+            }
+            let Some(Some((p, o))) = resolved.get(r.target as usize) else {
+                continue;
+            };
+            let (permit, outlet) = (&permits[*p], &permits[*p].outlets[*o]);
+            if !outlet.rows.iter().any(|row| row.code == r.code) {
+                continue;
+            }
+            let key = (
+                partition_value(&province(&permit.region)),
+                partition_value(&permit.credit_code),
+                month_of(r.time),
+            );
+            parts.entry(key).or_default().push(reading_row(
+                permit,
+                &outlet.id,
+                r,
+                &f.source.name,
+                f.source.line_col(r.start).0,
+            ));
+        }
+    }
+    for rows in parts.values_mut() {
+        rows.sort_by(|a, b| {
+            (
+                a.credit_code,
+                a.outlet,
+                a.pollutant,
+                a.averaging,
+                a.hour,
+                a.file,
+                a.line,
+            )
+                .cmp(&(
+                    b.credit_code,
+                    b.outlet,
+                    b.pollutant,
+                    b.averaging,
+                    b.hour,
+                    b.file,
+                    b.line,
+                ))
+        });
+    }
+    parts
+}
+
+fn reading_row<'a>(
+    p: &'a PermitLimits,
+    outlet: &'a str,
+    r: &Reading,
+    file: &'a str,
+    line: usize,
+) -> ReadingRow<'a> {
+    ReadingRow {
+        credit_code: &p.credit_code,
+        outlet,
+        pollutant: r.code,
+        averaging: match r.period {
+            Period::Hour => "hour",
+            Period::Day => "day",
+        },
+        hour: r.time,
+        measured: r.value,
+        corrected: r.zs.filter(|v| v.is_finite()),
+        flag: r.flag,
+        o2: r.o2.filter(|v| v.is_finite()),
+        flow: r.flow.filter(|v| v.is_finite()),
+        file,
+        line,
+    }
+}
+
+/// A CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF.
+/// Values are written as they are, without a spreadsheet's formula guard:
+/// these tables are for query engines, and a changed value would not join.
+pub fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A number in the shortest form that reads back to the same `f64`; empty
+/// for none.
+fn num(v: Option<f64>) -> String {
+    v.filter(|v| v.is_finite())
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+fn csv_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut s = header.join(",");
+    s.push_str("\r\n");
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| csv_cell(c)).collect();
+        s.push_str(&cells.join(","));
+        s.push_str("\r\n");
+    }
+    s
+}
+
+/// The limits table as CSV.
+pub fn limits_csv(rows: &[LimitRow]) -> String {
+    csv_table(
+        LIMIT_COLUMNS,
+        rows.iter().map(|l| {
+            vec![
+                l.credit_code.clone(),
+                l.unit_name.clone(),
+                l.region.clone(),
+                l.outlet.clone(),
+                l.medium.to_string(),
+                l.pollutant.to_string(),
+                l.pollutant_zh.to_string(),
+                l.hj212.unwrap_or("").to_string(),
+                l.field.to_string(),
+                l.averaging.to_string(),
+                l.bound.to_string(),
+                num(Some(l.limit_value)),
+                l.unit_of_measure.to_string(),
+                l.written.clone(),
+                num(l.reference_o2),
+                l.year_from.map(|d| d.to_string()).unwrap_or_default(),
+                l.year_to.map(|d| d.to_string()).unwrap_or_default(),
+                l.basis.clone(),
+                l.permit.clone(),
+                l.line.to_string(),
+            ]
+        }),
+    )
+}
+
+/// One partition of the readings table as CSV.
+pub fn readings_csv(rows: &[ReadingRow]) -> String {
+    csv_table(
+        READING_COLUMNS,
+        rows.iter().map(|r| {
+            vec![
+                r.credit_code.to_string(),
+                r.outlet.to_string(),
+                r.pollutant.to_string(),
+                r.averaging.to_string(),
+                timestamp(r.hour),
+                num(Some(r.measured)),
+                num(r.corrected),
+                char::from(r.flag).to_string(),
+                num(r.o2),
+                num(r.flow),
+                r.file.to_string(),
+                r.line.to_string(),
+            ]
+        }),
+    )
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub limits: usize,
+    pub readings: usize,
+    pub partitions: usize,
+    /// Bytes of the readings table's files.
+    pub reading_bytes: u64,
+}
+
+/// Write `DIR/limits/province=…/unit=…/part-0.EXT` and
+/// `DIR/readings/province=…/unit=…/month=…/part-0.EXT`. A partition
+/// exported again is replaced; other partitions in DIR are kept.
+#[allow(clippy::too_many_arguments)]
+pub fn write(
+    dir: &Path,
+    format: TableFormat,
+    writer: &Writer,
+    permits: &[PermitLimits],
+    files: &[DataFile],
+    devices: &FxHashMap<String, Device>,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Summary, String> {
+    if !format.available() {
+        return Err(format!(
+            "this build cannot write {} tables (build with `--features {}`)",
+            format.extension(),
+            format.extension()
+        ));
+    }
+    let ext = format.extension();
+    let mkdir = |d: &Path| {
+        std::fs::create_dir_all(d).map_err(|e| format!("cannot create `{}`: {e}", d.display()))
+    };
+    mkdir(dir)?;
+    let limits = limit_rows(permits);
+    // Limits are partitioned like the readings, so that exports of other
+    // units into the same folder add to each other.
+    let mut limit_parts: BTreeMap<(String, String), Vec<LimitRow>> = BTreeMap::new();
+    for l in &limits {
+        limit_parts
+            .entry((
+                partition_value(&province(&l.region)),
+                partition_value(&l.credit_code),
+            ))
+            .or_default()
+            .push(l.clone());
+    }
+    for ((province, unit), rows) in &limit_parts {
+        let folder = dir
+            .join("limits")
+            .join(format!("province={province}"))
+            .join(format!("unit={unit}"));
+        mkdir(&folder)?;
+        let bytes = match format {
+            TableFormat::Csv => limits_csv(rows).into_bytes(),
+            TableFormat::Parquet => parquet_limits(rows)?,
+        };
+        writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+    }
+    let parts = reading_rows(permits, files, devices, from, to);
+    let mut summary = Summary {
+        limits: limits.len(),
+        partitions: parts.len(),
+        ..Summary::default()
+    };
+    for ((province, unit, month), rows) in &parts {
+        let folder = dir
+            .join("readings")
+            .join(format!("province={province}"))
+            .join(format!("unit={unit}"))
+            .join(format!("month={month}"));
+        mkdir(&folder)?;
+        let bytes = match format {
+            TableFormat::Csv => readings_csv(rows).into_bytes(),
+            TableFormat::Parquet => parquet_readings(rows)?,
+        };
+        writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+        summary.readings += rows.len();
+        summary.reading_bytes += bytes.len() as u64;
+    }
+    Ok(summary)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_limits(_: &[LimitRow]) -> Result<Vec<u8>, String> {
+    Err("this build cannot write Parquet (build with `--features parquet`)".into())
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_readings(_: &[ReadingRow]) -> Result<Vec<u8>, String> {
+    Err("this build cannot write Parquet (build with `--features parquet`)".into())
+}
+
+#[cfg(feature = "parquet")]
+use parquet_out::{parquet_limits, parquet_readings};
+
+/// Parquet through the crate's low-level column writer (no Arrow): one row
+/// group per file, plain and dictionary encodings, no compression codec
+/// compiled in.
+#[cfg(feature = "parquet")]
+mod parquet_out {
+    use super::{LimitRow, ReadingRow};
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+
+    /// One column's values; `None` is a null (the column is OPTIONAL).
+    pub(super) enum Col {
+        Text(Vec<Option<String>>),
+        Double(Vec<Option<f64>>),
+        Int64(Vec<i64>),
+        Int32(Vec<Option<i32>>),
+    }
+
+    fn err(e: parquet::errors::ParquetError) -> String {
+        format!("cannot write Parquet: {e}")
+    }
+
+    fn levels<T: Clone>(v: &[Option<T>]) -> (Vec<T>, Vec<i16>) {
+        let defs = v.iter().map(|x| i16::from(x.is_some())).collect();
+        (v.iter().flatten().cloned().collect(), defs)
+    }
+
+    pub(super) fn write(schema: &str, cols: Vec<Col>) -> Result<Vec<u8>, String> {
+        let schema = Arc::new(parse_message_type(schema).map_err(err)?);
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(Vec::new(), schema, props).map_err(err)?;
+        let mut rg = w.next_row_group().map_err(err)?;
+        let mut cols = cols.into_iter();
+        while let Some(mut c) = rg.next_column().map_err(err)? {
+            let Some(col) = cols.next() else {
+                return Err("cannot write Parquet: more columns in the schema than values".into());
+            };
+            match col {
+                Col::Text(v) => {
+                    let (vals, defs) = levels(&v);
+                    let vals: Vec<ByteArray> = vals
+                        .into_iter()
+                        .map(|s| ByteArray::from(s.into_bytes()))
+                        .collect();
+                    c.typed::<ByteArrayType>()
+                        .write_batch(&vals, Some(&defs), None)
+                        .map_err(err)?;
+                }
+                Col::Double(v) => {
+                    let (vals, defs) = levels(&v);
+                    c.typed::<DoubleType>()
+                        .write_batch(&vals, Some(&defs), None)
+                        .map_err(err)?;
+                }
+                Col::Int32(v) => {
+                    let (vals, defs) = levels(&v);
+                    c.typed::<Int32Type>()
+                        .write_batch(&vals, Some(&defs), None)
+                        .map_err(err)?;
+                }
+                Col::Int64(v) => {
+                    c.typed::<Int64Type>()
+                        .write_batch(&v, None, None)
+                        .map_err(err)?;
+                }
+            }
+            c.close().map_err(err)?;
+        }
+        rg.close().map_err(err)?;
+        w.into_inner().map_err(err)
+    }
+
+    fn text<T>(rows: &[T], f: impl Fn(&T) -> Option<String>) -> Col {
+        Col::Text(rows.iter().map(f).collect())
+    }
+
+    pub(crate) fn parquet_limits(rows: &[LimitRow]) -> Result<Vec<u8>, String> {
+        let schema = "message limits {
+            OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY unit_name (STRING);
+            OPTIONAL BINARY region (STRING); OPTIONAL BINARY outlet (STRING);
+            OPTIONAL BINARY medium (STRING); OPTIONAL BINARY pollutant (STRING);
+            OPTIONAL BINARY pollutant_zh (STRING); OPTIONAL BINARY hj212 (STRING);
+            OPTIONAL BINARY field (STRING); OPTIONAL BINARY averaging (STRING);
+            OPTIONAL BINARY bound (STRING); OPTIONAL DOUBLE limit_value;
+            OPTIONAL BINARY unit_of_measure (STRING); OPTIONAL BINARY written (STRING);
+            OPTIONAL DOUBLE reference_o2; OPTIONAL INT32 year_from (DATE);
+            OPTIONAL INT32 year_to (DATE); OPTIONAL BINARY basis (STRING);
+            OPTIONAL BINARY permit (STRING); OPTIONAL INT32 line; }";
+        let s = |v: &str| Some(v.to_string());
+        let day = |d: Option<crate::date::Date>| d.and_then(|d| i32::try_from(d.days()).ok());
+        write(
+            schema,
+            vec![
+                text(rows, |l| s(&l.credit_code)),
+                text(rows, |l| s(&l.unit_name)),
+                text(rows, |l| s(&l.region)),
+                text(rows, |l| s(&l.outlet)),
+                text(rows, |l| s(l.medium)),
+                text(rows, |l| s(l.pollutant)),
+                text(rows, |l| s(l.pollutant_zh)),
+                text(rows, |l| l.hj212.map(str::to_string)),
+                text(rows, |l| s(l.field)),
+                text(rows, |l| s(l.averaging)),
+                text(rows, |l| s(l.bound)),
+                Col::Double(rows.iter().map(|l| Some(l.limit_value)).collect()),
+                text(rows, |l| s(l.unit_of_measure)),
+                text(rows, |l| s(&l.written)),
+                Col::Double(rows.iter().map(|l| l.reference_o2).collect()),
+                Col::Int32(rows.iter().map(|l| day(l.year_from)).collect()),
+                Col::Int32(rows.iter().map(|l| day(l.year_to)).collect()),
+                text(rows, |l| s(&l.basis)),
+                text(rows, |l| s(&l.permit)),
+                Col::Int32(rows.iter().map(|l| i32::try_from(l.line).ok()).collect()),
+            ],
+        )
+    }
+
+    pub(crate) fn parquet_readings(rows: &[ReadingRow]) -> Result<Vec<u8>, String> {
+        let schema = "message readings {
+            OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY outlet (STRING);
+            OPTIONAL BINARY pollutant (STRING); OPTIONAL BINARY averaging (STRING);
+            REQUIRED INT64 measured_at (TIMESTAMP(MILLIS,false));
+            OPTIONAL DOUBLE measured; OPTIONAL DOUBLE corrected;
+            OPTIONAL BINARY flag (STRING); OPTIONAL DOUBLE o2; OPTIONAL DOUBLE flow;
+            OPTIONAL BINARY file (STRING); OPTIONAL INT32 line; }";
+        let s = |v: &str| Some(v.to_string());
+        write(
+            schema,
+            vec![
+                text(rows, |r| s(r.credit_code)),
+                text(rows, |r| s(r.outlet)),
+                text(rows, |r| s(r.pollutant)),
+                text(rows, |r| s(r.averaging)),
+                Col::Int64(rows.iter().map(|r| r.hour * 3_600_000).collect()),
+                Col::Double(rows.iter().map(|r| Some(r.measured)).collect()),
+                Col::Double(rows.iter().map(|r| r.corrected).collect()),
+                text(rows, |r| Some(char::from(r.flag).to_string())),
+                Col::Double(rows.iter().map(|r| r.o2).collect()),
+                Col::Double(rows.iter().map(|r| r.flow).collect()),
+                text(rows, |r| s(r.file)),
+                Col::Int32(rows.iter().map(|r| i32::try_from(r.line).ok()).collect()),
+            ],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_values_are_path_safe() {
+        assert_eq!(partition_value("91320412MA1MX3RT62"), "91320412MA1MX3RT62");
+        assert_eq!(partition_value("a/b c"), "a%2Fb%20c");
+        assert_eq!(partition_value(".."), "%2E%2E");
+        assert_eq!(partition_value(""), "__HIVE_DEFAULT_PARTITION__");
+        assert_eq!(province("320412"), "32");
+        assert_eq!(province("x"), "unknown");
+    }
+
+    #[test]
+    fn csv_is_rfc_4180() {
+        assert_eq!(csv_cell("苏州,一厂"), "\"苏州,一厂\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=1+1"), "=1+1");
+        let t = csv_table(&["a", "b"], [vec!["1".into(), "x\ny".into()]].into_iter());
+        assert_eq!(t, "a,b\r\n1,\"x\ny\"\r\n");
+    }
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        for v in [0.1 + 0.2, 1.0 / 3.0, 1e-7, 123456789.125, 35.0] {
+            assert_eq!(num(Some(v)).parse::<f64>(), Ok(v));
+        }
+        assert_eq!(num(Some(f64::NAN)), "");
+        assert_eq!(num(None), "");
+        assert_eq!(
+            timestamp(Date::new(2026, 3, 2).unwrap().days() * 24 + 5),
+            "2026-03-02 05:00:00"
+        );
+    }
+}
