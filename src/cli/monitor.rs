@@ -169,6 +169,7 @@ fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::Dat
     match kind {
         data::Kind::Hj212 => Some(Ok(data::read_hj212(&src, index))),
         data::Kind::Csv => Some(Ok(data::read_csv(&src, index))),
+        data::Kind::Manual => Some(Ok(data::read_manual(&src, index))),
         data::Kind::Unknown if explicit => Some(Err(MFinding::plain(monitor::finding(
             "monitor.data-format",
             Severity::Warning,
@@ -340,13 +341,10 @@ pub fn run(a: MonitorArgs) -> i32 {
                 if let Some(Err(f)) = other {
                     findings.push(f);
                 }
-                files.push(data::DataFile {
-                    source: SourceFile::new(paths[i].0.display().to_string(), ""),
-                    targets: Vec::new(),
-                    readings: Vec::new(),
-                    findings: Vec::new(),
-                    records: 0,
-                });
+                files.push(data::DataFile::empty(&SourceFile::new(
+                    paths[i].0.display().to_string(),
+                    "",
+                )));
             }
         }
     }

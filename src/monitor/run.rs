@@ -227,6 +227,24 @@ pub fn run(
             });
         }
     }
+    if files.iter().any(|f| f.is_manual) {
+        let (from_d, to_d) = (opts.from.map(|d| d.days()), opts.to.map(|d| d.days()));
+        let manual: Vec<&super::manual::Manual> = files
+            .iter()
+            .flat_map(|f| &f.manual)
+            .filter(|m| from_d.is_none_or(|d| m.day >= d) && to_d.is_none_or(|d| m.day <= d))
+            .collect();
+        let (mut dlo, mut dhi) = (lo.div_euclid(24), hi.div_euclid(24));
+        if lo > hi {
+            (dlo, dhi) = (i64::MAX, i64::MIN);
+        }
+        for m in &manual {
+            dlo = dlo.min(m.day);
+            dhi = dhi.max(m.day);
+        }
+        let days = (from_d.unwrap_or(dlo), to_d.unwrap_or(dhi));
+        findings.extend(super::manual::check(permits, &manual, &sources, days));
+    }
     for ((p, medium, code, start), (t, outlets)) in plant {
         let permit = &permits[p];
         let Some((_, _, l)) = permit
