@@ -9,6 +9,7 @@ use crate::catalogue::pollutants::Medium;
 use crate::date::Date;
 use crate::finding::Severity;
 use crate::span::{Source, Span};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 /// HJ 75-2017: a valid daily mean needs at least 20 valid hourly means
@@ -201,169 +202,281 @@ impl SeriesCtx<'_> {
         }
     }
 
-    pub fn run(&self, readings: &[&Reading]) -> SeriesResult {
-        let mut out = Vec::new();
-        let mut months: BTreeMap<i32, Month> = BTreeMap::new();
-        let mut points = Vec::new();
-        let row = self.row;
-        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
-        // day → (sum, valid hours, last valid reading)
-        let mut days: BTreeMap<i64, (f64, u32, Option<&Reading>)> = BTreeMap::new();
-        let mut reported_days: std::collections::BTreeSet<i64> = Default::default();
-        let mut annual: Vec<Year> = Vec::new();
-        let mut last_hour = i64::MIN;
-        // Day → month index, recomputed when the day changes.
-        let mut month_of = (i64::MIN, 0i32);
-        for &r in readings {
-            let day = r.time.div_euclid(24);
-            if month_of.0 != day {
-                month_of = (day, month_index(r.time));
+    /// Evaluate a whole series at once (readings in any order).
+    pub fn run(self, readings: &[&Reading]) -> SeriesResult {
+        let range = self.range;
+        let mut s = Series::new(self);
+        for r in readings {
+            s.push(r);
+        }
+        s.finish(range)
+    }
+}
+
+/// Running sums of one day of a series.
+#[derive(Clone, Debug, Default)]
+struct DayAcc {
+    sum: f64,
+    valid: u32,
+    /// The day's latest valid hourly reading (by time, file, byte): where a
+    /// computed daily exceedance is reported.
+    last: Option<Reading>,
+}
+
+/// One series evaluated as its readings stream in (files in path order,
+/// lines in order): exceedances are found reading by reading, while days,
+/// months and years are running sums. What it keeps grows with the days
+/// the series spans, not with its readings (a bit per hour seen, a few
+/// dozen bytes a day), so a run holds no reading after its file is read.
+pub struct Series<'a> {
+    pub ctx: SeriesCtx<'a>,
+    out: Vec<MFinding>,
+    months: BTreeMap<i32, Month>,
+    points: Vec<Point>,
+    days: FxHashMap<i64, DayAcc>,
+    /// The day being summed (readings come mostly in time order).
+    day: (i64, DayAcc),
+    reported_days: FxHashSet<i64>,
+    annual: Vec<Year<'a>>,
+    /// Hours seen, 64 a word: the first reading of an hour counts.
+    seen: FxHashMap<i64, u64>,
+    /// Day → month index, recomputed when the day changes.
+    month_of: (i64, i32),
+    /// Per month its earliest hourly reading, which locates the month's findings.
+    first_hour: FxHashMap<i32, Reading>,
+    any_hourly: bool,
+    /// Readings pushed.
+    pub readings: usize,
+}
+
+fn earlier(a: &Reading, b: &Reading) -> bool {
+    (a.time, a.file, a.start) < (b.time, b.file, b.start)
+}
+
+impl<'a> Series<'a> {
+    pub fn new(ctx: SeriesCtx<'a>) -> Series<'a> {
+        Series {
+            ctx,
+            out: Vec::new(),
+            months: BTreeMap::new(),
+            points: Vec::new(),
+            days: FxHashMap::default(),
+            day: (i64::MIN, DayAcc::default()),
+            reported_days: FxHashSet::default(),
+            annual: Vec::new(),
+            seen: FxHashMap::default(),
+            month_of: (i64::MIN, 0),
+            first_hour: FxHashMap::default(),
+            any_hourly: false,
+            readings: 0,
+        }
+    }
+
+    /// `true` the first time `hour` is seen.
+    fn first_time(seen: &mut FxHashMap<i64, u64>, hour: i64) -> bool {
+        let word = seen.entry(hour.div_euclid(64)).or_insert(0);
+        let bit = 1u64 << hour.rem_euclid(64);
+        let new = *word & bit == 0;
+        *word |= bit;
+        new
+    }
+
+    fn day_acc(&mut self, day: i64) -> &mut DayAcc {
+        if self.day.0 != day {
+            let done = std::mem::replace(&mut self.day, (day, DayAcc::default()));
+            if done.0 != i64::MIN {
+                self.days.insert(done.0, done.1);
             }
-            let m = months.entry(month_of.1).or_default();
-            let valid = is_valid_flag(r.flag);
-            match r.period {
-                Period::Day => {
-                    reported_days.insert(r.time.div_euclid(24));
-                    if !valid {
-                        continue;
-                    }
-                    let (c, how) = self.concentration(r, &mut out);
-                    if let Some(l) = &row.daily
-                        && c > l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.daily-exceedance",
-                            r,
-                            format!(
-                                "{} daily mean {} {unit}{how} on {} exceeds the permit's daily limit {} at outlet {}",
-                                row.code,
-                                num(c),
-                                &iso_time(r.time)[..10],
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("daily", l)),
-                        );
-                        m.exceed_days += 1;
-                        worst(m, c, l.value, false);
+            if let Some(acc) = self.days.remove(&day) {
+                self.day.1 = acc;
+            }
+        }
+        &mut self.day.1
+    }
+
+    pub fn push(&mut self, r: &Reading) {
+        self.readings += 1;
+        let ctx = &self.ctx;
+        let row = ctx.row;
+        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
+        let day = r.time.div_euclid(24);
+        if self.month_of.0 != day {
+            self.month_of = (day, month_index(r.time));
+        }
+        let month = self.month_of.1;
+        let valid = is_valid_flag(r.flag);
+        match r.period {
+            Period::Day => {
+                self.reported_days.insert(day);
+                let m = self.months.entry(month).or_default();
+                if !valid {
+                    return;
+                }
+                let (c, how) = ctx.concentration(r, &mut self.out);
+                if let Some(l) = &row.daily
+                    && c > l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.daily-exceedance",
+                        r,
+                        format!(
+                            "{} daily mean {} {unit}{how} on {} exceeds the permit's daily limit {} at outlet {}",
+                            row.code,
+                            num(c),
+                            &iso_time(r.time)[..10],
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("daily", l)),
+                    );
+                    m.exceed_days += 1;
+                    worst(m, c, l.value, false);
+                }
+            }
+            Period::Hour => {
+                self.any_hourly = true;
+                match self.first_hour.get(&month) {
+                    Some(f) if !earlier(r, f) => {}
+                    _ => {
+                        self.first_hour.insert(month, r.clone());
                     }
                 }
-                Period::Hour => {
-                    if r.time == last_hour {
-                        continue; // the same hour twice: the first reading counts
-                    }
-                    last_hour = r.time;
-                    m.present_hours += 1;
-                    if !valid {
-                        m.excluded_hours += 1;
-                        *m.excluded_by_flag.entry(char::from(r.flag)).or_default() += 1;
-                        if self.want_points {
-                            points.push(Point {
-                                time: r.time,
-                                value: r.value,
-                                valid: false,
-                            });
-                        }
-                        continue;
-                    }
-                    m.valid_hours += 1;
-                    let (c, how) = self.concentration(r, &mut out);
-                    if self.want_points {
-                        points.push(Point {
+                if !Self::first_time(&mut self.seen, r.time) {
+                    return; // the same hour twice: the first reading counts
+                }
+                let want_points = ctx.want_points;
+                let m = self.months.entry(month).or_default();
+                m.present_hours += 1;
+                if !valid {
+                    m.excluded_hours += 1;
+                    *m.excluded_by_flag.entry(char::from(r.flag)).or_default() += 1;
+                    if want_points {
+                        self.points.push(Point {
                             time: r.time,
-                            value: if row.hourly.is_some() { c } else { r.value },
-                            valid: true,
+                            value: r.value,
+                            valid: false,
                         });
                     }
-                    if let Some(l) = &row.hourly
-                        && c > l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.hourly-exceedance",
-                            r,
-                            format!(
-                                "{} hourly mean {} {unit}{how} at {} exceeds the permit's {} at outlet {}",
-                                row.code,
-                                num(c),
-                                iso_time(r.time),
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("concentration", l)),
-                        );
-                        m.exceed_hours += 1;
-                        if c >= 1.2 * l.value {
-                            m.exceed_hours_1_2 += 1;
-                        }
-                        worst(m, c, l.value, false);
+                    return;
+                }
+                m.valid_hours += 1;
+                let (c, how) = ctx.concentration(r, &mut self.out);
+                if want_points {
+                    self.points.push(Point {
+                        time: r.time,
+                        value: if row.hourly.is_some() { c } else { r.value },
+                        valid: true,
+                    });
+                }
+                if let Some(l) = &row.hourly
+                    && c > l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.hourly-exceedance",
+                        r,
+                        format!(
+                            "{} hourly mean {} {unit}{how} at {} exceeds the permit's {} at outlet {}",
+                            row.code,
+                            num(c),
+                            iso_time(r.time),
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("concentration", l)),
+                    );
+                    m.exceed_hours += 1;
+                    if c >= 1.2 * l.value {
+                        m.exceed_hours_1_2 += 1;
                     }
-                    if let Some(l) = &row.ceiling
-                        && r.value > l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.limit-exceedance",
-                            r,
-                            format!(
-                                "{} {} at {} exceeds the permit's limit {} at outlet {}",
-                                row.code,
-                                num(r.value),
-                                iso_time(r.time),
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("limit", l)),
-                        );
-                        m.exceed_hours += 1;
-                        worst(m, r.value, l.value, false);
-                    }
-                    if let Some(l) = &row.floor
-                        && r.value < l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.below-minimum",
-                            r,
-                            format!(
-                                "{} {} at {} is below the permit's minimum {} at outlet {}",
-                                row.code,
-                                num(r.value),
-                                iso_time(r.time),
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("limit", l)),
-                        );
-                        m.exceed_hours += 1;
-                        worst(m, r.value, l.value, true);
-                    }
-                    let day = days.entry(r.time.div_euclid(24)).or_insert((0.0, 0, None));
-                    day.0 += c;
-                    day.1 += 1;
-                    day.2 = Some(r);
-                    if let Some(flow) = r.flow {
-                        self.add_annual(&mut annual, &mut out, r, c, flow);
-                    }
+                    worst(m, c, l.value, false);
+                }
+                if let Some(l) = &row.ceiling
+                    && r.value > l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.limit-exceedance",
+                        r,
+                        format!(
+                            "{} {} at {} exceeds the permit's limit {} at outlet {}",
+                            row.code,
+                            num(r.value),
+                            iso_time(r.time),
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("limit", l)),
+                    );
+                    m.exceed_hours += 1;
+                    worst(m, r.value, l.value, false);
+                }
+                if let Some(l) = &row.floor
+                    && r.value < l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.below-minimum",
+                        r,
+                        format!(
+                            "{} {} at {} is below the permit's minimum {} at outlet {}",
+                            row.code,
+                            num(r.value),
+                            iso_time(r.time),
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("limit", l)),
+                    );
+                    m.exceed_hours += 1;
+                    worst(m, r.value, l.value, true);
+                }
+                let acc = self.day_acc(day);
+                acc.sum += c;
+                acc.valid += 1;
+                if acc.last.as_ref().is_none_or(|l| earlier(l, r)) {
+                    acc.last = Some(r.clone());
+                }
+                if let Some(flow) = r.flow {
+                    self.ctx
+                        .add_annual(&mut self.annual, &mut self.out, r, c, flow);
                 }
             }
         }
+    }
+
+    /// Daily means, completeness and flagged shares over `range` (the
+    /// hours the run covers, inclusive), once every reading is in.
+    pub fn finish(mut self, range: (i64, i64)) -> SeriesResult {
+        self.ctx.range = range;
+        let (d, acc) = std::mem::take(&mut self.day);
+        if d != i64::MIN {
+            self.days.insert(d, acc);
+        }
+        let ctx = &self.ctx;
+        let row = ctx.row;
+        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
+        let mut days: Vec<(i64, DayAcc)> = self.days.into_iter().collect();
+        days.sort_unstable_by_key(|d| d.0);
+        let mut out = self.out;
+        let mut months = self.months;
         // Daily means from valid hours, where the data reports no daily value.
-        for (&day, &(sum, n, last)) in &days {
+        for (day, acc) in &days {
+            let n = acc.valid;
             let m = months.entry(month_index(day * 24)).or_default();
             if n < MIN_VALID_HOURS_A_DAY {
                 continue;
             }
             m.valid_days += 1;
-            if reported_days.contains(&day) {
+            if self.reported_days.contains(day) {
                 continue;
             }
-            let mean = sum / f64::from(n);
-            if let (Some(l), Some(r)) = (&row.daily, last)
+            let mean = acc.sum / f64::from(n);
+            if let (Some(l), Some(r)) = (&row.daily, &acc.last)
                 && mean > l.value
             {
-                self.emit(
+                ctx.emit(
                     &mut out,
                     "monitor.daily-exceedance",
                     r,
@@ -373,15 +486,17 @@ impl SeriesCtx<'_> {
                         num(mean),
                         &iso_time(day * 24)[..10],
                         l.text,
-                        self.outlet
+                        ctx.outlet
                     ),
-                    Some(self.related("daily", l)),
+                    Some(ctx.related("daily", l)),
                 );
                 m.exceed_days += 1;
                 worst(m, mean, l.value, false);
             }
         }
-        self.months_checks(&mut months, readings, &mut out);
+        ctx.months_checks(&mut months, self.any_hourly, &self.first_hour, &mut out);
+        let mut points = self.points;
+        points.sort_by_key(|p| p.time);
         SeriesResult {
             findings: out,
             months: months
@@ -389,16 +504,22 @@ impl SeriesCtx<'_> {
                 .map(|(k, m)| (month_text(k), m))
                 .collect(),
             points,
-            annual_t: annual.into_iter().map(|y| (y.start, y.total)).collect(),
+            annual_t: self
+                .annual
+                .into_iter()
+                .map(|y| (y.start, y.total))
+                .collect(),
         }
     }
+}
 
+impl<'a> SeriesCtx<'a> {
     /// Emissions of one valid hour (t): concentration × flow × 1 h. The
     /// year of validity is computed when a reading leaves the current one
     /// (readings come in time order), not for every reading.
-    fn add_annual<'r>(
-        &'r self,
-        annual: &mut Vec<Year<'r>>,
+    fn add_annual(
+        &self,
+        annual: &mut Vec<Year<'a>>,
         out: &mut Vec<MFinding>,
         r: &Reading,
         c: f64,
@@ -410,10 +531,15 @@ impl SeriesCtx<'_> {
             Medium::Air => c * flow,
             Medium::Water => c * flow * 1000.0,
         };
-        if annual
-            .last()
-            .is_none_or(|y| day < y.start.days() || day >= y.end_day)
-        {
+        let within = |y: &Year| day >= y.start.days() && day < y.end_day;
+        if !annual.last().is_some_and(within) {
+            // Out of time order: back to an earlier year, or a new one at the end.
+            if let Some(i) = annual.iter().position(within) {
+                let y = annual.remove(i);
+                annual.push(y);
+            }
+        }
+        if !annual.last().is_some_and(within) {
             let date = Date::from_days(day);
             let start = match self.permit.valid_from {
                 Some(from) => {
@@ -468,10 +594,10 @@ impl SeriesCtx<'_> {
     fn months_checks(
         &self,
         months: &mut BTreeMap<i32, Month>,
-        readings: &[&Reading],
+        hourly: bool,
+        first_hour: &FxHashMap<i32, Reading>,
         out: &mut Vec<MFinding>,
     ) {
-        let hourly = readings.iter().any(|r| r.period == Period::Hour);
         for (&index, m) in months.iter_mut() {
             let key = month_text(index);
             let (y, mo) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
@@ -486,10 +612,7 @@ impl SeriesCtx<'_> {
                 continue;
             }
             // The month's first reading locates its findings.
-            let Some(r) = readings
-                .iter()
-                .find(|r| r.period == Period::Hour && month_index(r.time) == index)
-            else {
+            let Some(r) = first_hour.get(&index) else {
                 continue;
             };
             let expected = f64::from(m.expected_hours);

@@ -22,6 +22,7 @@ const MAX_REJECTS: usize = 100;
 
 /// One data file, read.
 pub struct DataFile {
+    /// The file's name, without its text (see [`DataFile::empty`]).
     pub source: Source,
     pub targets: Vec<Target>,
     pub readings: Vec<Reading>,
@@ -36,9 +37,12 @@ pub struct DataFile {
 }
 
 impl DataFile {
+    /// A file with nothing read yet; its `source` is `source`'s name
+    /// without the text (findings are located in the text again at the end
+    /// of the run, so no data file's text is held while the run goes on).
     pub fn empty(source: &Source) -> DataFile {
         DataFile {
-            source: source.clone(),
+            source: crate::span::SourceFile::new(source.name.clone(), ""),
             targets: Vec::new(),
             readings: Vec::new(),
             findings: Vec::new(),
@@ -116,6 +120,7 @@ fn intern(targets: &mut Vec<Target>, t: Target) -> u32 {
 pub fn read_hj212(source: &Source, file: u32) -> DataFile {
     let text = source.text.as_str();
     let mut out = DataFile::empty(source);
+    let source = &out.source.clone();
     // Deviation → (first byte in the file, count).
     let mut devs: FxHashMap<Deviation, (usize, usize)> = FxHashMap::default();
     let mut rejects = 0usize;
@@ -276,6 +281,7 @@ fn parse_time(s: &str) -> Option<(Date, Option<u8>)> {
 pub fn read_csv(source: &Source, file: u32) -> DataFile {
     let text = source.text.as_str();
     let mut out = DataFile::empty(source);
+    let source = &out.source.clone();
     let mut bad_rows = 0usize;
     let mut offset = 0usize;
     let mut cols: Vec<String> = Vec::new();
@@ -414,6 +420,7 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
 pub fn read_manual(source: &Source, file: u32) -> DataFile {
     let text = source.text.as_str();
     let mut out = DataFile::empty(source);
+    let source = &out.source.clone();
     out.is_manual = true;
     let mut bad_rows = 0usize;
     let mut offset = 0usize;
@@ -604,7 +611,10 @@ mod tests {
         let rules: Vec<(&str, usize)> = d
             .findings
             .iter()
-            .map(|f| (f.finding.rule.as_str(), f.finding.line_col().0))
+            .map(|f| {
+                let at = f.finding.primary.map_or(0, |p| p.start);
+                (f.finding.rule.as_str(), src.line_col(at).0)
+            })
             .collect();
         assert_eq!(
             rules,
