@@ -244,6 +244,13 @@ pub struct Series<'a> {
     month_of: (i64, i32),
     /// Per month its earliest hourly reading, which locates the month's findings.
     first_hour: FxHashMap<i32, Reading>,
+    /// The month being counted, with its earliest hourly reading (out of
+    /// `months` and `first_hour` until another month comes).
+    month: (i32, Month, Option<Reading>),
+    /// The word of `seen` being written (out of `seen` until another comes).
+    word: (i64, u64),
+    /// Unit of the hourly limit, for messages.
+    unit: &'a str,
     any_hourly: bool,
     /// Readings pushed.
     pub readings: usize,
@@ -256,7 +263,6 @@ fn earlier(a: &Reading, b: &Reading) -> bool {
 impl<'a> Series<'a> {
     pub fn new(ctx: SeriesCtx<'a>) -> Series<'a> {
         Series {
-            ctx,
             out: Vec::new(),
             months: BTreeMap::new(),
             points: Vec::new(),
@@ -267,18 +273,54 @@ impl<'a> Series<'a> {
             seen: FxHashMap::default(),
             month_of: (i64::MIN, 0),
             first_hour: FxHashMap::default(),
+            month: (i32::MIN, Month::default(), None),
+            word: (i64::MIN, 0),
+            unit: ctx.row.hourly.as_ref().map_or("", |l| unit_of(&l.text)),
             any_hourly: false,
             readings: 0,
+            ctx,
         }
     }
 
     /// `true` the first time `hour` is seen.
-    fn first_time(seen: &mut FxHashMap<i64, u64>, hour: i64) -> bool {
-        let word = seen.entry(hour.div_euclid(64)).or_insert(0);
+    fn first_time(seen: &mut FxHashMap<i64, u64>, word: &mut (i64, u64), hour: i64) -> bool {
+        let key = hour.div_euclid(64);
+        if word.0 != key {
+            if word.0 != i64::MIN {
+                seen.insert(word.0, word.1);
+            }
+            *word = (key, seen.remove(&key).unwrap_or(0));
+        }
         let bit = 1u64 << hour.rem_euclid(64);
-        let new = *word & bit == 0;
-        *word |= bit;
+        let new = word.1 & bit == 0;
+        word.1 |= bit;
         new
+    }
+
+    /// The month `index`'s counts (and earliest hourly reading).
+    fn month_acc<'m>(
+        months: &mut BTreeMap<i32, Month>,
+        first_hour: &mut FxHashMap<i32, Reading>,
+        cur: &'m mut (i32, Month, Option<Reading>),
+        index: i32,
+    ) -> &'m mut (i32, Month, Option<Reading>) {
+        if cur.0 != index {
+            let (i, m, f) = std::mem::replace(
+                cur,
+                (
+                    index,
+                    months.remove(&index).unwrap_or_default(),
+                    first_hour.remove(&index),
+                ),
+            );
+            if i != i32::MIN {
+                months.insert(i, m);
+                if let Some(f) = f {
+                    first_hour.insert(i, f);
+                }
+            }
+        }
+        cur
     }
 
     fn day_acc(&mut self, day: i64) -> &mut DayAcc {
@@ -298,7 +340,7 @@ impl<'a> Series<'a> {
         self.readings += 1;
         let ctx = &self.ctx;
         let row = ctx.row;
-        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
+        let unit = self.unit;
         let day = r.time.div_euclid(24);
         if self.month_of.0 != day {
             self.month_of = (day, month_index(r.time));
@@ -308,7 +350,13 @@ impl<'a> Series<'a> {
         match r.period {
             Period::Day => {
                 self.reported_days.insert(day);
-                let m = self.months.entry(month).or_default();
+                let cur = Self::month_acc(
+                    &mut self.months,
+                    &mut self.first_hour,
+                    &mut self.month,
+                    month,
+                );
+                let m = &mut cur.1;
                 if !valid {
                     return;
                 }
@@ -336,17 +384,20 @@ impl<'a> Series<'a> {
             }
             Period::Hour => {
                 self.any_hourly = true;
-                match self.first_hour.get(&month) {
-                    Some(f) if !earlier(r, f) => {}
-                    _ => {
-                        self.first_hour.insert(month, r.clone());
-                    }
+                let cur = Self::month_acc(
+                    &mut self.months,
+                    &mut self.first_hour,
+                    &mut self.month,
+                    month,
+                );
+                if cur.2.as_ref().is_none_or(|f| earlier(r, f)) {
+                    cur.2 = Some(r.clone());
                 }
-                if !Self::first_time(&mut self.seen, r.time) {
+                if !Self::first_time(&mut self.seen, &mut self.word, r.time) {
                     return; // the same hour twice: the first reading counts
                 }
                 let want_points = ctx.want_points;
-                let m = self.months.entry(month).or_default();
+                let m = &mut self.month.1;
                 m.present_hours += 1;
                 if !valid {
                     m.excluded_hours += 1;
@@ -453,6 +504,13 @@ impl<'a> Series<'a> {
         let (d, acc) = std::mem::take(&mut self.day);
         if d != i64::MIN {
             self.days.insert(d, acc);
+        }
+        let (i, m, f) = std::mem::replace(&mut self.month, (i32::MIN, Month::default(), None));
+        if i != i32::MIN {
+            self.months.insert(i, m);
+            if let Some(f) = f {
+                self.first_hour.insert(i, f);
+            }
         }
         let ctx = &self.ctx;
         let row = ctx.row;

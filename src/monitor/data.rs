@@ -125,6 +125,7 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
     let mut devs: FxHashMap<Deviation, (usize, usize)> = FxHashMap::default();
     let mut rejects = 0usize;
     let mut offset = 0usize;
+    let mut last_mn: Option<(&str, u32)> = None;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += raw.len();
@@ -182,7 +183,23 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
             Period::Day => 0,
         };
         let time = date.days() * 24 + hour;
-        let target = intern(&mut out.targets, Target::Mn(p.mn.to_string()));
+        // Packets of one device come in runs: try the last device first,
+        // and make its `String` only when it is new.
+        let target = match last_mn {
+            Some((mn, t)) if mn == p.mn => t,
+            _ => {
+                let found = out
+                    .targets
+                    .iter()
+                    .position(|t| matches!(t, Target::Mn(m) if m == p.mn));
+                let t = match found {
+                    Some(i) => i as u32,
+                    None => intern(&mut out.targets, Target::Mn(p.mn.to_string())),
+                };
+                last_mn = Some((p.mn, t));
+                t
+            }
+        };
         let num = |code: &str| {
             p.get(code, "Avg")
                 .and_then(|f| f.value.parse::<f64>().ok())
