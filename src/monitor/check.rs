@@ -220,7 +220,45 @@ struct DayAcc {
     valid: u32,
     /// The day's latest valid hourly reading (by time, file, byte): where a
     /// computed daily exceedance is reported.
-    last: Option<Reading>,
+    last: Option<Loc>,
+}
+
+/// Where a reading is: enough to report a finding at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Loc {
+    time: i64,
+    file: u32,
+    start: u32,
+    end: u32,
+}
+
+impl Loc {
+    fn of(r: &Reading) -> Loc {
+        Loc {
+            time: r.time,
+            file: r.file,
+            start: r.start,
+            end: r.end,
+        }
+    }
+
+    /// A reading at this place (what `SeriesCtx::emit` reads of it).
+    fn reading(self, code: &'static str) -> Reading {
+        Reading {
+            file: self.file,
+            start: self.start,
+            end: self.end,
+            time: self.time,
+            period: Period::Hour,
+            target: 0,
+            code,
+            value: 0.0,
+            zs: None,
+            flag: b'N',
+            o2: None,
+            flow: None,
+        }
+    }
 }
 
 /// One series evaluated as its readings stream in (files in path order,
@@ -486,8 +524,9 @@ impl<'a> Series<'a> {
                 let acc = self.day_acc(day);
                 acc.sum += c;
                 acc.valid += 1;
-                if acc.last.as_ref().is_none_or(|l| earlier(l, r)) {
-                    acc.last = Some(r.clone());
+                let loc = Loc::of(r);
+                if acc.last.is_none_or(|l| l < loc) {
+                    acc.last = Some(loc);
                 }
                 if let Some(flow) = r.flow {
                     self.ctx
@@ -531,13 +570,13 @@ impl<'a> Series<'a> {
                 continue;
             }
             let mean = acc.sum / f64::from(n);
-            if let (Some(l), Some(r)) = (&row.daily, &acc.last)
+            if let (Some(l), Some(r)) = (&row.daily, acc.last.map(|l| l.reading(row.code)))
                 && mean > l.value
             {
                 ctx.emit(
                     &mut out,
                     "monitor.daily-exceedance",
-                    r,
+                    &r,
                     format!(
                         "{} daily mean {} {unit} over {n} valid hours of {} exceeds the permit's daily limit {} at outlet {}",
                         row.code,

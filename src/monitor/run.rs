@@ -173,8 +173,10 @@ impl<'a> Runner<'a> {
             .map(|t| resolve_target(t, self.permits, &self.by_credit, self.devices))
             .collect();
         let mut reported = vec![false; resolved.len()];
-        // (target, code) → series, looked up once per pair, not per reading.
-        let mut cache: FxHashMap<(u32, &'static str), Option<usize>> = FxHashMap::default();
+        // (target, code) → series, looked up once per pair, not per reading;
+        // a file holds a handful of pairs, and codes are the catalogue's own
+        // `&'static str`, so a pointer comparison finds them.
+        let mut cache: Vec<(u32, &'static str, Option<usize>)> = Vec::new();
         let mut groups: Vec<Vec<&Reading>> = Vec::new();
         for r in &f.readings {
             if self.from_h.is_some_and(|h| r.time < h) || self.to_h.is_some_and(|h| r.time > h) {
@@ -186,11 +188,14 @@ impl<'a> Runner<'a> {
                     self.hi = self
                         .hi
                         .max(r.time + if r.period == Period::Day { 23 } else { 0 });
-                    let s = match cache.get(&(r.target, r.code)) {
-                        Some(&s) => s,
+                    let hit = cache
+                        .iter()
+                        .find(|c| c.0 == r.target && std::ptr::eq(c.1, r.code));
+                    let s = match hit {
+                        Some(c) => c.2,
                         None => {
                             let s = self.series_of((*p, *o, r.code));
-                            cache.insert((r.target, r.code), s);
+                            cache.push((r.target, r.code, s));
                             s
                         }
                     };

@@ -116,7 +116,7 @@ impl Packet<'_> {
     pub fn get(&self, code: &str, kind: &str) -> Option<&Field<'_>> {
         self.fields
             .iter()
-            .find(|f| f.code == code && f.kind == kind)
+            .find(|f| f.kind == kind && f.code == code)
     }
 }
 
