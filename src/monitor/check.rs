@@ -214,19 +214,20 @@ impl SeriesCtx<'_> {
 }
 
 /// Running sums of one day of a series.
+/// 32 bytes: one is kept per day of every series.
 #[derive(Clone, Debug, Default)]
 struct DayAcc {
     sum: f64,
     valid: u32,
-    /// The day's latest valid hourly reading (by time, file, byte): where a
-    /// computed daily exceedance is reported.
-    last: Option<Loc>,
+    /// The day's latest valid hourly reading (by hour, file, byte): where a
+    /// computed daily exceedance is reported. Meaningful when `valid > 0`.
+    last: Loc,
 }
 
-/// Where a reading is: enough to report a finding at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Where a reading of a known day is: enough to report a finding at it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct Loc {
-    time: i64,
+    hour: u8,
     file: u32,
     start: u32,
     end: u32,
@@ -235,20 +236,20 @@ struct Loc {
 impl Loc {
     fn of(r: &Reading) -> Loc {
         Loc {
-            time: r.time,
+            hour: r.time.rem_euclid(24) as u8,
             file: r.file,
             start: r.start,
             end: r.end,
         }
     }
 
-    /// A reading at this place (what `SeriesCtx::emit` reads of it).
-    fn reading(self, code: &'static str) -> Reading {
+    /// A reading at this place on `day` (what `SeriesCtx::emit` reads of it).
+    fn reading(self, day: i64, code: &'static str) -> Reading {
         Reading {
             file: self.file,
             start: self.start,
             end: self.end,
-            time: self.time,
+            time: day * 24 + i64::from(self.hour),
             period: Period::Hour,
             target: 0,
             code,
@@ -522,12 +523,12 @@ impl<'a> Series<'a> {
                     worst(m, r.value, l.value, true);
                 }
                 let acc = self.day_acc(day);
+                let loc = Loc::of(r);
+                if acc.valid == 0 || acc.last < loc {
+                    acc.last = loc;
+                }
                 acc.sum += c;
                 acc.valid += 1;
-                let loc = Loc::of(r);
-                if acc.last.is_none_or(|l| l < loc) {
-                    acc.last = Some(loc);
-                }
                 if let Some(flow) = r.flow {
                     self.ctx
                         .add_annual(&mut self.annual, &mut self.out, r, c, flow);
@@ -570,8 +571,10 @@ impl<'a> Series<'a> {
                 continue;
             }
             let mean = acc.sum / f64::from(n);
-            if let (Some(l), Some(r)) = (&row.daily, acc.last.map(|l| l.reading(row.code)))
-                && mean > l.value
+            if let (Some(l), Some(r)) = (
+                &row.daily,
+                (acc.valid > 0).then(|| acc.last.reading(*day, row.code)),
+            ) && mean > l.value
             {
                 ctx.emit(
                     &mut out,
@@ -775,6 +778,12 @@ mod tests {
         // 100 mg/m³ at 11 % O₂ corrected to 6 %: 100 × 15 / 10 = 150.
         assert_eq!(correct_o2(100.0, 11.0, 6.0), Some(150.0));
         assert_eq!(correct_o2(100.0, 21.0, 6.0), None);
+    }
+
+    #[test]
+    fn a_day_of_a_series_is_32_bytes() {
+        // One is kept per series and day for the whole run (docs/performance.md).
+        assert_eq!(std::mem::size_of::<DayAcc>(), 32);
     }
 
     #[test]
