@@ -86,12 +86,12 @@ pub fn label(frequency: Frequency, start: i64) -> String {
 
 fn frequency_words(f: Frequency) -> &'static str {
     match f {
-        Frequency::Annual => "once a year",
-        Frequency::Semiannual => "once every half-year",
-        Frequency::Quarterly => "once a quarter",
-        Frequency::Monthly => "once a month",
-        Frequency::Weekly => "once a week",
-        Frequency::Daily => "once a day",
+        Frequency::Annual => "a year",
+        Frequency::Semiannual => "each half-year",
+        Frequency::Quarterly => "a quarter",
+        Frequency::Monthly => "a month",
+        Frequency::Weekly => "a week",
+        Frequency::Daily => "a day",
     }
 }
 
@@ -299,7 +299,7 @@ fn missing_finding(
         &permit.source,
         entry.span,
         format!(
-            "no manual {} result at outlet {} in {} period{} where the permit's monitoring plan requires one {}: {}",
+            "no manual {} result at outlet {} in {} period{} where the permit's monitoring plan requires one result {}: {}",
             entry.code,
             entry.outlet,
             missing.len(),
@@ -310,7 +310,7 @@ fn missing_finding(
         MISSING_BASIS,
     );
     f.help = Some(
-        "give the manual results as a CSV with header `credit_code,outlet,pollutant,sampled_at,value,unit` (docs/monitoring.md)"
+        "a period counts when the manual results given hold a result for this outlet and pollutant sampled in it; only periods wholly between --from and --to are judged (docs/monitoring.md)"
             .into(),
     );
     Some(MFinding {
