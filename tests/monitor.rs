@@ -367,3 +367,124 @@ mod never_panics {
         }
     }
 }
+
+/// Manual results for `chp-v2.yaml`: DA001's mercury in Q1 and Q3 only (Q3
+/// above the 0.03 mg/m3 limit), DA002's in every quarter (in µg/m3, Q4
+/// above the limit once converted); FA001 and DW001 have none.
+const MANUAL: &str = "credit_code,outlet,pollutant,sampled_at,value,unit,report
+91320412MA1MX3RT62,DA001,Hg,2026-02-10,0.01,mg/m3,R1
+91320412MA1MX3RT62,DA001,汞及其化合物,2026-08-10,0.05,mg/m3,R2
+91320412MA1MX3RT62,DA002,Hg,2026-01-05,12,ug/m3,R3
+91320412MA1MX3RT62,DA002,Hg,2026-04-05,20,ug/m3,R4
+91320412MA1MX3RT62,DA002,Hg,2026-07-05 10:30,20,ug/m3,R5
+91320412MA1MX3RT62,DA002,Hg,2026-10-05,40,ug/m3,R6
+";
+
+fn manual_run(csv: &str, extra: &[&str]) -> (i32, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("manual.csv");
+    std::fs::write(&path, csv).unwrap();
+    let p = path.to_str().unwrap();
+    let mut args = vec!["tests/fixtures/monitor/chp-v2.yaml", "--data", p];
+    args.extend_from_slice(&["--format", "json"]);
+    args.extend_from_slice(extra);
+    let (code, out) = monitor(&args);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    (code, v["findings"].as_array().unwrap().clone())
+}
+
+fn of_rule<'a>(fs: &'a [Value], rule: &str) -> Vec<&'a Value> {
+    fs.iter().filter(|f| f["rule"] == rule).collect()
+}
+
+#[test]
+fn manual_results_missing_periods_are_named() {
+    let (code, fs) = manual_run(MANUAL, &["--from", "2026-01-01", "--to", "2026-12-31"]);
+    assert_eq!(code, 1, "the exceedances are errors");
+    let missing = of_rule(&fs, "monitor.manual-missing");
+    let keys: BTreeSet<(String, String)> = missing
+        .iter()
+        .map(|f| {
+            (
+                f["outlet"].as_str().unwrap().to_string(),
+                f["pollutant"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        ("DA001", "Hg"),
+        ("DW001", "COD"),
+        ("DW001", "SS"),
+        ("DW001", "pH"),
+        ("FA001", "PM"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(keys, want);
+    let da001 = missing.iter().find(|f| f["outlet"] == "DA001").unwrap();
+    let msg = da001["message"].as_str().unwrap();
+    assert!(msg.contains("in 2 periods"), "{msg}");
+    assert!(msg.contains("2026-Q2 (2026-04-01 to 2026-06-30)"), "{msg}");
+    assert!(msg.contains("2026-Q4"), "{msg}");
+    assert!(
+        !msg.contains("2026-Q1") && !msg.contains("2026-Q3"),
+        "{msg}"
+    );
+    // The finding points at the plan entry's frequency in the permit.
+    assert!(da001["file"].as_str().unwrap().ends_with("chp-v2.yaml"));
+    assert_eq!(da001["line"], 201);
+    assert_eq!(da001["time"], "2026-04-01T00:00:00+08:00");
+    let fa = missing.iter().find(|f| f["outlet"] == "FA001").unwrap();
+    assert!(fa["message"].as_str().unwrap().contains("in 4 periods"));
+    // Exceedances: line 3 (0.05 mg/m3) and line 7 (40 µg/m3 = 0.04 mg/m3).
+    let exceed = of_rule(&fs, "monitor.manual-exceedance");
+    let lines: Vec<u64> = exceed.iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [3, 7]);
+    assert_eq!(exceed[0]["related"]["line"], 142);
+    assert_eq!(exceed[0]["related"]["text"], "concentration: 0.03 mg/m3");
+    assert!(
+        exceed[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("40 ug/m3 sampled 2026-10-05 at outlet DA002"),
+        "{}",
+        exceed[1]["message"]
+    );
+}
+
+#[test]
+fn manual_results_range_and_complete_plan_give_nothing() {
+    // Only Q2 in range: DA001 misses it, DA002 does not.
+    let (_, fs) = manual_run(MANUAL, &["--from", "2026-04-01", "--to", "2026-06-30"]);
+    let missing = of_rule(&fs, "monitor.manual-missing");
+    assert!(missing.iter().all(|f| f["outlet"] != "DA002"));
+    let da001 = missing.iter().find(|f| f["outlet"] == "DA001").unwrap();
+    assert!(
+        da001["message"]
+            .as_str()
+            .unwrap()
+            .contains("in 1 period where")
+    );
+    // A partial quarter is not checked.
+    let (_, fs) = manual_run(MANUAL, &["--from", "2026-04-02", "--to", "2026-06-30"]);
+    assert!(of_rule(&fs, "monitor.manual-missing").is_empty());
+    // Every manual entry of the plan sampled once a quarter, within limits.
+    let mut csv = String::from("outlet,pollutant,sampled_at,value\n");
+    for (o, p, v) in [
+        ("DA001", "Hg", "0.01"),
+        ("DA002", "Hg", "0.01"),
+        ("FA001", "PM", "0.1"),
+        ("DW001", "pH", "7"),
+        ("DW001", "COD", "20"),
+        ("DW001", "SS", "5"),
+    ] {
+        for m in ["02", "05", "08", "11"] {
+            csv.push_str(&format!("{o},{p},2026-{m}-15,{v}\n"));
+        }
+    }
+    let (code, fs) = manual_run(&csv, &["--from", "2026-01-01", "--to", "2026-12-31"]);
+    let rules: Vec<&str> = fs.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(code, 0);
+}

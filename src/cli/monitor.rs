@@ -183,6 +183,7 @@ fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::Dat
     match kind {
         data::Kind::Hj212 => Some(Ok(data::read_hj212(&src, index))),
         data::Kind::Csv => Some(Ok(data::read_csv(&src, index))),
+        data::Kind::Manual => Some(Ok(data::read_manual(&src, index))),
         data::Kind::Unknown if explicit => Some(Err(MFinding::plain(monitor::finding(
             "monitor.data-format",
             Severity::Warning,
@@ -276,6 +277,44 @@ fn with_json_context(text: &str, all: &[MFinding]) -> String {
     out
 }
 
+/// Findings on data files carry the file's name only (the run does not
+/// keep data in memory): read each file with findings again and point the
+/// findings at its text. A file that changed or vanished since keeps its
+/// name, and a span beyond its new end is moved to the end.
+fn with_texts(findings: &mut [MFinding]) {
+    let mut texts: std::collections::BTreeMap<String, crate::span::Source> = Default::default();
+    for m in findings.iter_mut() {
+        let f = &mut m.finding;
+        if !f.file.text.is_empty() || f.file.name.is_empty() {
+            continue;
+        }
+        let src = texts
+            .entry(f.file.name.clone())
+            .or_insert_with(|| {
+                let text = std::fs::read(&f.file.name)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                SourceFile::new(f.file.name.clone(), text)
+            })
+            .clone();
+        let len = src.text.len();
+        let fix = |s: crate::span::Span| {
+            let (a, b) = (s.start as usize, s.end as usize);
+            let ok = b <= len && src.text.is_char_boundary(a) && src.text.is_char_boundary(b);
+            if ok {
+                s
+            } else {
+                crate::span::Span::new(len, len)
+            }
+        };
+        f.primary = f.primary.map(fix);
+        for l in &mut f.labels {
+            l.span = fix(l.span);
+        }
+        f.file = src;
+    }
+}
+
 fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()> {
     std::fs::create_dir_all(dir.join("report"))?;
     std::fs::write(dir.join("leads.csv"), monitor::leads::csv(&outcome.leads))?;
@@ -341,55 +380,60 @@ pub fn run(a: MonitorArgs) -> i32 {
         );
         pb
     });
-    let read: Vec<_> = paths
-        .par_iter()
-        .enumerate()
-        .map(|(i, (p, explicit))| {
-            let r = read_data(p, *explicit, i as u32);
-            if let Some(pb) = &progress {
-                pb.inc(1);
-            }
-            r
-        })
+    // Every data file by index, name only; findings are located in the
+    // text again at the end (`with_texts`), so no file stays in memory.
+    let stubs: Vec<crate::span::Source> = paths
+        .iter()
+        .map(|(p, _)| SourceFile::new(p.display().to_string(), ""))
         .collect();
-    if let Some(pb) = progress {
-        pb.finish_and_clear();
-    }
-    // Files keep their index (`Reading::file`): unread files leave an empty slot.
-    let mut files = Vec::with_capacity(read.len());
-    for (i, r) in read.into_iter().enumerate() {
-        match r {
-            Some(Ok(f)) => files.push(f),
-            other => {
-                if let Some(Err(f)) = other {
-                    findings.push(f);
-                }
-                files.push(data::DataFile {
-                    source: SourceFile::new(paths[i].0.display().to_string(), ""),
-                    targets: Vec::new(),
-                    readings: Vec::new(),
-                    findings: Vec::new(),
-                    records: 0,
-                });
-            }
-        }
-    }
-    let records: usize = files.iter().map(|f| f.records).sum();
-    let outcome = monitor::run::run(
+    let mut runner = monitor::run::Runner::new(
         &permits,
-        &files,
         &devices,
+        &stubs,
         monitor::run::Options {
             from: a.from,
             to: a.to,
             charts: a.out.is_some(),
         },
     );
+    let mut records = 0usize;
+    let mut files_read = 0usize;
+    // Files are read a few at a time (in parallel) and fed in path order.
+    let chunk = rayon::current_num_threads().max(1) * 2;
+    for (c, part) in paths.chunks(chunk).enumerate() {
+        let read: Vec<_> = part
+            .par_iter()
+            .enumerate()
+            .map(|(i, (p, explicit))| {
+                let r = read_data(p, *explicit, (c * chunk + i) as u32);
+                if let Some(pb) = &progress {
+                    pb.inc(1);
+                }
+                r
+            })
+            .collect();
+        for r in read {
+            match r {
+                Some(Ok(f)) => {
+                    files_read += 1;
+                    records += f.records;
+                    runner.add(&f);
+                }
+                Some(Err(f)) => findings.push(f),
+                None => {}
+            }
+        }
+    }
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    let mut outcome = runner.finish();
+    with_texts(&mut outcome.findings);
     findings.extend(outcome.findings.iter().cloned());
     monitor::sort(&mut findings);
     let info = RunInfo {
         as_of: a.to.unwrap_or_else(Date::today),
-        files: files.iter().filter(|f| !f.source.text.is_empty()).count(),
+        files: files_read,
         elapsed: start.elapsed(),
         rules: rule_metas(),
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -413,6 +457,20 @@ pub fn run(a: MonitorArgs) -> i32 {
         for (p, _) in &paths {
             writer.input(p);
         }
+        // The check above streams its files; the export partitions every
+        // matched reading, so it reads the files again and holds them.
+        let files: Vec<data::DataFile> = paths
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (p, explicit))| {
+                let mut f = read_data(p, *explicit, i as u32)?.ok()?;
+                // The export names each reading's line: it needs the text
+                // the streamed reader leaves out.
+                let text = std::fs::read_to_string(p).ok()?;
+                f.source = SourceFile::new(f.source.name.clone(), text);
+                Some(f)
+            })
+            .collect();
         match monitor::export::write(
             dir,
             export_format,

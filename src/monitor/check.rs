@@ -9,6 +9,7 @@ use crate::catalogue::pollutants::Medium;
 use crate::date::Date;
 use crate::finding::Severity;
 use crate::span::{Source, Span};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 /// HJ 75-2017: a valid daily mean needs at least 20 valid hourly means
@@ -201,187 +202,401 @@ impl SeriesCtx<'_> {
         }
     }
 
-    pub fn run(&self, readings: &[&Reading]) -> SeriesResult {
-        let mut out = Vec::new();
-        let mut months: BTreeMap<i32, Month> = BTreeMap::new();
-        let mut points = Vec::new();
-        let row = self.row;
-        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
-        // day → (sum, valid hours, last valid reading)
-        let mut days: BTreeMap<i64, (f64, u32, Option<&Reading>)> = BTreeMap::new();
-        let mut reported_days: std::collections::BTreeSet<i64> = Default::default();
-        let mut annual: Vec<Year> = Vec::new();
-        let mut last_hour = i64::MIN;
-        // Day → month index, recomputed when the day changes.
-        let mut month_of = (i64::MIN, 0i32);
-        for &r in readings {
-            let day = r.time.div_euclid(24);
-            if month_of.0 != day {
-                month_of = (day, month_index(r.time));
+    /// Evaluate a whole series at once (readings in any order).
+    pub fn run(self, readings: &[&Reading]) -> SeriesResult {
+        let range = self.range;
+        let mut s = Series::new(self);
+        for r in readings {
+            s.push(r);
+        }
+        s.finish(range)
+    }
+}
+
+/// Running sums of one day of a series.
+/// 32 bytes: one is kept per day of every series.
+#[derive(Clone, Debug, Default)]
+struct DayAcc {
+    sum: f64,
+    valid: u32,
+    /// The day's latest valid hourly reading (by hour, file, byte): where a
+    /// computed daily exceedance is reported. Meaningful when `valid > 0`.
+    last: Loc,
+}
+
+/// Where a reading of a known day is: enough to report a finding at it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Loc {
+    hour: u8,
+    file: u32,
+    start: u32,
+    end: u32,
+}
+
+impl Loc {
+    fn of(r: &Reading) -> Loc {
+        Loc {
+            hour: r.time.rem_euclid(24) as u8,
+            file: r.file,
+            start: r.start,
+            end: r.end,
+        }
+    }
+
+    /// A reading at this place on `day` (what `SeriesCtx::emit` reads of it).
+    fn reading(self, day: i64, code: &'static str) -> Reading {
+        Reading {
+            file: self.file,
+            start: self.start,
+            end: self.end,
+            time: day * 24 + i64::from(self.hour),
+            period: Period::Hour,
+            target: 0,
+            code,
+            value: 0.0,
+            zs: None,
+            flag: b'N',
+            o2: None,
+            flow: None,
+        }
+    }
+}
+
+/// One series evaluated as its readings stream in (files in path order,
+/// lines in order): exceedances are found reading by reading, while days,
+/// months and years are running sums. What it keeps grows with the days
+/// the series spans, not with its readings (a bit per hour seen, a few
+/// dozen bytes a day), so a run holds no reading after its file is read.
+pub struct Series<'a> {
+    pub ctx: SeriesCtx<'a>,
+    out: Vec<MFinding>,
+    months: BTreeMap<i32, Month>,
+    points: Vec<Point>,
+    days: FxHashMap<i64, DayAcc>,
+    /// The day being summed (readings come mostly in time order).
+    day: (i64, DayAcc),
+    reported_days: FxHashSet<i64>,
+    annual: Vec<Year<'a>>,
+    /// Hours seen, 64 a word: the first reading of an hour counts.
+    seen: FxHashMap<i64, u64>,
+    /// Day → month index, recomputed when the day changes.
+    month_of: (i64, i32),
+    /// Per month its earliest hourly reading, which locates the month's findings.
+    first_hour: FxHashMap<i32, Reading>,
+    /// The month being counted, with its earliest hourly reading (out of
+    /// `months` and `first_hour` until another month comes).
+    month: (i32, Month, Option<Reading>),
+    /// The word of `seen` being written (out of `seen` until another comes).
+    word: (i64, u64),
+    /// Unit of the hourly limit, for messages.
+    unit: &'a str,
+    any_hourly: bool,
+    /// Readings pushed.
+    pub readings: usize,
+}
+
+fn earlier(a: &Reading, b: &Reading) -> bool {
+    (a.time, a.file, a.start) < (b.time, b.file, b.start)
+}
+
+impl<'a> Series<'a> {
+    pub fn new(ctx: SeriesCtx<'a>) -> Series<'a> {
+        Series {
+            out: Vec::new(),
+            months: BTreeMap::new(),
+            points: Vec::new(),
+            days: FxHashMap::default(),
+            day: (i64::MIN, DayAcc::default()),
+            reported_days: FxHashSet::default(),
+            annual: Vec::new(),
+            seen: FxHashMap::default(),
+            month_of: (i64::MIN, 0),
+            first_hour: FxHashMap::default(),
+            month: (i32::MIN, Month::default(), None),
+            word: (i64::MIN, 0),
+            unit: ctx.row.hourly.as_ref().map_or("", |l| unit_of(&l.text)),
+            any_hourly: false,
+            readings: 0,
+            ctx,
+        }
+    }
+
+    /// `true` the first time `hour` is seen.
+    fn first_time(seen: &mut FxHashMap<i64, u64>, word: &mut (i64, u64), hour: i64) -> bool {
+        let key = hour.div_euclid(64);
+        if word.0 != key {
+            if word.0 != i64::MIN {
+                seen.insert(word.0, word.1);
             }
-            let m = months.entry(month_of.1).or_default();
-            let valid = is_valid_flag(r.flag);
-            match r.period {
-                Period::Day => {
-                    reported_days.insert(r.time.div_euclid(24));
-                    if !valid {
-                        continue;
-                    }
-                    let (c, how) = self.concentration(r, &mut out);
-                    if let Some(l) = &row.daily
-                        && c > l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.daily-exceedance",
-                            r,
-                            format!(
-                                "{} daily mean {} {unit}{how} on {} exceeds the permit's daily limit {} at outlet {}",
-                                row.code,
-                                num(c),
-                                &iso_time(r.time)[..10],
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("daily", l)),
-                        );
-                        m.exceed_days += 1;
-                        worst(m, c, l.value, false);
-                    }
-                }
-                Period::Hour => {
-                    if r.time == last_hour {
-                        continue; // the same hour twice: the first reading counts
-                    }
-                    last_hour = r.time;
-                    m.present_hours += 1;
-                    if !valid {
-                        m.excluded_hours += 1;
-                        *m.excluded_by_flag.entry(char::from(r.flag)).or_default() += 1;
-                        if self.want_points {
-                            points.push(Point {
-                                time: r.time,
-                                value: r.value,
-                                valid: false,
-                            });
-                        }
-                        continue;
-                    }
-                    m.valid_hours += 1;
-                    let (c, how) = self.concentration(r, &mut out);
-                    if self.want_points {
-                        points.push(Point {
-                            time: r.time,
-                            value: if row.hourly.is_some() { c } else { r.value },
-                            valid: true,
-                        });
-                    }
-                    if let Some(l) = &row.hourly
-                        && c > l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.hourly-exceedance",
-                            r,
-                            format!(
-                                "{} hourly mean {} {unit}{how} at {} exceeds the permit's {} at outlet {}",
-                                row.code,
-                                num(c),
-                                iso_time(r.time),
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("concentration", l)),
-                        );
-                        m.exceed_hours += 1;
-                        if c >= 1.2 * l.value {
-                            m.exceed_hours_1_2 += 1;
-                        }
-                        worst(m, c, l.value, false);
-                    }
-                    if let Some(l) = &row.ceiling
-                        && r.value > l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.limit-exceedance",
-                            r,
-                            format!(
-                                "{} {} at {} exceeds the permit's limit {} at outlet {}",
-                                row.code,
-                                num(r.value),
-                                iso_time(r.time),
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("limit", l)),
-                        );
-                        m.exceed_hours += 1;
-                        worst(m, r.value, l.value, false);
-                    }
-                    if let Some(l) = &row.floor
-                        && r.value < l.value
-                    {
-                        self.emit(
-                            &mut out,
-                            "monitor.below-minimum",
-                            r,
-                            format!(
-                                "{} {} at {} is below the permit's minimum {} at outlet {}",
-                                row.code,
-                                num(r.value),
-                                iso_time(r.time),
-                                l.text,
-                                self.outlet
-                            ),
-                            Some(self.related("limit", l)),
-                        );
-                        m.exceed_hours += 1;
-                        worst(m, r.value, l.value, true);
-                    }
-                    let day = days.entry(r.time.div_euclid(24)).or_insert((0.0, 0, None));
-                    day.0 += c;
-                    day.1 += 1;
-                    day.2 = Some(r);
-                    if let Some(flow) = r.flow {
-                        self.add_annual(&mut annual, &mut out, r, c, flow);
-                    }
+            *word = (key, seen.remove(&key).unwrap_or(0));
+        }
+        let bit = 1u64 << hour.rem_euclid(64);
+        let new = word.1 & bit == 0;
+        word.1 |= bit;
+        new
+    }
+
+    /// The month `index`'s counts (and earliest hourly reading).
+    fn month_acc<'m>(
+        months: &mut BTreeMap<i32, Month>,
+        first_hour: &mut FxHashMap<i32, Reading>,
+        cur: &'m mut (i32, Month, Option<Reading>),
+        index: i32,
+    ) -> &'m mut (i32, Month, Option<Reading>) {
+        if cur.0 != index {
+            let (i, m, f) = std::mem::replace(
+                cur,
+                (
+                    index,
+                    months.remove(&index).unwrap_or_default(),
+                    first_hour.remove(&index),
+                ),
+            );
+            if i != i32::MIN {
+                months.insert(i, m);
+                if let Some(f) = f {
+                    first_hour.insert(i, f);
                 }
             }
         }
+        cur
+    }
+
+    fn day_acc(&mut self, day: i64) -> &mut DayAcc {
+        if self.day.0 != day {
+            let done = std::mem::replace(&mut self.day, (day, DayAcc::default()));
+            if done.0 != i64::MIN {
+                self.days.insert(done.0, done.1);
+            }
+            if let Some(acc) = self.days.remove(&day) {
+                self.day.1 = acc;
+            }
+        }
+        &mut self.day.1
+    }
+
+    pub fn push(&mut self, r: &Reading) {
+        self.readings += 1;
+        let ctx = &self.ctx;
+        let row = ctx.row;
+        let unit = self.unit;
+        let day = r.time.div_euclid(24);
+        if self.month_of.0 != day {
+            self.month_of = (day, month_index(r.time));
+        }
+        let month = self.month_of.1;
+        let valid = is_valid_flag(r.flag);
+        match r.period {
+            Period::Day => {
+                self.reported_days.insert(day);
+                let cur = Self::month_acc(
+                    &mut self.months,
+                    &mut self.first_hour,
+                    &mut self.month,
+                    month,
+                );
+                let m = &mut cur.1;
+                if !valid {
+                    return;
+                }
+                let (c, how) = ctx.concentration(r, &mut self.out);
+                if let Some(l) = &row.daily
+                    && c > l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.daily-exceedance",
+                        r,
+                        format!(
+                            "{} daily mean {} {unit}{how} on {} exceeds the permit's daily limit {} at outlet {}",
+                            row.code,
+                            num(c),
+                            &iso_time(r.time)[..10],
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("daily", l)),
+                    );
+                    m.exceed_days += 1;
+                    worst(m, c, l.value, false);
+                }
+            }
+            Period::Hour => {
+                self.any_hourly = true;
+                let cur = Self::month_acc(
+                    &mut self.months,
+                    &mut self.first_hour,
+                    &mut self.month,
+                    month,
+                );
+                if cur.2.as_ref().is_none_or(|f| earlier(r, f)) {
+                    cur.2 = Some(r.clone());
+                }
+                if !Self::first_time(&mut self.seen, &mut self.word, r.time) {
+                    return; // the same hour twice: the first reading counts
+                }
+                let want_points = ctx.want_points;
+                let m = &mut self.month.1;
+                m.present_hours += 1;
+                if !valid {
+                    m.excluded_hours += 1;
+                    *m.excluded_by_flag.entry(char::from(r.flag)).or_default() += 1;
+                    if want_points {
+                        self.points.push(Point {
+                            time: r.time,
+                            value: r.value,
+                            valid: false,
+                        });
+                    }
+                    return;
+                }
+                m.valid_hours += 1;
+                let (c, how) = ctx.concentration(r, &mut self.out);
+                if want_points {
+                    self.points.push(Point {
+                        time: r.time,
+                        value: if row.hourly.is_some() { c } else { r.value },
+                        valid: true,
+                    });
+                }
+                if let Some(l) = &row.hourly
+                    && c > l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.hourly-exceedance",
+                        r,
+                        format!(
+                            "{} hourly mean {} {unit}{how} at {} exceeds the permit's {} at outlet {}",
+                            row.code,
+                            num(c),
+                            iso_time(r.time),
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("concentration", l)),
+                    );
+                    m.exceed_hours += 1;
+                    if c >= 1.2 * l.value {
+                        m.exceed_hours_1_2 += 1;
+                    }
+                    worst(m, c, l.value, false);
+                }
+                if let Some(l) = &row.ceiling
+                    && r.value > l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.limit-exceedance",
+                        r,
+                        format!(
+                            "{} {} at {} exceeds the permit's limit {} at outlet {}",
+                            row.code,
+                            num(r.value),
+                            iso_time(r.time),
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("limit", l)),
+                    );
+                    m.exceed_hours += 1;
+                    worst(m, r.value, l.value, false);
+                }
+                if let Some(l) = &row.floor
+                    && r.value < l.value
+                {
+                    ctx.emit(
+                        &mut self.out,
+                        "monitor.below-minimum",
+                        r,
+                        format!(
+                            "{} {} at {} is below the permit's minimum {} at outlet {}",
+                            row.code,
+                            num(r.value),
+                            iso_time(r.time),
+                            l.text,
+                            ctx.outlet
+                        ),
+                        Some(ctx.related("limit", l)),
+                    );
+                    m.exceed_hours += 1;
+                    worst(m, r.value, l.value, true);
+                }
+                let acc = self.day_acc(day);
+                let loc = Loc::of(r);
+                if acc.valid == 0 || acc.last < loc {
+                    acc.last = loc;
+                }
+                acc.sum += c;
+                acc.valid += 1;
+                if let Some(flow) = r.flow {
+                    self.ctx
+                        .add_annual(&mut self.annual, &mut self.out, r, c, flow);
+                }
+            }
+        }
+    }
+
+    /// Daily means, completeness and flagged shares over `range` (the
+    /// hours the run covers, inclusive), once every reading is in.
+    pub fn finish(mut self, range: (i64, i64)) -> SeriesResult {
+        self.ctx.range = range;
+        let (d, acc) = std::mem::take(&mut self.day);
+        if d != i64::MIN {
+            self.days.insert(d, acc);
+        }
+        let (i, m, f) = std::mem::replace(&mut self.month, (i32::MIN, Month::default(), None));
+        if i != i32::MIN {
+            self.months.insert(i, m);
+            if let Some(f) = f {
+                self.first_hour.insert(i, f);
+            }
+        }
+        let ctx = &self.ctx;
+        let row = ctx.row;
+        let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
+        let mut days: Vec<(i64, DayAcc)> = self.days.into_iter().collect();
+        days.sort_unstable_by_key(|d| d.0);
+        let mut out = self.out;
+        let mut months = self.months;
         // Daily means from valid hours, where the data reports no daily value.
-        for (&day, &(sum, n, last)) in &days {
+        for (day, acc) in &days {
+            let n = acc.valid;
             let m = months.entry(month_index(day * 24)).or_default();
             if n < MIN_VALID_HOURS_A_DAY {
                 continue;
             }
             m.valid_days += 1;
-            if reported_days.contains(&day) {
+            if self.reported_days.contains(day) {
                 continue;
             }
-            let mean = sum / f64::from(n);
-            if let (Some(l), Some(r)) = (&row.daily, last)
-                && mean > l.value
+            let mean = acc.sum / f64::from(n);
+            if let (Some(l), Some(r)) = (
+                &row.daily,
+                (acc.valid > 0).then(|| acc.last.reading(*day, row.code)),
+            ) && mean > l.value
             {
-                self.emit(
+                ctx.emit(
                     &mut out,
                     "monitor.daily-exceedance",
-                    r,
+                    &r,
                     format!(
                         "{} daily mean {} {unit} over {n} valid hours of {} exceeds the permit's daily limit {} at outlet {}",
                         row.code,
                         num(mean),
                         &iso_time(day * 24)[..10],
                         l.text,
-                        self.outlet
+                        ctx.outlet
                     ),
-                    Some(self.related("daily", l)),
+                    Some(ctx.related("daily", l)),
                 );
                 m.exceed_days += 1;
                 worst(m, mean, l.value, false);
             }
         }
-        self.months_checks(&mut months, readings, &mut out);
+        ctx.months_checks(&mut months, self.any_hourly, &self.first_hour, &mut out);
+        let mut points = self.points;
+        points.sort_by_key(|p| p.time);
         SeriesResult {
             findings: out,
             months: months
@@ -389,16 +604,22 @@ impl SeriesCtx<'_> {
                 .map(|(k, m)| (month_text(k), m))
                 .collect(),
             points,
-            annual_t: annual.into_iter().map(|y| (y.start, y.total)).collect(),
+            annual_t: self
+                .annual
+                .into_iter()
+                .map(|y| (y.start, y.total))
+                .collect(),
         }
     }
+}
 
+impl<'a> SeriesCtx<'a> {
     /// Emissions of one valid hour (t): concentration × flow × 1 h. The
     /// year of validity is computed when a reading leaves the current one
     /// (readings come in time order), not for every reading.
-    fn add_annual<'r>(
-        &'r self,
-        annual: &mut Vec<Year<'r>>,
+    fn add_annual(
+        &self,
+        annual: &mut Vec<Year<'a>>,
         out: &mut Vec<MFinding>,
         r: &Reading,
         c: f64,
@@ -410,10 +631,15 @@ impl SeriesCtx<'_> {
             Medium::Air => c * flow,
             Medium::Water => c * flow * 1000.0,
         };
-        if annual
-            .last()
-            .is_none_or(|y| day < y.start.days() || day >= y.end_day)
-        {
+        let within = |y: &Year| day >= y.start.days() && day < y.end_day;
+        if !annual.last().is_some_and(within) {
+            // Out of time order: back to an earlier year, or a new one at the end.
+            if let Some(i) = annual.iter().position(within) {
+                let y = annual.remove(i);
+                annual.push(y);
+            }
+        }
+        if !annual.last().is_some_and(within) {
             let date = Date::from_days(day);
             let start = match self.permit.valid_from {
                 Some(from) => {
@@ -468,10 +694,10 @@ impl SeriesCtx<'_> {
     fn months_checks(
         &self,
         months: &mut BTreeMap<i32, Month>,
-        readings: &[&Reading],
+        hourly: bool,
+        first_hour: &FxHashMap<i32, Reading>,
         out: &mut Vec<MFinding>,
     ) {
-        let hourly = readings.iter().any(|r| r.period == Period::Hour);
         for (&index, m) in months.iter_mut() {
             let key = month_text(index);
             let (y, mo) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
@@ -486,10 +712,7 @@ impl SeriesCtx<'_> {
                 continue;
             }
             // The month's first reading locates its findings.
-            let Some(r) = readings
-                .iter()
-                .find(|r| r.period == Period::Hour && month_index(r.time) == index)
-            else {
+            let Some(r) = first_hour.get(&index) else {
                 continue;
             };
             let expected = f64::from(m.expected_hours);
@@ -555,6 +778,12 @@ mod tests {
         // 100 mg/m³ at 11 % O₂ corrected to 6 %: 100 × 15 / 10 = 150.
         assert_eq!(correct_o2(100.0, 11.0, 6.0), Some(150.0));
         assert_eq!(correct_o2(100.0, 21.0, 6.0), None);
+    }
+
+    #[test]
+    fn a_day_of_a_series_is_32_bytes() {
+        // One is kept per series and day for the whole run (docs/performance.md).
+        assert_eq!(std::mem::size_of::<DayAcc>(), 32);
     }
 
     #[test]

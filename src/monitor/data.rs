@@ -4,6 +4,7 @@
 //! nothing here ends the run.
 
 use super::hj212::packet::{self, Deviation, FLAGS};
+use super::manual::Manual;
 use super::{MFinding, Period, Reading, Target, finding};
 use crate::catalogue::pollutants::{Pollutant, Resolved, catalogue};
 use crate::date::Date;
@@ -21,12 +22,35 @@ const MAX_REJECTS: usize = 100;
 
 /// One data file, read.
 pub struct DataFile {
+    /// The file's name, without its text (see [`DataFile::empty`]).
     pub source: Source,
     pub targets: Vec<Target>,
     pub readings: Vec<Reading>,
     pub findings: Vec<MFinding>,
     /// Packets or rows read (accepted).
     pub records: usize,
+    /// Manual results (a manual-results CSV only).
+    pub manual: Vec<Manual>,
+    /// The file is a manual-results CSV (the plan's frequencies are
+    /// checked only when one is given).
+    pub is_manual: bool,
+}
+
+impl DataFile {
+    /// A file with nothing read yet; its `source` is `source`'s name
+    /// without the text (findings are located in the text again at the end
+    /// of the run, so no data file's text is held while the run goes on).
+    pub fn empty(source: &Source) -> DataFile {
+        DataFile {
+            source: crate::span::SourceFile::new(source.name.clone(), ""),
+            targets: Vec::new(),
+            readings: Vec::new(),
+            findings: Vec::new(),
+            records: 0,
+            manual: Vec::new(),
+            is_manual: false,
+        }
+    }
 }
 
 /// What a file holds, judged by its content.
@@ -34,6 +58,8 @@ pub struct DataFile {
 pub enum Kind {
     Hj212,
     Csv,
+    /// Manual monitoring results (a `sampled_at` column).
+    Manual,
     Unknown,
 }
 
@@ -43,10 +69,14 @@ pub fn detect(text: &str) -> Kind {
         return Kind::Hj212;
     }
     let header = t.lines().next().unwrap_or("").to_ascii_lowercase();
-    if header
-        .split(',')
-        .any(|c| c.trim().trim_matches('"') == "pollutant")
-    {
+    let has = |name: &str| {
+        header
+            .split(',')
+            .any(|c| c.trim().trim_matches('"') == name)
+    };
+    if has("sampled_at") {
+        Kind::Manual
+    } else if has("pollutant") {
         Kind::Csv
     } else {
         Kind::Unknown
@@ -89,17 +119,13 @@ fn intern(targets: &mut Vec<Target>, t: Target) -> u32 {
 /// Read an HJ 212 log.
 pub fn read_hj212(source: &Source, file: u32) -> DataFile {
     let text = source.text.as_str();
-    let mut out = DataFile {
-        source: source.clone(),
-        targets: Vec::new(),
-        readings: Vec::new(),
-        findings: Vec::new(),
-        records: 0,
-    };
+    let mut out = DataFile::empty(source);
+    let source = &out.source.clone();
     // Deviation → (first byte in the file, count).
     let mut devs: FxHashMap<Deviation, (usize, usize)> = FxHashMap::default();
     let mut rejects = 0usize;
     let mut offset = 0usize;
+    let mut last_mn: Option<(&str, u32)> = None;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += raw.len();
@@ -157,7 +183,23 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
             Period::Day => 0,
         };
         let time = date.days() * 24 + hour;
-        let target = intern(&mut out.targets, Target::Mn(p.mn.to_string()));
+        // Packets of one device come in runs: try the last device first,
+        // and make its `String` only when it is new.
+        let target = match last_mn {
+            Some((mn, t)) if mn == p.mn => t,
+            _ => {
+                let found = out
+                    .targets
+                    .iter()
+                    .position(|t| matches!(t, Target::Mn(m) if m == p.mn));
+                let t = match found {
+                    Some(i) => i as u32,
+                    None => intern(&mut out.targets, Target::Mn(p.mn.to_string())),
+                };
+                last_mn = Some((p.mn, t));
+                t
+            }
+        };
         let num = |code: &str| {
             p.get(code, "Avg")
                 .and_then(|f| f.value.parse::<f64>().ok())
@@ -255,13 +297,8 @@ fn parse_time(s: &str) -> Option<(Date, Option<u8>)> {
 /// `day`), `credit_code`, `mn`.
 pub fn read_csv(source: &Source, file: u32) -> DataFile {
     let text = source.text.as_str();
-    let mut out = DataFile {
-        source: source.clone(),
-        targets: Vec::new(),
-        readings: Vec::new(),
-        findings: Vec::new(),
-        records: 0,
-    };
+    let mut out = DataFile::empty(source);
+    let source = &out.source.clone();
     let mut bad_rows = 0usize;
     let mut offset = 0usize;
     let mut cols: Vec<String> = Vec::new();
@@ -394,6 +431,154 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
     out
 }
 
+/// Read manual monitoring results: header with `outlet`, `pollutant`,
+/// `sampled_at` (`YYYY-MM-DD`, a time after it is ignored) and `value`,
+/// optionally `credit_code`, `unit` and `report` (the lab report id).
+pub fn read_manual(source: &Source, file: u32) -> DataFile {
+    let text = source.text.as_str();
+    let mut out = DataFile::empty(source);
+    let source = &out.source.clone();
+    out.is_manual = true;
+    let mut bad_rows = 0usize;
+    let mut offset = 0usize;
+    let mut cols: Vec<String> = Vec::new();
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if i == 0 {
+            let bom = line.len() - line.trim_start_matches('\u{feff}').len();
+            cols = line[bom..]
+                .split(',')
+                .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+                .collect();
+            for req in ["outlet", "pollutant", "sampled_at", "value"] {
+                if !cols.iter().any(|c| c == req) {
+                    out.findings.push(MFinding::plain(finding(
+                        "monitor.csv",
+                        Severity::Warning,
+                        source,
+                        Span::new(0, line.len()),
+                        format!(
+                            "the manual results header has no `{req}` column; the file is not read"
+                        ),
+                        "docs/monitoring.md (manual results)",
+                    )));
+                    return out;
+                }
+            }
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let raw_cells: Vec<&str> = line.split(',').collect();
+        let col = |name: &str| cols.iter().position(|c| c == name);
+        let get = |name: &str| {
+            col(name)
+                .and_then(|k| raw_cells.get(k))
+                .map(|c| c.trim().trim_matches('"'))
+                .filter(|v| !v.is_empty())
+        };
+        let mut bad = |why: String, out: &mut DataFile| {
+            bad_rows += 1;
+            if bad_rows <= MAX_REJECTS {
+                out.findings.push(MFinding::plain(finding(
+                    "monitor.csv",
+                    Severity::Warning,
+                    source,
+                    Span::new(start, start + line.len()),
+                    format!("manual result skipped: {why}"),
+                    "docs/monitoring.md (manual results)",
+                )));
+            }
+        };
+        let Some(date) = get("sampled_at")
+            .and_then(|s| s.get(..10))
+            .and_then(Date::parse)
+        else {
+            bad(
+                format!(
+                    "`sampled_at` {:?} is not YYYY-MM-DD",
+                    get("sampled_at").unwrap_or("")
+                ),
+                &mut out,
+            );
+            continue;
+        };
+        let Some(pol) = get("pollutant").and_then(resolve) else {
+            bad(
+                format!(
+                    "pollutant `{}` is not in the catalogue",
+                    get("pollutant").unwrap_or("")
+                ),
+                &mut out,
+            );
+            continue;
+        };
+        let Some(outlet) = get("outlet") else {
+            bad("no `outlet`".into(), &mut out);
+            continue;
+        };
+        let Some(value) = get("value")
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+        else {
+            bad("`value` is not a number".into(), &mut out);
+            continue;
+        };
+        let unit = get("unit").unwrap_or("").to_string();
+        let base = if unit.is_empty() {
+            None
+        } else {
+            match crate::units::parse_quantity(&format!("{value} {unit}")) {
+                Ok(q) => Some((q.base(), q.dim())),
+                Err(_) => {
+                    bad(format!("unit `{unit}` is not known"), &mut out);
+                    continue;
+                }
+            }
+        };
+        // The value's bytes in the line: the cells before it and their commas.
+        let k = col("value").unwrap_or(0);
+        let before: usize = raw_cells[..k.min(raw_cells.len())]
+            .iter()
+            .map(|c| c.len() + 1)
+            .sum();
+        let cell = raw_cells.get(k).copied().unwrap_or("");
+        let lead = cell.len() - cell.trim_start().trim_start_matches('"').len();
+        let vstart = (start + before + lead).min(start + line.len());
+        let vlen = get("value").map_or(0, str::len);
+        out.records += 1;
+        out.manual.push(Manual {
+            file,
+            start: vstart as u32,
+            end: (vstart + vlen).min(start + line.len()) as u32,
+            day: date.days(),
+            credit_code: get("credit_code").map(str::to_string),
+            outlet: outlet.to_string(),
+            code: pol.code,
+            value,
+            unit,
+            base,
+        });
+    }
+    if bad_rows > MAX_REJECTS {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.csv",
+            Severity::Warning,
+            source,
+            Span::new(0, 0),
+            format!(
+                "{} more skipped rows are not listed one by one",
+                bad_rows - MAX_REJECTS
+            ),
+            "docs/monitoring.md (manual results)",
+        )));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,7 +628,10 @@ mod tests {
         let rules: Vec<(&str, usize)> = d
             .findings
             .iter()
-            .map(|f| (f.finding.rule.as_str(), f.finding.line_col().0))
+            .map(|f| {
+                let at = f.finding.primary.map_or(0, |p| p.start);
+                (f.finding.rule.as_str(), src.line_col(at).0)
+            })
             .collect();
         assert_eq!(
             rules,

@@ -18,6 +18,7 @@ pub mod export;
 pub mod generate;
 pub mod hj212;
 pub mod leads;
+pub mod manual;
 pub mod permit;
 pub mod report;
 pub mod run;
@@ -196,6 +197,18 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Error,
         "a valid hourly value above a permit limit that is not a concentration",
         "the permit's `limit` (`bound: max`)",
+    ),
+    (
+        "monitor.manual-exceedance",
+        Severity::Error,
+        "a manual monitoring result above (or below a floor of) the permit's limit",
+        manual::EXCEED_BASIS,
+    ),
+    (
+        "monitor.manual-missing",
+        Severity::Warning,
+        "periods of the permit's monitoring plan without the manual result its frequency requires",
+        manual::MISSING_BASIS,
     ),
     (
         "monitor.plant-annual-exceedance",

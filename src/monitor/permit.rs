@@ -18,6 +18,35 @@ pub struct Limit {
     pub line: usize,
     /// Bytes of the limit in the permit file.
     pub span: crate::span::Span,
+    /// Dimension of the limit (a manual result in another unit is converted
+    /// to the base unit of this one, or not compared).
+    pub dim: crate::units::Dim,
+}
+
+/// How often the permit's monitoring plan (`monitoring[]`) requires a
+/// manual measurement: the schema's `frequency` values except `continuous`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Frequency {
+    Annual,
+    Semiannual,
+    Quarterly,
+    Monthly,
+    Weekly,
+    Daily,
+}
+
+/// One manual entry of the permit's monitoring plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanEntry {
+    pub outlet: String,
+    /// Catalogue code.
+    pub code: &'static str,
+    pub frequency: Frequency,
+    /// The entry in the permit file (its `frequency` value when stated).
+    pub span: crate::span::Span,
+    pub line: usize,
+    /// As written (`frequency: quarterly`).
+    pub text: String,
 }
 
 /// One pollutant row of an outlet.
@@ -58,6 +87,8 @@ pub struct PermitLimits {
     /// Plant-wide annual limits (`air.totals`, `water.totals`): medium,
     /// catalogue code, limit.
     pub totals: Vec<(Medium, &'static str, Limit)>,
+    /// The manual entries of the monitoring plan, in permit order.
+    pub plan: Vec<PlanEntry>,
 }
 
 impl PermitLimits {
@@ -93,6 +124,7 @@ fn qty(node: Option<&Node>, source: &Source) -> Option<Limit> {
         text: q.to_string(),
         line: source.line_col(n.span.start).0,
         span: n.span,
+        dim: q.dim(),
     })
 }
 
@@ -201,7 +233,51 @@ pub fn limits(p: &crate::permit::model::Permit) -> PermitLimits {
             }
         }
     }
+    let mut plan = Vec::new();
+    for m in root.at_path("monitoring").map(Node::items).unwrap_or(&[]) {
+        // `monitoring_method`: automatic 0, manual 1.
+        if !is_enum(m.get("method"), 1, "manual") {
+            continue;
+        }
+        let (Some(outlet), Some(name)) = (
+            m.get("outlet").and_then(Node::as_str),
+            m.get("pollutant").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let medium = outlets.iter().find(|o| o.id == outlet).map(|o| o.medium);
+        let (Resolved::Code(p) | Resolved::Alias(p)) = catalogue().resolve(name, medium) else {
+            continue;
+        };
+        let Some(f) = m.get("frequency") else {
+            continue;
+        };
+        // `frequency`: annual, semiannual, quarterly, monthly, weekly, daily, continuous.
+        let frequency = match &f.value {
+            Value::Enum(0) => Frequency::Annual,
+            Value::Enum(1) => Frequency::Semiannual,
+            Value::Enum(2) => Frequency::Quarterly,
+            Value::Enum(3) => Frequency::Monthly,
+            Value::Enum(4) => Frequency::Weekly,
+            Value::Enum(5) => Frequency::Daily,
+            _ => continue,
+        };
+        plan.push(PlanEntry {
+            outlet: outlet.to_string(),
+            code: p.code,
+            frequency,
+            span: f.span,
+            line: src.line_col(f.span.start).0,
+            text: format!(
+                "frequency: {}",
+                src.text
+                    .get(f.span.start as usize..f.span.end as usize)
+                    .unwrap_or("")
+            ),
+        });
+    }
     PermitLimits {
+        plan,
         totals,
         source: src.clone(),
         credit_code: text("unit.credit_code"),

@@ -2,7 +2,7 @@
 //! each series (in parallel; results in a fixed order whatever the thread
 //! count), build the lead list and the charts.
 
-use super::check::SeriesCtx;
+use super::check::{Series, SeriesCtx};
 use super::data::DataFile;
 use super::devices::Device;
 use super::leads::{Lead, classify};
@@ -83,44 +83,132 @@ pub(crate) fn resolve_target(
 /// the outlets' computed emissions are summed under.
 type PlantKey = (usize, u8, &'static str, Date);
 
-pub fn run(
-    permits: &[PermitLimits],
-    files: &[DataFile],
-    devices: &FxHashMap<String, Device>,
+/// A run fed one data file at a time ([`Runner::add`]): each file's
+/// readings go into their series' running state and the file can be
+/// dropped, so memory follows the series and days, not the readings.
+pub struct Runner<'a> {
+    permits: &'a [PermitLimits],
+    devices: &'a FxHashMap<String, Device>,
+    by_credit: FxHashMap<&'a str, usize>,
+    /// Every data file of the run by index (`Reading::file`), name only:
+    /// findings are located in the text again once the run is over.
+    sources: &'a [Source],
     opts: Options,
-) -> Outcome {
-    let mut findings: Vec<MFinding> = Vec::new();
-    let mut by_credit: FxHashMap<&str, usize> = FxHashMap::default();
-    for (i, p) in permits.iter().enumerate() {
-        by_credit.entry(p.credit_code.as_str()).or_insert(i);
+    from_h: Option<i64>,
+    to_h: Option<i64>,
+    lo: i64,
+    hi: i64,
+    findings: Vec<MFinding>,
+    /// (permit, outlet, code) → index into `series`, `None` when the
+    /// permit has no limit row for it.
+    index: FxHashMap<(usize, usize, &'static str), Option<usize>>,
+    series: Vec<((usize, usize, &'static str), Series<'a>)>,
+    manual: Vec<super::manual::Manual>,
+    any_manual: bool,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        permits: &'a [PermitLimits],
+        devices: &'a FxHashMap<String, Device>,
+        sources: &'a [Source],
+        opts: Options,
+    ) -> Runner<'a> {
+        let mut by_credit: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, p) in permits.iter().enumerate() {
+            by_credit.entry(p.credit_code.as_str()).or_insert(i);
+        }
+        Runner {
+            permits,
+            devices,
+            by_credit,
+            sources,
+            opts,
+            from_h: opts.from.map(|d| d.days() * 24),
+            to_h: opts.to.map(|d| d.days() * 24 + 23),
+            lo: i64::MAX,
+            hi: i64::MIN,
+            findings: Vec::new(),
+            index: FxHashMap::default(),
+            series: Vec::new(),
+            manual: Vec::new(),
+            any_manual: false,
+        }
     }
-    let sources: Vec<Source> = files.iter().map(|f| f.source.clone()).collect();
-    let from_h = opts.from.map(|d| d.days() * 24);
-    let to_h = opts.to.map(|d| d.days() * 24 + 23);
-    // (permit, outlet, code) → readings, in file and line order.
-    let mut series: BTreeMap<(usize, usize, &'static str), Vec<&Reading>> = BTreeMap::new();
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for f in files {
-        findings.extend(f.findings.iter().cloned());
+
+    fn series_of(&mut self, key: (usize, usize, &'static str)) -> Option<usize> {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let (p, o, code) = key;
+        let outlet = &self.permits[p].outlets[o];
+        let i = outlet.rows.iter().find(|r| r.code == code).map(|row| {
+            self.series.push((
+                key,
+                Series::new(SeriesCtx {
+                    permit: &self.permits[p],
+                    outlet: &outlet.id,
+                    medium: outlet.medium,
+                    row,
+                    sources: self.sources,
+                    range: (0, -1),
+                    want_points: self.opts.charts,
+                }),
+            ));
+            self.series.len() - 1
+        });
+        self.index.insert(key, i);
+        i
+    }
+
+    /// Feed one data file: its findings, its readings into their series
+    /// (in parallel across series, each in line order), its manual results.
+    pub fn add(&mut self, f: &DataFile) {
+        self.findings.extend(f.findings.iter().cloned());
+        self.any_manual |= f.is_manual;
+        self.manual.extend(f.manual.iter().cloned());
         let resolved: Vec<Result<(usize, usize), String>> = f
             .targets
             .iter()
-            .map(|t| resolve_target(t, permits, &by_credit, devices))
+            .map(|t| resolve_target(t, self.permits, &self.by_credit, self.devices))
             .collect();
         let mut reported = vec![false; resolved.len()];
+        // (target, code) → series, looked up once per pair, not per reading;
+        // a file holds a handful of pairs, and codes are the catalogue's own
+        // `&'static str`, so a pointer comparison finds them.
+        let mut cache: Vec<(u32, &'static str, Option<usize>)> = Vec::new();
+        let mut groups: Vec<Vec<&Reading>> = Vec::new();
         for r in &f.readings {
-            if from_h.is_some_and(|h| r.time < h) || to_h.is_some_and(|h| r.time > h) {
+            if self.from_h.is_some_and(|h| r.time < h) || self.to_h.is_some_and(|h| r.time > h) {
                 continue;
             }
             match &resolved[r.target as usize] {
                 Ok((p, o)) => {
-                    lo = lo.min(r.time);
-                    hi = hi.max(r.time + if r.period == Period::Day { 23 } else { 0 });
-                    series.entry((*p, *o, r.code)).or_default().push(r);
+                    self.lo = self.lo.min(r.time);
+                    self.hi = self
+                        .hi
+                        .max(r.time + if r.period == Period::Day { 23 } else { 0 });
+                    let hit = cache
+                        .iter()
+                        .find(|c| c.0 == r.target && std::ptr::eq(c.1, r.code));
+                    let s = match hit {
+                        Some(c) => c.2,
+                        None => {
+                            let s = self.series_of((*p, *o, r.code));
+                            cache.push((r.target, r.code, s));
+                            s
+                        }
+                    };
+                    if let Some(s) = s {
+                        if groups.len() <= s {
+                            groups.resize_with(self.series.len(), Vec::new);
+                        }
+                        groups[s].push(r);
+                    }
                 }
                 Err(why) if !reported[r.target as usize] => {
                     reported[r.target as usize] = true;
-                    findings.push(MFinding::plain(finding(
+                    self.findings.push(MFinding::plain(finding(
                         "monitor.unmapped",
                         Severity::Undecided,
                         &f.source,
@@ -132,46 +220,115 @@ pub fn run(
                 Err(_) => {}
             }
         }
+        groups.resize_with(self.series.len(), Vec::new);
+        self.series
+            .par_iter_mut()
+            .zip(groups)
+            .filter(|(_, g)| !g.is_empty())
+            .for_each(|((_, s), g)| {
+                for r in g {
+                    s.push(r);
+                }
+            });
     }
-    let range = (from_h.unwrap_or(lo), to_h.unwrap_or(hi));
-    let work: Vec<_> = series
-        .into_iter()
-        .filter_map(|((p, o, code), mut rs)| {
-            let outlet = &permits[p].outlets[o];
-            let row = outlet.rows.iter().find(|r| r.code == code)?;
-            rs.sort_by_key(|r| (r.period, r.time, r.file, r.start));
-            // Hours first, then days, each in time order: one pass per kind.
-            Some((p, outlet, row, rs))
-        })
-        .collect();
-    let readings = work.iter().map(|w| w.3.len()).sum();
-    let results: Vec<_> = work
-        .par_iter()
-        .map(|(p, outlet, row, rs)| {
-            let ctx = SeriesCtx {
-                permit: &permits[*p],
-                outlet: &outlet.id,
-                medium: outlet.medium,
-                row,
-                sources: &sources,
-                range,
-                want_points: opts.charts,
-            };
-            ctx.run(rs)
-        })
-        .collect();
+
+    pub fn finish(self) -> Outcome {
+        let Runner {
+            permits,
+            sources,
+            opts,
+            from_h,
+            to_h,
+            lo,
+            hi,
+            mut findings,
+            mut series,
+            manual,
+            any_manual,
+            ..
+        } = self;
+        let range = (from_h.unwrap_or(lo), to_h.unwrap_or(hi));
+        series.sort_by_key(|s| s.0);
+        let readings = series.iter().map(|s| s.1.readings).sum();
+        let count = series.len();
+        let work: Vec<_> = series
+            .into_iter()
+            .map(|((p, _, _), s)| (p, s.ctx.outlet, s.ctx.row, s.ctx.medium, s))
+            .collect();
+        let mut done = Vec::with_capacity(work.len());
+        let mut states = Vec::with_capacity(work.len());
+        for (p, outlet, row, medium, s) in work {
+            done.push((p, outlet, row, medium));
+            states.push(s);
+        }
+        let results: Vec<_> = states.into_par_iter().map(|s| s.finish(range)).collect();
+        let mut outcome = assemble(permits, &done, results, &mut findings, opts);
+        if any_manual {
+            let (from_d, to_d) = (opts.from.map(|d| d.days()), opts.to.map(|d| d.days()));
+            let manual: Vec<&super::manual::Manual> = manual
+                .iter()
+                .filter(|m| from_d.is_none_or(|d| m.day >= d) && to_d.is_none_or(|d| m.day <= d))
+                .collect();
+            let (mut dlo, mut dhi) = (lo.div_euclid(24), hi.div_euclid(24));
+            if lo > hi {
+                (dlo, dhi) = (i64::MAX, i64::MIN);
+            }
+            for m in &manual {
+                dlo = dlo.min(m.day);
+                dhi = dhi.max(m.day);
+            }
+            let days = (from_d.unwrap_or(dlo), to_d.unwrap_or(dhi));
+            findings.extend(super::manual::check(permits, &manual, sources, days));
+        }
+        super::sort(&mut findings);
+        outcome.findings = findings;
+        outcome.series = count;
+        outcome.readings = readings;
+        outcome
+    }
+}
+
+/// Evaluate whole files at once (tests and benchmarks).
+pub fn run(
+    permits: &[PermitLimits],
+    files: &[DataFile],
+    devices: &FxHashMap<String, Device>,
+    opts: Options,
+) -> Outcome {
+    let sources: Vec<Source> = files.iter().map(|f| f.source.clone()).collect();
+    let mut runner = Runner::new(permits, devices, &sources, opts);
+    for f in files {
+        runner.add(f);
+    }
+    runner.finish()
+}
+
+/// Leads, charts and plant totals from the series' results, in series order.
+fn assemble(
+    permits: &[PermitLimits],
+    work: &[(
+        usize,
+        &str,
+        &super::permit::Row,
+        crate::catalogue::pollutants::Medium,
+    )],
+    results: Vec<super::check::SeriesResult>,
+    findings: &mut Vec<MFinding>,
+    opts: Options,
+) -> Outcome {
     let mut leads = Vec::new();
     let mut charts = Vec::new();
     let mut plant: BTreeMap<PlantKey, (f64, Vec<String>)> = BTreeMap::new();
-    for ((p, outlet, row, _), res) in work.iter().zip(results) {
+    for (&(p, outlet_id, row, medium), res) in work.iter().zip(results) {
+        let p = &p;
         let permit = &permits[*p];
         findings.extend(res.findings);
         for &(start, t) in &res.annual_t {
             let e = plant
-                .entry((*p, outlet.medium as u8, row.code, start))
+                .entry((*p, medium as u8, row.code, start))
                 .or_default();
             e.0 += t;
-            e.1.push(outlet.id.clone());
+            e.1.push(outlet_id.to_string());
         }
         for (period, m) in &res.months {
             let Some(class) = classify(m) else {
@@ -186,7 +343,7 @@ pub fn run(
                 unit: permit.unit_name.clone(),
                 credit_code: permit.credit_code.clone(),
                 permit: permit.source.name.clone(),
-                outlet: outlet.id.clone(),
+                outlet: outlet_id.to_string(),
                 pollutant: row.code.to_string(),
                 pollutant_zh: row.name_zh.to_string(),
                 period: period.clone(),
@@ -214,7 +371,7 @@ pub fn run(
             charts.push(Chart {
                 title: format!(
                     "{} {} {} {}",
-                    permit.unit_name, outlet.id, row.code, row.name_zh
+                    permit.unit_name, outlet_id, row.code, row.name_zh
                 ),
                 unit,
                 limit: row
@@ -264,12 +421,11 @@ pub fn run(
             });
         }
     }
-    super::sort(&mut findings);
     Outcome {
-        findings,
+        findings: Vec::new(),
         leads,
         charts,
         series: work.len(),
-        readings,
+        readings: 0,
     }
 }

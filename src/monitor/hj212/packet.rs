@@ -116,7 +116,7 @@ impl Packet<'_> {
     pub fn get(&self, code: &str, kind: &str) -> Option<&Field<'_>> {
         self.fields
             .iter()
-            .find(|f| f.code == code && f.kind == kind)
+            .find(|f| f.kind == kind && f.code == code)
     }
 }
 
@@ -191,7 +191,13 @@ pub fn parse(line: &str) -> Result<Packet<'_>, Rejected> {
         return reject("no `CP=&&` in the data segment", 6);
     };
     let cp_start = cp_at + 5;
-    let Some(cp_len) = data[cp_start..].rfind("&&") else {
+    let tail = &data[cp_start..];
+    let closed = if tail.ends_with("&&") {
+        Some(tail.len() - 2)
+    } else {
+        tail.rfind("&&")
+    };
+    let Some(cp_len) = closed else {
         return reject("`CP=&&` is not closed by `&&`", 6 + cp_start);
     };
     let (mut cn, mut mn, mut st, mut flag) = (None, None, "", None);
@@ -218,43 +224,66 @@ pub fn parse(line: &str) -> Result<Packet<'_>, Rejected> {
         return reject("no `MN` (device number)", 6);
     };
     let edition = flag.map_or(Edition::Unknown, Edition::from_flag);
-    let mut fields = Vec::new();
+    let mut fields = Vec::with_capacity(16);
     let mut data_time = None;
     let cp = &data[cp_start..cp_start + cp_len];
-    let mut at = 6 + cp_start;
-    for group in cp.split(';') {
-        let mut fat = at;
-        for item in group.split(',') {
-            let start = fat;
-            fat += item.len() + 1;
-            if item.is_empty() {
-                continue;
+    let base = 6 + cp_start;
+    // One pass over the bytes: items end at `;` (between groups) or `,`
+    // (within one); the first `=` ends the key, whose hyphens split code
+    // and kind. The delimiters are ASCII, so every slice is on a char boundary.
+    let bytes = cp.as_bytes();
+    let mut i = 0;
+    while i <= bytes.len() {
+        let from = i;
+        let (mut eq, mut first_hy, mut last_hy) = (usize::MAX, usize::MAX, usize::MAX);
+        while i < bytes.len() {
+            match bytes[i] {
+                b';' | b',' => break,
+                b'=' if eq == usize::MAX => eq = i,
+                b'-' if eq == usize::MAX => {
+                    if first_hy == usize::MAX {
+                        first_hy = i;
+                    }
+                    last_hy = i;
+                }
+                _ => {}
             }
-            let Some((key, value)) = item.split_once('=') else {
-                return reject(format!("`{item}` is not `key=value`"), start);
-            };
-            if key == "DataTime" {
-                data_time = Some(parse_time(value, start + 9, &mut deviations)?);
-                continue;
-            }
-            let Some((code, kind)) = key.rsplit_once('-') else {
-                continue; // QnRtn, ExeRtn, RtdInterval, …: not data
-            };
-            if code.contains('-') {
-                push_once(&mut deviations, Deviation::TwoHyphenKey, start);
-            } else if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
-                push_once(&mut deviations, Deviation::Code2005, start);
-                continue;
-            }
-            fields.push(Field {
-                code,
-                kind,
-                value,
-                start: start + key.len() + 1,
-                end: start + item.len(),
-            });
+            i += 1;
         }
-        at += group.len() + 1;
+        let to = i;
+        i += 1;
+        if to == from {
+            continue;
+        }
+        let start = base + from;
+        let item = &cp[from..to];
+        if eq == usize::MAX {
+            return reject(format!("`{item}` is not `key=value`"), start);
+        }
+        let key = &cp[from..eq];
+        let value = &cp[eq + 1..to];
+        if key == "DataTime" {
+            data_time = Some(parse_time(value, start + 9, &mut deviations)?);
+            continue;
+        }
+        if last_hy == usize::MAX {
+            continue; // QnRtn, ExeRtn, RtdInterval, …: not data
+        }
+        let code = &cp[from..last_hy];
+        let kind = &cp[last_hy + 1..eq];
+        if first_hy != last_hy {
+            push_once(&mut deviations, Deviation::TwoHyphenKey, start);
+        } else if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
+            push_once(&mut deviations, Deviation::Code2005, start);
+            continue;
+        }
+        fields.push(Field {
+            code,
+            kind,
+            value,
+            start: start + key.len() + 1,
+            end: start + item.len(),
+        });
     }
     Ok(Packet {
         cn,
