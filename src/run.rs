@@ -357,30 +357,25 @@ fn check_cached(
 }
 
 /// The text of `path` when it is a regular file of at most `max` bytes
-/// holding UTF-8; one open, one `fstat`, one read (as many as it takes
+/// holding UTF-8: one `stat`, one open, one read (as many as it takes
 /// when the kernel returns less). A FIFO or device is not
 /// read here: the loader refuses it with a finding (never blocks on it).
 fn read_regular(path: &Path, max: u64) -> Option<String> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
+    // `stat` before `open`: opening a FIFO would block until a writer
+    // comes.
+    let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() || meta.len() > max {
         return None;
     }
-    // The size `fstat` gave, in one read: no second read to find the end.
+    let file = std::fs::File::open(path).ok()?;
+    // The size `stat` gave, in one read: no second read to find the end.
     // A file that changes meanwhile is read as it was at some moment, as
     // by any reader; the result is keyed by the bytes actually read.
-    let mut bytes = vec![0u8; meta.len() as usize];
-    let mut got = 0;
-    while got < bytes.len() {
-        match file.read(&mut bytes[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    bytes.truncate(got);
+    // `take` stops at that size without asking the kernel again, and the
+    // buffer is not zeroed first.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len()).read_to_end(&mut bytes).ok()?;
     String::from_utf8(bytes).ok()
 }
 

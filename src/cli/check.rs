@@ -292,6 +292,7 @@ pub fn run(a: CheckArgs) -> i32 {
     let mut undecided_files: Vec<(String, usize, usize)> = Vec::new();
     let mut rules_total = (0usize, 0usize);
     let keep = tracking.keep_permit();
+    let coverage_asked = a.coverage;
     let coverage = run::check_files(&lib, &files, &opts, keep, |results: Vec<FileResult>| {
         if let Some(pb) = &progress {
             pb.inc(results.len() as u64);
@@ -306,7 +307,9 @@ pub fn run(a: CheckArgs) -> i32 {
                 undecided_files.push((r.path.clone(), r.rules_applied, r.rules_undecided));
             }
             tracking.observe(&r);
-            fired.extend(r.findings.iter().map(|f| f.rule.clone()));
+            if coverage_asked {
+                fired.extend(r.findings.iter().map(|f| f.rule.clone()));
+            }
             chunk.extend(r.findings);
             sup.extend(r.suppressed);
         }

@@ -479,10 +479,12 @@ pub fn permit_files_with(
         vec![PathBuf::from(".")]
     };
     let (mut files, issues) = crate::run::collect(&paths);
-    files.retain(|f| {
-        let named = given.iter().any(|g| g == f);
-        named || (!config.excluded(f) && (!from_include || config.included(f)))
-    });
+    if !config.settings.exclude.is_empty() || from_include {
+        files.retain(|f| {
+            let named = given.iter().any(|g| g == f);
+            named || (!config.excluded(f) && (!from_include || config.included(f)))
+        });
+    }
     // `./a.yaml` reads as `a.yaml`.
     if given.is_empty() {
         for f in &mut files {

@@ -112,7 +112,11 @@ impl Tracking {
 
     /// Note a checked file (before its findings are emitted).
     pub fn observe(&mut self, r: &FileResult) {
-        self.files.insert(crate::finding::normal_file(&r.path));
+        // The files checked matter to a baseline (closed findings) and to
+        // the writer (never overwrite an input).
+        if self.baseline.is_some() || self.write_baseline.is_some() || self.stats.is_some() {
+            self.files.insert(crate::finding::normal_file(&r.path));
+        }
         if let Some((_, stats)) = &mut self.stats {
             let industry = r
                 .permit
