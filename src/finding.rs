@@ -257,17 +257,18 @@ impl Finding {
     pub fn fingerprint(&self) -> String {
         // FNV-1a 64: fixed, dependency-free, stable across Rust versions.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let file = normal_file(&self.file.name);
         for part in [
             self.rule.as_str(),
-            file.as_str(),
+            self.file.normal_name(),
             self.path.as_str(),
             self.message.as_str(),
         ] {
-            for b in part.bytes().chain(std::iter::once(0u8)) {
+            for &b in part.as_bytes() {
                 h ^= u64::from(b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
+            // The separator byte 0: `h ^= 0` changes nothing.
+            h = h.wrapping_mul(0x0100_0000_01b3);
         }
         format!("{h:016x}")
     }

@@ -309,29 +309,24 @@ fn check_cached(
 ) -> FileResult {
     use crate::track::cache::Cached;
     let name = path.display().to_string();
-    let text = std::fs::metadata(path)
-        .ok()
-        // Only a regular file is read here: a FIFO or device goes to the
-        // loader, which refuses it with a finding (never blocks on it).
-        .filter(|m| m.is_file() && m.len() <= opts.limits.max_file_bytes)
-        .and_then(|_| std::fs::read(path).ok())
-        .filter(|b| b.len() as u64 <= opts.limits.max_file_bytes)
-        .and_then(|b| String::from_utf8(b).ok());
-    let Some(text) = text else {
+    let Some(text) = read_regular(path, opts.limits.max_file_bytes) else {
         return check_file(lib, path, opts, false, None);
     };
-    if let Some(c) = cache.get(&name, &text) {
-        return FileResult {
-            path: name,
-            findings: c.findings,
-            facts: BTreeMap::new(),
-            permit: None,
-            internal_error: false,
-            rules_applied: c.rules_applied,
-            rules_undecided: c.rules_undecided,
-            suppressed: c.suppressed,
-        };
-    }
+    let text = match cache.get(&name, text) {
+        Ok(c) => {
+            return FileResult {
+                path: name,
+                findings: c.findings,
+                facts: BTreeMap::new(),
+                permit: None,
+                internal_error: false,
+                rules_applied: c.rules_applied,
+                rules_undecided: c.rules_undecided,
+                suppressed: c.suppressed,
+            };
+        }
+        Err(text) => text,
+    };
     let source = SourceFile::new(name.as_str(), text.as_str());
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
         test_panic_hook(path);
@@ -359,6 +354,29 @@ fn check_cached(
         };
     }
     r
+}
+
+/// The text of `path` when it is a regular file of at most `max` bytes
+/// holding UTF-8: one `stat`, one open, one read (as many as it takes
+/// when the kernel returns less). A FIFO or device is not
+/// read here: the loader refuses it with a finding (never blocks on it).
+fn read_regular(path: &Path, max: u64) -> Option<String> {
+    use std::io::Read;
+    // `stat` before `open`: opening a FIFO would block until a writer
+    // comes.
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    // The size `stat` gave, in one read: no second read to find the end.
+    // A file that changes meanwhile is read as it was at some moment, as
+    // by any reader; the result is keyed by the bytes actually read.
+    // `take` stops at that size without asking the kernel again, and the
+    // buffer is not zeroed first.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len()).read_to_end(&mut bytes).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Check `files` in parallel chunks, handing each chunk's results, in path

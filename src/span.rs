@@ -53,6 +53,9 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offsets of line starts, built on first use (locating findings).
     lines: std::sync::OnceLock<Vec<u32>>,
+    normal_name: std::sync::OnceLock<String>,
+    /// Lines of some byte offsets given by [`SourceFile::know_lines`].
+    known_lines: std::sync::OnceLock<Vec<(u32, u32)>>,
 }
 
 pub type Source = Arc<SourceFile>;
@@ -63,7 +66,27 @@ impl SourceFile {
             name: name.into(),
             text: text.into(),
             lines: std::sync::OnceLock::new(),
+            normal_name: std::sync::OnceLock::new(),
+            known_lines: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Give the lines of some byte offsets, known from elsewhere (the
+    /// result cache stores the lines its findings point at), as
+    /// `(byte, line)` pairs: [`SourceFile::line_col`] then answers for them
+    /// without building the line index. Ignored once set or once the index
+    /// exists.
+    pub fn know_lines(&self, mut pairs: Vec<(u32, u32)>) {
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        let _ = self.known_lines.set(pairs);
+    }
+
+    /// [`crate::finding::normal_file`] of the name, computed once per file
+    /// (every finding's fingerprint reads it).
+    pub fn normal_name(&self) -> &str {
+        self.normal_name
+            .get_or_init(|| crate::finding::normal_file(&self.name))
     }
 
     /// 1-based line and 1-based column counted in characters (not bytes).
@@ -71,17 +94,24 @@ impl SourceFile {
     /// one file does not rescan it from the start each time.
     pub fn line_col(&self, byte: u32) -> (usize, usize) {
         let text = &self.text;
+        let at = byte;
         let byte = (byte as usize).min(text.len());
-        let lines = self.lines.get_or_init(|| {
-            std::iter::once(0)
-                .chain(
-                    text.bytes()
-                        .enumerate()
-                        .filter(|(_, b)| *b == b'\n')
-                        .map(|(i, _)| i as u32 + 1),
-                )
-                .collect()
-        });
+        if self.lines.get().is_none()
+            && let Some(known) = self.known_lines.get()
+            && let Ok(i) = known.binary_search_by_key(&at, |&(b, _)| b)
+            && byte == at as usize
+        {
+            // The line is known (a cached result); the column is counted
+            // from the newline before the byte.
+            let before = &text.as_bytes()[..byte];
+            let start = before
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+            return (known[i].1 as usize, col);
+        }
+        let lines = self.lines.get_or_init(|| line_starts(text.as_bytes()));
         let line = lines.partition_point(|&start| start as usize <= byte);
         let start = lines.get(line.saturating_sub(1)).map_or(0, |&s| s as usize);
         let col = String::from_utf8_lossy(&text.as_bytes()[start..byte])
@@ -94,6 +124,36 @@ impl SourceFile {
     pub fn named_source(&self) -> miette::NamedSource<String> {
         miette::NamedSource::new(&self.name, self.text.clone())
     }
+}
+
+/// Byte offsets of the starts of lines: 0, then one past each `\n`. Eight
+/// bytes at a time: a word with no newline costs a few instructions (lines
+/// of permits are short, so a search call per line cost more than the
+/// scan).
+fn line_starts(b: &[u8]) -> Vec<u32> {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut out = Vec::with_capacity(b.len() / 32 + 1);
+    out.push(0);
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0u32;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) ^ NL;
+        // High bit of each byte set exactly where the byte is zero, i.e.
+        // where the text has `\n` (no carry crosses bytes).
+        let mut zero = !(((w & LO7) + LO7) | w | LO7);
+        while zero != 0 {
+            out.push(base + zero.trailing_zeros() / 8 + 1);
+            zero &= zero - 1;
+        }
+        base += 8;
+    }
+    for (i, &x) in chunks.remainder().iter().enumerate() {
+        if x == b'\n' {
+            out.push(base + i as u32 + 1);
+        }
+    }
+    out
 }
 
 /// Cheap source for miette diagnostics: shares the text instead of copying it.
@@ -151,5 +211,56 @@ mod tests {
         assert_eq!(line_col(text, 15), (1, 10));
         let x = text.find("x:").unwrap();
         assert_eq!(line_col(text, x), (2, 1));
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    #[test]
+    fn known_lines_give_the_same_answer_as_the_index() {
+        let text = "a: 1\nb: 苏州\n  c: [x, 是]\n";
+        let plain = super::SourceFile::new("p.yaml", text);
+        let hinted = super::SourceFile::new("p.yaml", text);
+        let bytes: Vec<u32> = (0..=text.len() as u32)
+            .filter(|&b| text.is_char_boundary(b as usize))
+            .collect();
+        hinted.know_lines(
+            bytes
+                .iter()
+                .map(|&b| (b, plain.line_col(b).0 as u32))
+                .collect(),
+        );
+        for &b in &bytes {
+            assert_eq!(hinted.line_col(b), plain.line_col(b), "byte {b}");
+        }
+        assert!(hinted.lines.get().is_none(), "the index was built");
+        // An offset it was not told about builds the index.
+        assert_eq!(hinted.line_col(1000), plain.line_col(1000));
+    }
+
+    #[test]
+    fn line_starts_match_a_plain_scan() {
+        let texts = [
+            String::new(),
+            "\n".into(),
+            "a\nb".into(),
+            "\n\n\n\n\n\n\n\n\n".into(),
+            "苏州\n\u{0a}x\u{8a}\n".into(),
+            (0..300u32)
+                .map(|i| format!("{}\n", "é".repeat((i % 13) as usize)))
+                .collect(),
+            (0u8..=255).map(char::from).collect(),
+        ];
+        for t in &texts {
+            let plain: Vec<u32> = std::iter::once(0)
+                .chain(
+                    t.bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect();
+            assert_eq!(super::line_starts(t.as_bytes()), plain, "{t:?}");
+        }
     }
 }

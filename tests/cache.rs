@@ -38,7 +38,7 @@ fn corpus() -> tempfile::TempDir {
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir.join(".permitlint_cache/v1"))
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir.join(".permitlint_cache/v2"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
@@ -51,7 +51,7 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn cached_output_is_byte_identical_in_every_format() {
     let d = corpus();
-    for format in ["human", "json", "sarif", "junit", "github"] {
+    for format in ["human", "json", "sarif", "junit", "github", "concise"] {
         let (code0, plain) = run(d.path(), &["corpus", "--format", format, "--no-cache"]);
         let (code1, cold) = run(d.path(), &["corpus", "--format", format]);
         let (code2, warm) = run(d.path(), &["corpus", "--format", format]);
@@ -87,38 +87,43 @@ fn a_valid_entry_is_used_and_a_corrupt_or_foreign_one_is_ignored() {
     run(d.path(), &["corpus", "--format", "json"]);
     let files = entries(d.path());
     // Used: an entry edited by hand (key intact) changes the output, so
-    // the warm run reads entries instead of checking again.
+    // the warm run reads entries instead of checking again. Entries are
+    // binary; a Chinese field label is swapped for a marker of the same
+    // byte length (18).
+    let label = "许可排放浓度".as_bytes();
+    let marker = b"CACHED_MARKER_0018";
+    assert_eq!(label.len(), marker.len());
+    let find = |b: &[u8]| b.windows(label.len()).position(|w| w == label);
     let with_finding = files
         .iter()
-        .find(|p| {
-            std::fs::read_to_string(p)
-                .unwrap()
-                .contains("\"message\":\"")
-        })
+        .find(|p| find(&std::fs::read(p).unwrap()).is_some())
         .unwrap();
-    let text = std::fs::read_to_string(with_finding).unwrap();
-    let marked = text.replacen("\"message\":\"", "\"message\":\"CACHED ", 1);
+    let bytes = std::fs::read(with_finding).unwrap();
+    let mut marked = bytes.clone();
+    let at = find(&bytes).unwrap();
+    marked[at..at + label.len()].copy_from_slice(marker);
     std::fs::write(with_finding, &marked).unwrap();
     let (_, warm) = run(d.path(), &["corpus", "--format", "json"]);
-    assert!(warm.contains("CACHED "), "the entry was not read");
+    assert!(
+        warm.contains("CACHED_MARKER_0018"),
+        "the entry was not read"
+    );
     // Corrupt: garbage, truncation, a foreign entry (another permit's,
-    // under this one's name), a span past the end of the text.
-    std::fs::write(&files[0], b"\x00not json").unwrap();
+    // under this one's name), another format's magic, a missing entry.
+    std::fs::write(&files[0], b"\x00not an entry").unwrap();
     let half = std::fs::read(&files[1]).unwrap();
     std::fs::write(&files[1], &half[..half.len() / 2]).unwrap();
     std::fs::copy(&files[3], &files[2]).unwrap();
-    std::fs::write(
-        with_finding,
-        text.replace("\"primary\":[", "\"primary\":[99999999,"),
-    )
-    .unwrap();
+    let mut other = bytes.clone();
+    other[3] ^= 0xff;
+    std::fs::write(with_finding, &other).unwrap();
     let _ = std::fs::remove_file(&files[4]);
     let (_, after) = run(d.path(), &["corpus", "--format", "json"]);
     assert_eq!(plain, after, "a corrupt entry changed the output");
     // Each was replaced by a valid entry.
     let (_, again) = run(d.path(), &["corpus", "--format", "json"]);
     assert_eq!(plain, again);
-    assert!(std::fs::read_to_string(&files[0]).unwrap().starts_with('{'));
+    assert!(std::fs::read(&files[0]).unwrap().starts_with(b"PLC"));
 }
 
 #[test]

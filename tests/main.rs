@@ -11,6 +11,7 @@ mod budget;
 mod cache;
 mod catalogue;
 mod cli;
+mod cli_consistency;
 mod corpus;
 mod dispatch;
 mod docs;

@@ -14,8 +14,7 @@ use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Permit files or folders (folders are searched for `.yaml`/`.yml`)
-    /// [default: the `include` globs of `permitlint.toml`, else `corpus`].
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub library: LibraryArgs,
@@ -52,9 +51,8 @@ pub struct CheckArgs {
     /// Colour in human output (`auto`: on a terminal, unless `NO_COLOR` is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// Worker threads, 1 to 256 (default: all cores).
-    #[arg(short = 'j', long)]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: super::JobsArgs,
     /// Largest permit file accepted, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,
@@ -132,21 +130,10 @@ pub fn walk_finding(path: &str, message: &str) -> Finding {
     }
 }
 
-/// Most worker threads `-j` may ask for: more gain nothing on any machine
-/// and `-j 100000` would start thousands of threads.
-pub const MAX_JOBS: usize = 256;
-
 pub fn run(a: CheckArgs) -> i32 {
     let start = Instant::now();
-    if let Some(j) = a.jobs {
-        if j == 0 || j > MAX_JOBS {
-            eprintln!("error: `--jobs` must be from 1 to {MAX_JOBS}");
-            return 2;
-        }
-        // Only fails when the global pool is already built; harmless then.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(j)
-            .build_global();
+    if !a.jobs.apply() {
+        return 2;
     }
     let config = match super::config::Config::discover() {
         Ok(c) => c,
@@ -186,10 +173,10 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_depth = a.max_depth;
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
-    let (files, issues, paths) = collect(&a.paths, &config);
-    if files.is_empty() {
-        return super::no_files(&paths, &issues);
-    }
+    let (files, issues) = match super::permit_files_with(&a.paths, &config) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     if !a.no_cache {
         let root = config.base();
         let root = if root.as_os_str().is_empty() {
@@ -305,6 +292,7 @@ pub fn run(a: CheckArgs) -> i32 {
     let mut undecided_files: Vec<(String, usize, usize)> = Vec::new();
     let mut rules_total = (0usize, 0usize);
     let keep = tracking.keep_permit();
+    let coverage_asked = a.coverage;
     let coverage = run::check_files(&lib, &files, &opts, keep, |results: Vec<FileResult>| {
         if let Some(pb) = &progress {
             pb.inc(results.len() as u64);
@@ -319,7 +307,9 @@ pub fn run(a: CheckArgs) -> i32 {
                 undecided_files.push((r.path.clone(), r.rules_applied, r.rules_undecided));
             }
             tracking.observe(&r);
-            fired.extend(r.findings.iter().map(|f| f.rule.clone()));
+            if coverage_asked {
+                fired.extend(r.findings.iter().map(|f| f.rule.clone()));
+            }
             chunk.extend(r.findings);
             sup.extend(r.suppressed);
         }
@@ -443,41 +433,4 @@ fn statistics_table(per_rule: &std::collections::BTreeMap<(String, Severity), us
         ));
     }
     s
-}
-
-/// The permits to check: the paths given; else the `include` globs of
-/// `permitlint.toml` over its folder; else `corpus`. Files found in
-/// folders that match an `exclude` glob are left out (a file named on the
-/// command line is always checked). Returns the paths searched too.
-fn collect(
-    given: &[PathBuf],
-    config: &super::config::Config,
-) -> (Vec<PathBuf>, Vec<run::WalkIssue>, Vec<PathBuf>) {
-    let from_include = given.is_empty() && !config.settings.include.is_empty();
-    let paths: Vec<PathBuf> = if !given.is_empty() {
-        given.to_vec()
-    } else if from_include {
-        let base = config.base();
-        vec![if base.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            base
-        }]
-    } else {
-        vec![PathBuf::from("corpus")]
-    };
-    let (mut files, issues) = run::collect(&paths);
-    files.retain(|f| {
-        let named = given.iter().any(|g| g == f);
-        named || (!config.excluded(f) && (!from_include || config.included(f)))
-    });
-    if from_include {
-        // `./a.yaml` reads as `a.yaml`.
-        for f in &mut files {
-            if let Ok(rest) = f.strip_prefix(".") {
-                *f = rest.to_path_buf();
-            }
-        }
-    }
-    (files, issues, paths)
 }

@@ -10,27 +10,29 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// Permit files or folders.
-    #[arg(default_value = "corpus")]
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
-    /// The library before the change (default: the shipped library).
+    /// The library before the change [default: the built-in library].
     #[arg(long, value_name = "DIR")]
     pub old: Option<PathBuf>,
-    /// The library after the change (default: the shipped library).
+    /// The library after the change [default: the built-in library].
     #[arg(long, value_name = "DIR")]
     pub new: Option<PathBuf>,
-    /// Evaluation date for both sides (default today).
-    #[arg(long, value_parser = super::parse_date)]
+    /// Evaluate both sides as of this date [default: `as-of` of
+    /// `permitlint.toml`, else today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
-    /// Evaluation date of the old side (overrides --as-of).
-    #[arg(long, value_parser = super::parse_date)]
+    /// Evaluation date of the old side [default: `--as-of`].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub old_as_of: Option<Date>,
-    /// Evaluation date of the new side (overrides --as-of).
-    #[arg(long, value_parser = super::parse_date)]
+    /// Evaluation date of the new side [default: `--as-of`].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub new_as_of: Option<Date>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: super::TextFormat,
+    #[command(flatten)]
+    pub jobs: super::JobsArgs,
 }
 
 fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
@@ -45,13 +47,21 @@ fn findings(lib: &Library, files: &[PathBuf], as_of: Date) -> Vec<Finding> {
 }
 
 pub fn run(a: DiffArgs) -> i32 {
+    if !a.jobs.apply() {
+        return 2;
+    }
+    let (files, issues) = match super::permit_files(&a.paths) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let lib_of = |d: &Option<PathBuf>| super::load_library(&super::LibraryArgs::only(d.clone()));
     let (Some(old_lib), Some(new_lib)) = (lib_of(&a.old), lib_of(&a.new)) else {
         return 2;
     };
-    let today = a.as_of.unwrap_or_else(Date::today);
+    let Some(today) = super::resolve_as_of(a.as_of) else {
+        return 2;
+    };
     let (old_date, new_date) = (a.old_as_of.unwrap_or(today), a.new_as_of.unwrap_or(today));
-    let (files, issues) = run::collect(&a.paths);
     for i in &issues {
         eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }

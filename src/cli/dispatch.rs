@@ -26,8 +26,8 @@ pub struct DispatchArgs {
     /// dispatch.md/html and trend charts (with `--previous`: carried from last month).
     #[arg(long)]
     pub problems: bool,
-    /// Rectification period per severity, e.g. `error=30,warning=60,notice=90`
-    /// (the defaults).
+    /// Rectification period per severity
+    /// [default: `error=30,warning=60,notice=90`].
     #[arg(long, value_name = "SEVERITY=DAYS,…", value_parser = Deadlines::parse)]
     pub rectify_days: Option<Deadlines>,
     /// Waivers (JSON, as for `check --waivers`): a waived problem is closed

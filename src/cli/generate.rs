@@ -8,13 +8,14 @@ pub struct GenerateArgs {
     /// Number of permits to write.
     #[arg(long, default_value_t = 10_000)]
     pub count: u64,
+    /// Seed of the generator: the same seed gives the same corpus.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Folder of template permits (default: `corpus`).
-    #[arg(long, default_value = "corpus")]
+    /// Folder of template permits.
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub templates: PathBuf,
     /// Output folder (created); files are spread over subfolders of 1,000.
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
 

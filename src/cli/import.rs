@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 pub struct ImportArgs {
     /// Pages of one permit (`.html`, `.htm`, `.csv`), or folders each holding
     /// the pages of one permit.
-    #[arg(required = true)]
+    #[arg(required = true, value_hint = clap::ValueHint::AnyPath)]
     pub files: Vec<PathBuf>,
     /// Write one `<name>.yaml` per permit into this folder (a folder
     /// argument names its permit; files given directly form one permit).
@@ -62,6 +62,9 @@ fn stem(p: &Path) -> String {
 }
 
 pub fn run(args: ImportArgs) -> i32 {
+    if super::missing_paths(&args.files) {
+        return 2;
+    }
     let permits = match permits(&args.files) {
         Ok(p) => p,
         Err(e) => {

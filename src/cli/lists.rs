@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct ListsArgs {
-    /// Permit library: files or folders (folders are searched for `.yaml`/`.yml`).
-    #[arg(required = true)]
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub library: LibraryArgs,
@@ -25,7 +24,8 @@ pub struct ListsArgs {
     /// Output folder of the previous run (its lists.json is compared with this run).
     #[arg(long, value_name = "OLD_DIR")]
     pub previous: Option<PathBuf>,
-    /// As-of date (policies in force, renewal deadlines); default today.
+    /// Evaluate as of this date (policies in force, renewal deadlines)
+    /// [default: `as-of` of `permitlint.toml`, else today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
     /// Replace existing files permitlint did not write.
@@ -33,6 +33,8 @@ pub struct ListsArgs {
     pub force: bool,
     #[command(flatten)]
     pub dispatch: super::dispatch::DispatchArgs,
+    #[command(flatten)]
+    pub jobs: super::JobsArgs,
 }
 
 /// Check every target, then write each atomically.
@@ -63,7 +65,11 @@ pub fn run(a: ListsArgs) -> i32 {
 }
 
 fn run_inner(a: ListsArgs) -> Result<(), ()> {
-    let as_of = a.as_of.unwrap_or_else(Date::today);
+    if !a.jobs.apply() {
+        return Err(());
+    }
+    let (files, issues) = super::permit_files(&a.paths).map_err(|_| ())?;
+    let as_of = super::resolve_as_of(a.as_of).ok_or(())?;
     // Read the previous run first: a bad --previous should fail before any work.
     let previous = match &a.previous {
         Some(dir) => {
@@ -80,7 +86,6 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     };
     let inputs = super::dispatch::Inputs::open(&a.dispatch, a.previous.as_deref(), as_of)?;
     let lib = super::load_configured_library(&a.library).ok_or(())?;
-    let (files, issues) = run::collect(&a.paths);
     for i in &issues {
         eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct MigrateArgs {
-    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
-    #[arg(required = true)]
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     /// Only report the files that would change; exit 1 if any would.
     #[arg(long)]
@@ -16,7 +15,10 @@ pub struct MigrateArgs {
 }
 
 pub fn run(args: MigrateArgs) -> i32 {
-    let (files, issues) = crate::run::collect(&args.paths);
+    let (files, issues) = match super::permit_files(&args.paths) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let mut failed = false;
     for i in &issues {
         eprintln!("error: {}: {}", i.path, i.message);

@@ -370,6 +370,135 @@ pub fn note_workdir_library(args: &LibraryArgs) {
     }
 }
 
+/// Help of the PATHS argument of every command that reads permits: one
+/// default, stated once.
+pub const PATHS_HELP: &str = "Permit files or folders (folders are searched for `.yaml`/`.yml`) \
+     [default: the `include` globs of `permitlint.toml`, else `.`]";
+
+/// `-j`/`--jobs` of every command that checks many permits.
+#[derive(Args, Debug, Clone, Default)]
+pub struct JobsArgs {
+    /// Worker threads, 1 to 256 [default: all cores]; output is the same
+    /// for any number.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// Most worker threads `-j` may ask for: more gain nothing on any machine
+/// and `-j 100000` would start thousands of threads.
+pub const MAX_JOBS: usize = 256;
+
+impl JobsArgs {
+    /// Size the thread pool; `false` (after saying why) when `-j` is out
+    /// of range, a usage error.
+    pub fn apply(&self) -> bool {
+        if let Some(j) = self.jobs {
+            if j == 0 || j > MAX_JOBS {
+                eprintln!("error: `--jobs` must be from 1 to {MAX_JOBS}");
+                return false;
+            }
+            // Only fails when the global pool is already built; harmless then.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(j)
+                .build_global();
+        }
+        true
+    }
+}
+
+/// `--as-of` as every command reads it: the flag, else `as-of` of
+/// `permitlint.toml`, else today. `None` after printing why when the
+/// configuration is broken.
+pub fn resolve_as_of(flag: Option<Date>) -> Option<Date> {
+    if let Some(d) = flag {
+        return Some(d);
+    }
+    match config::Config::discover().and_then(|c| c.as_of()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
+/// Every path named on the command line must exist: a missing one is a
+/// usage error (exit 2) in every command, each named on stderr. `true`
+/// when one is missing.
+pub fn missing_paths(paths: &[PathBuf]) -> bool {
+    let mut missing = false;
+    for p in paths {
+        if p.symlink_metadata().is_err() {
+            eprintln!(
+                "error: {}: no such file or folder",
+                crate::escape::terminal(&p.display().to_string())
+            );
+            missing = true;
+        }
+    }
+    missing
+}
+
+/// The permits a command reads, the same way in every command: the PATHS
+/// given (each must exist), else the `include` globs of `permitlint.toml`
+/// over its folder, else `.`. Files found in folders that match an
+/// `exclude` glob are left out (a file named on the command line is always
+/// read). Returns the files and the problems of the walk (unreadable
+/// folders, link loops); `Err(2)` after printing why when a path is
+/// missing, the configuration is broken, or no permit file is found.
+pub fn permit_files(given: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<crate::run::WalkIssue>), i32> {
+    let config = match config::Config::discover() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(2);
+        }
+    };
+    permit_files_with(given, &config)
+}
+
+/// [`permit_files`] with a configuration already read.
+pub fn permit_files_with(
+    given: &[PathBuf],
+    config: &config::Config,
+) -> Result<(Vec<PathBuf>, Vec<crate::run::WalkIssue>), i32> {
+    if missing_paths(given) {
+        return Err(2);
+    }
+    let from_include = given.is_empty() && !config.settings.include.is_empty();
+    let paths: Vec<PathBuf> = if !given.is_empty() {
+        given.to_vec()
+    } else if from_include {
+        let base = config.base();
+        vec![if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        }]
+    } else {
+        vec![PathBuf::from(".")]
+    };
+    let (mut files, issues) = crate::run::collect(&paths);
+    if !config.settings.exclude.is_empty() || from_include {
+        files.retain(|f| {
+            let named = given.iter().any(|g| g == f);
+            named || (!config.excluded(f) && (!from_include || config.included(f)))
+        });
+    }
+    // `./a.yaml` reads as `a.yaml`.
+    if given.is_empty() {
+        for f in &mut files {
+            if let Ok(rest) = f.strip_prefix(".") {
+                *f = rest.to_path_buf();
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(no_files(&paths, &issues));
+    }
+    Ok((files, issues))
+}
+
 /// A run with nothing to check is a usage error (exit 2), said plainly.
 pub fn no_files(paths: &[PathBuf], issues: &[crate::run::WalkIssue]) -> i32 {
     for i in issues {

@@ -17,11 +17,10 @@ use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct MonitorArgs {
-    /// Permit files or folders (folders are searched for `.yaml`/`.yml`).
-    #[arg(required = true)]
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
     /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
-    #[arg(long, required_unless_present = "export_limits", num_args = 1..)]
+    #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
     #[arg(long, value_name = "FILE")]
@@ -35,14 +34,14 @@ pub struct MonitorArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: FormatArg,
+    /// Colour in human output (`auto`: on a terminal, unless `NO_COLOR` is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Write `leads.csv`, `leads.json` and `report/index.html` here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(short = 'j', long)]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: super::JobsArgs,
     /// Export the permits' limits (`limits/province=…/unit=…/`) and the
     /// readings matched to them (`readings/province=…/unit=…/month=…/`) as
     /// open tables for the SQL checks in `sql/` (docs/scale.md).
@@ -62,15 +61,16 @@ pub enum ExportFormatArg {
 #[derive(Args, Debug)]
 pub struct GenerateMonitoringArgs {
     /// Permit files or folders to generate data for.
-    #[arg(required = true)]
+    #[arg(required = true, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
     /// Output folder: one `.hj212` log per permit, `devices.csv`, `manifest.json`.
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Seed of the generator: the same seed gives the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// First day of data.
-    #[arg(long, default_value = "2026-01-01", value_parser = super::parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", default_value = "2026-01-01", value_parser = super::parse_date)]
     pub start: Date,
     /// Number of days.
     #[arg(long, default_value_t = 31)]
@@ -98,8 +98,10 @@ fn rule_metas() -> Vec<RuleMeta> {
 }
 
 /// Load permits; a file that does not load is reported and skipped.
-fn load_permits(paths: &[PathBuf]) -> (Vec<PermitLimits>, Vec<MFinding>) {
-    let (files, issues) = crate::run::collect(paths);
+fn load_permits(
+    files: &[PathBuf],
+    issues: &[crate::run::WalkIssue],
+) -> (Vec<PermitLimits>, Vec<MFinding>) {
     let mut findings: Vec<MFinding> = issues
         .iter()
         .map(|i| MFinding::plain(super::check::walk_finding(&i.path, &i.message)))
@@ -327,14 +329,11 @@ fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()>
 
 pub fn run(a: MonitorArgs) -> i32 {
     let start = Instant::now();
-    if let Some(j) = a.jobs {
-        if j == 0 {
-            eprintln!("error: `--jobs` must be at least 1");
-            return 2;
-        }
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(j)
-            .build_global();
+    if !a.jobs.apply() {
+        return 2;
+    }
+    if super::missing_paths(&a.data) {
+        return 2;
     }
     if let (Some(f), Some(t)) = (a.from, a.to)
         && t < f
@@ -365,7 +364,11 @@ pub fn run(a: MonitorArgs) -> i32 {
         );
         return 2;
     }
-    let (permits, mut findings) = load_permits(&a.permits);
+    let (files, issues) = match super::permit_files(&a.permits) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let (permits, mut findings) = load_permits(&files, &issues);
     if permits.is_empty() {
         eprintln!("error: no permit could be loaded from the PERMITS given");
         return 2;
@@ -518,7 +521,11 @@ pub fn run(a: MonitorArgs) -> i32 {
 }
 
 pub fn generate(a: GenerateMonitoringArgs) -> i32 {
-    let (permits, problems) = load_permits(&a.permits);
+    let (files, issues) = match super::permit_files(&a.permits) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let (permits, problems) = load_permits(&files, &issues);
     for p in &problems {
         eprintln!("warning: {}: {}", p.finding.file.name, p.finding.message);
     }

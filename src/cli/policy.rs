@@ -23,15 +23,15 @@ pub enum PolicyCommand {
 pub struct NewArgs {
     /// Rule id: `ELEMENT.NAME...`, e.g. `air.db32-4041.limits`.
     pub rule: String,
-    /// Policy folder to write into [default: `policies`].
-    #[arg(long, default_value = "policies")]
+    /// Policy folder to write into.
+    #[arg(long, value_name = "DIR", default_value = "policies", value_hint = clap::ValueHint::DirPath)]
     pub dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
-    /// Policy folder holding policies and their `tests/` (default: `policies`).
-    #[arg(default_value = "policies")]
+    /// Policy folder holding policies and their `tests/`.
+    #[arg(default_value = "policies", value_hint = clap::ValueHint::DirPath)]
     pub dir: PathBuf,
     /// Report, per rule, whether its requirements were exercised both ways,
     /// and the policy lines never evaluated.
@@ -45,14 +45,15 @@ pub struct TestArgs {
 
 #[derive(Args, Debug)]
 pub struct PolicyDirArg {
-    /// Policy folder (default: the shipped library).
+    /// Policy folder [default: the built-in library].
+    #[arg(value_hint = clap::ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct PolicyCheckArgs {
-    /// Policy folders or files (default: `policies`).
-    #[arg(default_value = "policies")]
+    /// Policy folders or files.
+    #[arg(default_value = "policies", value_hint = clap::ValueHint::AnyPath)]
     pub dirs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -68,12 +69,22 @@ pub struct FmtArgs {
     /// when anything would.
     #[arg(long)]
     pub diff: bool,
-    /// Files or folders (default: `policies`).
-    #[arg(default_value = "policies")]
+    /// Policy files or folders.
+    #[arg(default_value = "policies", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
 }
 
 pub fn run(c: PolicyCommand) -> i32 {
+    let paths: &[PathBuf] = match &c {
+        PolicyCommand::Check(a) => &a.dirs,
+        PolicyCommand::Fmt(a) => &a.paths,
+        PolicyCommand::Test(a) => std::slice::from_ref(&a.dir),
+        PolicyCommand::Docs(a) => a.dir.as_slice(),
+        PolicyCommand::New(_) => &[],
+    };
+    if super::missing_paths(paths) {
+        return 2;
+    }
     match c {
         PolicyCommand::Check(a) => check(a),
         PolicyCommand::Fmt(a) => fmt(a),

@@ -29,18 +29,20 @@ impl From<LangArg> for Lang {
 pub struct ReviewCommon {
     #[command(flatten)]
     pub library: LibraryArgs,
-    /// Evaluate as of this date (policy versions in force, special periods); default today.
+    /// Evaluate as of this date (policy versions in force, special periods)
+    /// [default: `as-of` of `permitlint.toml`, else today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
     /// Language of headings and fixed text (findings' messages stay as the policies wrote them).
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
+    #[command(flatten)]
+    pub jobs: super::JobsArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ClassifyArgs {
-    /// Permit files or folders.
-    #[arg(required = true)]
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: ReviewCommon,
@@ -51,8 +53,7 @@ pub struct ClassifyArgs {
 
 #[derive(Args, Debug)]
 pub struct CountersignArgs {
-    /// Permit files or folders.
-    #[arg(required = true)]
+    #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub common: ReviewCommon,
@@ -66,7 +67,8 @@ pub struct CountersignArgs {
 
 #[derive(Args, Debug)]
 pub struct NoticeArgs {
-    /// The permit file.
+    /// The permit file (one: the notice is a letter to one applicant).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub path: PathBuf,
     #[command(flatten)]
     pub common: ReviewCommon,
@@ -86,17 +88,16 @@ fn check(
     common: &ReviewCommon,
     writer: &mut crate::fsio::Writer,
 ) -> Option<(Library, Vec<FileResult>, Date)> {
+    if !common.jobs.apply() {
+        return None;
+    }
+    let (files, issues) = super::permit_files(paths).ok()?;
     let lib = super::load_configured_library(&common.library)?;
-    let as_of = common.as_of.unwrap_or_else(Date::today);
-    let (files, issues) = run::collect(paths);
+    let as_of = super::resolve_as_of(common.as_of)?;
     for i in &issues {
         eprintln!("error: {}: {}", crate::escape::terminal(&i.path), i.message);
     }
     if !issues.is_empty() {
-        return None;
-    }
-    if files.is_empty() {
-        eprintln!("error: no permit files found");
         return None;
     }
     for f in &files {
@@ -277,6 +278,9 @@ pub fn countersign(a: CountersignArgs) -> i32 {
 }
 
 pub fn notice(a: NoticeArgs) -> i32 {
+    if super::missing_paths(std::slice::from_ref(&a.path)) {
+        return 2;
+    }
     if a.path.is_dir() {
         eprintln!(
             "error: `{}` is a folder; `notice` takes one permit file",

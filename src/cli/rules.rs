@@ -14,7 +14,8 @@ pub struct RulesArgs {
     pub library: LibraryArgs,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// List the rules in force on this date [default: today].
+    /// List the rules in force on this date [default: `as-of` of
+    /// `permitlint.toml`, else today].
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<Date>,
     /// List every version of every rule, whatever its effective range.

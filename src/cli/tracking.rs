@@ -112,7 +112,11 @@ impl Tracking {
 
     /// Note a checked file (before its findings are emitted).
     pub fn observe(&mut self, r: &FileResult) {
-        self.files.insert(crate::finding::normal_file(&r.path));
+        // The files checked matter to a baseline (closed findings) and to
+        // the writer (never overwrite an input).
+        if self.baseline.is_some() || self.write_baseline.is_some() || self.stats.is_some() {
+            self.files.insert(crate::finding::normal_file(&r.path));
+        }
         if let Some((_, stats)) = &mut self.stats {
             let industry = r
                 .permit
@@ -127,7 +131,14 @@ impl Tracking {
     /// finding, whether it counts toward the exit code (not waived).
     pub fn process(&mut self, findings: &[Finding]) -> Vec<Option<Annotation>> {
         let mut out = Vec::with_capacity(findings.len());
+        // Fingerprints are read only by a baseline (written or compared)
+        // and by waivers; a plain run does not compute them here.
+        let needs_fp = self.write_baseline.is_some() || self.annotates();
         for f in findings {
+            if !needs_fp {
+                out.push(None);
+                continue;
+            }
             let fp = f.fingerprint();
             // Stale-waiver warnings are about the waiver file, not a permit:
             // reported, never tracked in the baseline.
@@ -280,8 +291,13 @@ impl Tracking {
     pub fn finish(self) -> Result<(), ()> {
         let mut ok = true;
         let mut writer = crate::fsio::Writer::new(self.force);
-        for f in &self.files {
-            writer.input(std::path::Path::new(f));
+        // The inputs are resolved (a `realpath` each) only when something
+        // is written: a plain run over 10,000 permits would spend 40,000
+        // system calls on it.
+        if self.write_baseline.is_some() || self.stats.is_some() {
+            for f in &self.files {
+                writer.input(std::path::Path::new(f));
+            }
         }
         if self.baseline.is_some() {
             let new = self

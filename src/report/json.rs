@@ -147,13 +147,175 @@ pub fn stream_header(run: &RunInfo) -> String {
 }
 
 /// Findings as array items; `first` tracks whether a comma is needed.
+/// Written directly, with the bytes `serde_json::to_string_pretty` gives
+/// [`JsonFinding`] (a test compares the two): serialising through serde and
+/// re-indenting each item was most of the time of a run whose results come
+/// from the cache.
 pub fn stream_findings(findings: &[Finding], first: &mut bool) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(findings.len() * 1024);
     for f in findings {
-        let item = serde_json::to_string_pretty(&finding(f)).unwrap_or_default();
-        super::push_array_item(&mut s, &item, "    ", first);
+        s.push_str(if *first { "\n" } else { ",\n" });
+        *first = false;
+        write_finding(&mut s, f);
     }
     s
+}
+
+/// One finding as an array item at depth 2 (four spaces), no trailing
+/// newline: the layout of serde_json's pretty printer.
+fn write_finding(out: &mut String, f: &Finding) {
+    use std::fmt::Write;
+    const I: &str = "      ";
+    let str_field = |out: &mut String, key: &str, v: &str| {
+        out.push_str(I);
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\": ");
+        push_json_str(out, v);
+        out.push_str(",\n");
+    };
+    let opt_str = |out: &mut String, key: &str, v: Option<&str>| match v {
+        Some(v) => str_field(out, key, v),
+        None => {
+            let _ = writeln!(out, "{I}\"{key}\": null,");
+        }
+    };
+    out.push_str("    {\n");
+    str_field(out, "rule", &f.rule);
+    str_field(out, "severity", f.severity.as_str());
+    str_field(out, "element", &f.element);
+    str_field(out, "department", &f.department);
+    str_field(out, "message", &f.message);
+    opt_str(out, "basis", f.basis.as_deref());
+    opt_str(out, "help", f.help.as_deref());
+    str_field(out, "file", &f.file.name);
+    str_field(out, "path", &f.path);
+    str_field(out, "field_zh", &f.field_zh);
+    match primary_region(f) {
+        Some(r) => {
+            for (key, n) in [
+                ("line", r.line),
+                ("column", r.column),
+                ("end_line", r.end_line),
+                ("end_column", r.end_column),
+                ("start_byte", r.start_byte),
+                ("end_byte", r.end_byte),
+            ] {
+                out.push_str(I);
+                out.push('"');
+                out.push_str(key);
+                out.push_str("\": ");
+                push_num(out, n);
+                out.push_str(",\n");
+            }
+        }
+        None => {
+            for key in [
+                "line",
+                "column",
+                "end_line",
+                "end_column",
+                "start_byte",
+                "end_byte",
+            ] {
+                let _ = writeln!(out, "{I}\"{key}\": null,");
+            }
+        }
+    }
+    if f.labels.is_empty() {
+        out.push_str(I);
+        out.push_str("\"labels\": [],\n");
+    } else {
+        out.push_str(I);
+        out.push_str("\"labels\": [\n");
+        for (i, l) in f.labels.iter().enumerate() {
+            let r = Region::of(&f.file, l.span);
+            out.push_str("        {\n          \"text\": ");
+            push_json_str(out, &l.text);
+            out.push_str(",\n          \"line\": ");
+            push_num(out, r.line);
+            out.push_str(",\n          \"column\": ");
+            push_num(out, r.column);
+            out.push_str(",\n          \"start_byte\": ");
+            push_num(out, r.start_byte);
+            out.push_str(",\n          \"end_byte\": ");
+            push_num(out, r.end_byte);
+            out.push_str("\n        }");
+            out.push_str(if i + 1 < f.labels.len() { ",\n" } else { "\n" });
+        }
+        out.push_str(I);
+        out.push_str("],\n");
+    }
+    out.push_str(I);
+    out.push_str("\"fingerprint\": \"");
+    out.push_str(&f.fingerprint());
+    out.push_str("\"\n    }");
+}
+
+/// A number in decimal, without the formatting machinery.
+fn push_num(out: &mut String, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[i..] {
+        out.push(d as char);
+    }
+}
+
+/// `v` as a JSON string, escaped as serde_json escapes it: `"` and `\\`,
+/// the short escapes `\b \f \n \r \t`, other control characters as
+/// `\u00xx` (lower-case hex); everything else, DEL and non-ASCII
+/// included, as is.
+fn push_json_str(out: &mut String, v: &str) {
+    out.push('"');
+    let bytes = v.as_bytes();
+    // Eight bytes at a time up to the first that may need escaping
+    // (most strings have none).
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let has_zero = |w: u64| !(((w & LO7) + LO7) | w | LO7) != 0;
+    let mut clean = 0;
+    for c in bytes.chunks_exact(8) {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // A control byte (< 0x20: its top three bits clear), `"` or `\\`.
+        let control = !(((w & 0x6060_6060_6060_6060) + LO7) | w) & 0x8080_8080_8080_8080 != 0;
+        if control || has_zero(w ^ 0x2222_2222_2222_2222) || has_zero(w ^ 0x5c5c_5c5c_5c5c_5c5c) {
+            break;
+        }
+        clean += 8;
+    }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate().skip(clean) {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&v[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xf) as usize] as char);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&v[start..]);
+    out.push('"');
 }
 
 /// Close the array (`any`: it holds at least one finding) and add the summary.
@@ -247,6 +409,52 @@ mod tests {
             assert_eq!(streamed, whole);
             let v: serde_json::Value = serde_json::from_str(&streamed).unwrap();
             assert_eq!(v["findings"].as_array().unwrap().len(), findings.len());
+        }
+    }
+
+    /// The direct writer gives serde_json's pretty bytes for every shape
+    /// of finding: no position, labels, nulls, every control character,
+    /// quotes, backslashes, DEL and non-ASCII text.
+    #[test]
+    fn direct_writer_equals_serde() {
+        let mut odd = String::from("q\"b\\s/ 苏\u{7f}\u{2028}😀");
+        odd.extend((0u8..0x20).map(char::from));
+        let mut a = finding(&odd);
+        a.basis = None;
+        a.help = Some(odd.clone());
+        a.primary = None;
+        let mut b = finding("二");
+        b.labels = vec![
+            crate::finding::Label {
+                span: Span::new(0, 1),
+                text: odd.clone(),
+            },
+            crate::finding::Label {
+                span: Span::new(8, 100),
+                text: "乙".into(),
+            },
+        ];
+        b.field_zh = odd.clone();
+        let mut c = finding("三");
+        c.labels = vec![crate::finding::Label {
+            span: Span::new(3, 4),
+            text: String::new(),
+        }];
+        // A long clean prefix (skipped eight bytes at a time), then every
+        // escape; and escapes at each offset of a word.
+        let long = finding(&format!("{}{odd}", "苏州市 abc".repeat(7)));
+        let mut shifted: Vec<Finding> = (0..9)
+            .map(|k| finding(&format!("{}\"{}\\\n\u{1}x", "a".repeat(k), "b".repeat(k))))
+            .collect();
+        shifted.extend([a, b, c, long, finding("一")]);
+        for f in shifted {
+            let mut first = true;
+            let direct = stream_findings(std::slice::from_ref(&f), &mut first);
+            let mut via_serde = String::new();
+            let mut first = true;
+            let item = serde_json::to_string_pretty(&super::finding(&f)).unwrap();
+            crate::report::push_array_item(&mut via_serde, &item, "    ", &mut first);
+            assert_eq!(direct, via_serde);
         }
     }
 }
