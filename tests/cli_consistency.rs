@@ -158,8 +158,11 @@ fn a_missing_path_is_exit_2_in_every_command_that_takes_paths() {
             continue;
         }
         let mut args: Vec<String> = name.clone();
-        // Fill every other required argument with a value that exists.
-        for a in own_args(&cmd).filter(|a| a.is_required_set() && !a.is_positional()) {
+        // Fill every other required argument with a value that exists
+        // (`monitor --data` is required unless `--export-limits` is given).
+        for a in own_args(&cmd)
+            .filter(|a| (a.is_required_set() || a.get_long() == Some("data")) && !a.is_positional())
+        {
             let long = a.get_long().unwrap();
             let value = match long {
                 "data" => dir.path().to_path_buf(),
