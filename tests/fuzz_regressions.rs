@@ -28,12 +28,24 @@ use std::path::PathBuf;
 #[path = "../fuzz/targets.rs"]
 mod targets;
 
+/// The regression inputs and the hand-written seeds of the fuzz targets
+/// (`fuzz/seeds/<target>/`: hostile names, formulas, markup, forged
+/// workflow commands; baselines, waivers and lists files), so the targets'
+/// oracles run on every `cargo test`.
 fn inputs() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir("tests/fuzz_regressions")
-        .expect("tests/fuzz_regressions")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"))
-        .collect();
+    let mut v = Vec::new();
+    for dir in [
+        "tests/fuzz_regressions",
+        "fuzz/seeds/render",
+        "fuzz/seeds/files",
+    ] {
+        v.extend(
+            std::fs::read_dir(dir)
+                .expect(dir)
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md")),
+        );
+    }
     v.sort();
     v
 }
