@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Fuzz smoke: build the six targets and run each for SECONDS (default 15)
+# Fuzz smoke: build the six targets and run each for SECONDS (default 10)
 # from the seed corpus; fails on the first crash, printing its log tail.
 # Needs `cargo install cargo-fuzz`. Works on the stable toolchain because of
 # `-s none` (no sanitizer: the crate is safe Rust; see docs/testing.md).
 # The policy-language targets (policy, eval) use the keyword dictionary.
 set -euo pipefail
 cd "$(dirname "$0")"
-secs="${1:-15}"
+secs="${1:-10}"
 bash seed.sh >/dev/null
 cargo fuzz build -s none
 log="$(mktemp)"

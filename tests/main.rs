@@ -39,6 +39,7 @@ mod report_formats;
 mod review;
 mod schema_exports;
 mod selection;
+mod slowness;
 mod suppressions;
 mod trace;
 mod undecided;
