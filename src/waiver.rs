@@ -121,7 +121,7 @@ impl Waivers {
             if !fp_ok {
                 errors.push(format!(
                     "{at}: fingerprint `{}` is not 16 hex digits",
-                    w.fingerprint
+                    crate::escape::terminal(&w.fingerprint)
                 ));
             }
             if !visible(&w.reason) {
@@ -150,7 +150,7 @@ impl Waivers {
             if !seen.insert(w.fingerprint.to_ascii_lowercase()) {
                 errors.push(format!(
                     "{at}: fingerprint {} is waived twice",
-                    w.fingerprint
+                    crate::escape::terminal(&w.fingerprint)
                 ));
             }
             if let (Some(expires), true) = (expires, fp_ok) {
