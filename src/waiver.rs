@@ -110,7 +110,8 @@ impl Waivers {
     /// visible character; `expires` may be at most [`MAX_YEARS`] after
     /// `as_of`.
     pub fn parse(file: &str, text: &str, as_of: Date) -> Result<Waivers, Vec<String>> {
-        let raw: RawFile = serde_json::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
+        let raw: RawFile = serde_json::from_str(text)
+            .map_err(|e| vec![format!("{file}: {}", crate::escape::json_error(&e))])?;
         let mut errors = Vec::new();
         let mut list = Vec::new();
         let mut seen = BTreeSet::new();
