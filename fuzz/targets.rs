@@ -1,9 +1,9 @@
-//! The bodies of the three fuzz targets, in one place: the `cargo fuzz`
+//! The bodies of the six fuzz targets, in one place: the `cargo fuzz`
 //! targets (`fuzz/fuzz_targets/*.rs`) and the regression test that replays
 //! every saved crash (`tests/fuzz_regressions.rs`) include this file, so
 //! both check exactly the same properties. Uses only permitlint's API.
 
-// Each fuzz target binary uses one of the three functions.
+// Each fuzz target binary uses one of the six functions.
 #![allow(dead_code)]
 
 use permitlint::date::Date;
@@ -52,6 +52,15 @@ fn scratch_file() -> &'static std::path::Path {
         std::fs::create_dir_all(&dir).expect("scratch folder");
         dir.join("fuzz.yaml")
     })
+}
+
+/// Remove the scratch folder of this process (the regression test calls it
+/// when done; a fuzzer's is left, a few small files, until the next reboot
+/// for `/dev/shm`).
+pub fn remove_scratch() {
+    if let Some(dir) = scratch_file().parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// Permit bytes, as they are (non-UTF-8, NUL and all) → `permit::load_path`,

@@ -80,5 +80,6 @@ fn every_regression_input_passes_every_target() {
         }
     }
     std::panic::set_hook(hook);
+    targets::remove_scratch();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
