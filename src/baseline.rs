@@ -36,7 +36,7 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn parse(text: &str) -> Result<Baseline, String> {
-        let b: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let b: Baseline = serde_json::from_str(text).map_err(|e| crate::escape::json_error(&e))?;
         if b.version != VERSION {
             return Err(format!(
                 "baseline version {} is not supported (expected {VERSION})",

@@ -110,7 +110,8 @@ impl Waivers {
     /// visible character; `expires` may be at most [`MAX_YEARS`] after
     /// `as_of`.
     pub fn parse(file: &str, text: &str, as_of: Date) -> Result<Waivers, Vec<String>> {
-        let raw: RawFile = serde_json::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
+        let raw: RawFile = serde_json::from_str(text)
+            .map_err(|e| vec![format!("{file}: {}", crate::escape::json_error(&e))])?;
         let mut errors = Vec::new();
         let mut list = Vec::new();
         let mut seen = BTreeSet::new();
@@ -121,7 +122,7 @@ impl Waivers {
             if !fp_ok {
                 errors.push(format!(
                     "{at}: fingerprint `{}` is not 16 hex digits",
-                    w.fingerprint
+                    crate::escape::terminal(&w.fingerprint)
                 ));
             }
             if !visible(&w.reason) {
@@ -150,7 +151,7 @@ impl Waivers {
             if !seen.insert(w.fingerprint.to_ascii_lowercase()) {
                 errors.push(format!(
                     "{at}: fingerprint {} is waived twice",
-                    w.fingerprint
+                    crate::escape::terminal(&w.fingerprint)
                 ));
             }
             if let (Some(expires), true) = (expires, fp_ok) {

@@ -42,6 +42,7 @@ mod review;
 mod row_coverage;
 mod schema_exports;
 mod selection;
+mod slowness;
 mod suppressions;
 mod trace;
 mod undecided;

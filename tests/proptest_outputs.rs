@@ -177,6 +177,11 @@ proptest! {
         prop_assert!(no_hazard(&gh).is_ok(), "{:?}", no_hazard(&gh));
         prop_assert_eq!(gh.lines().count(), 1, "{:?}", gh);
         prop_assert!(gh.starts_with("::error file="), "{:?}", gh);
+        // Found by the `render` fuzz target: concise printed the file name,
+        // rule and message as they were.
+        let concise = report::render(Format::Concise, &f, &info(), &HumanOptions::default());
+        prop_assert!(no_hazard(&concise).is_ok(), "{:?}", no_hazard(&concise));
+        prop_assert_eq!(concise.lines().count(), 1, "{:?}", concise);
     }
 
     #[test]

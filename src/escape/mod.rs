@@ -93,6 +93,14 @@ pub fn github_property(s: &str) -> String {
     github_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The error of reading a JSON file the user gave (a baseline, waivers, a
+/// previous run's lists), for the terminal: serde quotes an unknown field
+/// or variant name as it is in the file, so the message goes through
+/// [`terminal`].
+pub fn json_error(e: &serde_json::Error) -> String {
+    terminal(&e.to_string()).into_owned()
+}
+
 /// A spreadsheet cell (OWASP "CSV injection"): a cell starting with `=`,
 /// `+`, `-`, `@`, tab or CR could be run as a formula by Excel, LibreOffice
 /// or WPS, so it gets a leading `'`, which they show as text. In a

@@ -283,7 +283,9 @@ impl Printer<'_> {
         self.line(&format!("policy {} {{", p.id.node));
         self.trailing(p.id.span.end);
         self.indent += 1;
-        // Headers in canonical order.
+        // Headers in canonical order; a header given twice (a check error)
+        // is kept, both times, so formatting never drops what the author
+        // wrote. (Found by the `policy` fuzzer: the second `title` was lost.)
         for kw in [
             "title",
             "version",
@@ -293,7 +295,7 @@ impl Printer<'_> {
             "effective",
             "supersedes",
         ] {
-            if let Some(h) = p.header(kw) {
+            for h in p.headers.iter().filter(|h| h.node.keyword() == kw) {
                 self.flush_before(h.span.start);
                 let s = header(&h.node, self.indent);
                 self.line(&s);

@@ -10,6 +10,7 @@
 
 use super::{csv, field};
 use crate::date::Date;
+use crate::escape::terminal;
 use crate::run::FileResult;
 use crate::schema::permit_v1 as schema;
 use serde::Serialize;
@@ -261,10 +262,10 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<ApprovalFile, String> {
             }
             Some(c) => file.notes.push(format!(
                 "column `{}` repeats {c}; the first one is used",
-                h.trim()
+                terminal(h.trim())
             )),
             None if h.trim().is_empty() => {}
-            None => file.unknown_columns.push(h.trim().to_string()),
+            None => file.unknown_columns.push(terminal(h.trim()).into_owned()),
         }
     }
     let missing: Vec<&str> = REQUIRED
@@ -276,7 +277,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<ApprovalFile, String> {
         return Err(format!(
             "missing column(s) {} (header: {})",
             missing.join(", "),
-            header.join(",")
+            terminal(&header.join(","))
         ));
     }
     for (line, cells) in &recs[1..] {
@@ -297,14 +298,17 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<ApprovalFile, String> {
         let date_text = get("批复日期");
         let date = parse_date(&date_text);
         if date.is_none() {
-            file.notes
-                .push(format!("line {line}: 批复日期 `{date_text}` is not a date"));
+            file.notes.push(format!(
+                "line {line}: 批复日期 `{}` is not a date",
+                terminal(&date_text)
+            ));
         }
         let status_text = get("建设状态");
         let status = Status::parse(&status_text);
         if status == Status::Unknown {
             file.notes.push(format!(
-                "line {line}: 建设状态 `{status_text}` is not known"
+                "line {line}: 建设状态 `{}` is not known",
+                terminal(&status_text)
             ));
         }
         file.approvals.push(Approval {

@@ -271,7 +271,7 @@ pub const LEADS_HEADER: [&str; 10] = [
 
 impl LeadsFile {
     pub fn parse(text: &str) -> Result<LeadsFile, String> {
-        let f: LeadsFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let f: LeadsFile = serde_json::from_str(text).map_err(|e| crate::escape::json_error(&e))?;
         if f.version != VERSION {
             return Err(format!(
                 "leads.json version {} is not supported (expected {VERSION})",

@@ -474,7 +474,8 @@ impl ListsFile {
 
     /// Read a previous run's `lists.json`.
     pub fn parse(text: &str) -> Result<ListsFile, String> {
-        let mut f: ListsFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut f: ListsFile =
+            serde_json::from_str(text).map_err(|e| crate::escape::json_error(&e))?;
         f.units.sort_by(|a, b| a.credit_code.cmp(&b.credit_code));
         if f.version != VERSION {
             return Err(format!(

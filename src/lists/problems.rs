@@ -257,7 +257,8 @@ pub const PROBLEMS_HEADER: [&str; 14] = [
 
 impl ProblemsFile {
     pub fn parse(text: &str) -> Result<ProblemsFile, String> {
-        let f: ProblemsFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let f: ProblemsFile =
+            serde_json::from_str(text).map_err(|e| crate::escape::json_error(&e))?;
         if f.version != VERSION {
             return Err(format!(
                 "problems.json version {} is not supported (expected {VERSION})",

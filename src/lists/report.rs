@@ -80,7 +80,7 @@ pub struct History {
 
 impl History {
     pub fn parse(text: &str) -> Result<History, String> {
-        let h: History = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let h: History = serde_json::from_str(text).map_err(|e| crate::escape::json_error(&e))?;
         if h.version != VERSION {
             return Err(format!(
                 "history.json version {} is not supported (expected {VERSION})",
