@@ -341,6 +341,51 @@ fn fifos_and_endless_files_are_refused_not_read() {
     let o = run(t.path(), &["check", "fifo", "--format", "github"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("not a regular file"));
+    // An EIA approval list, the configuration file, a device map and a
+    // monitoring data file go through the same check.
+    let o = run(
+        t.path(),
+        &["lists", "permits", "--out", "o2", "--eia-approvals", "fifo"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let cfg = t.path().join("cfg");
+    std::fs::create_dir(&cfg).unwrap();
+    std::fs::rename(t.path().join("permits"), cfg.join("permits")).unwrap();
+    Command::new("mkfifo")
+        .arg(cfg.join("permitlint.toml"))
+        .status()
+        .unwrap();
+    let o = run(&cfg, &["check", "permits"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let mut c = Command::new(bin());
+    c.current_dir(t.path()).args([
+        "monitor",
+        "cfg/permits",
+        "--data",
+        "fifo",
+        "--devices",
+        "fifo",
+    ]);
+    let o = wait(c);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let mut c = Command::new(bin());
+    c.current_dir(t.path()).args([
+        "monitor",
+        "cfg/permits",
+        "--data",
+        "fifo",
+        "--format",
+        "github",
+    ]);
+    let o = wait(c);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("not a regular file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -66,7 +66,10 @@ impl Config {
         };
         for dir in cwd.ancestors() {
             let candidate = dir.join(FILE);
-            if candidate.is_file() {
+            // Anything by that name is the configuration: a folder or a
+            // FIFO there is an error from `read`, never skipped for a file
+            // further up.
+            if std::fs::symlink_metadata(&candidate).is_ok() {
                 return Config::read(&candidate);
             }
         }
@@ -74,8 +77,7 @@ impl Config {
     }
 
     pub fn read(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text = crate::fsio::read_text(path, crate::fsio::MAX_INPUT_BYTES)?;
         let settings: Settings = toml::from_str(&text).map_err(|e| {
             format!(
                 "`{}` is not a valid permitlint configuration:\n{e}",

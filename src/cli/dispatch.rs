@@ -77,9 +77,9 @@ impl Inputs {
         let mut failed = false;
         for p in &a.eia_approvals {
             let name = p.display().to_string();
-            match std::fs::read(p) {
+            match crate::fsio::read_bytes(p, crate::fsio::MAX_INPUT_BYTES) {
                 Err(e) => {
-                    eprintln!("error: cannot read `{name}`: {e}");
+                    eprintln!("error: {}", crate::escape::terminal(&e));
                     failed = true;
                 }
                 Ok(bytes) => match eia::parse(&name, &bytes) {

@@ -23,7 +23,7 @@ pub fn run(a: GenerateArgs) -> i32 {
     let (files, _) = crate::run::collect(std::slice::from_ref(&a.templates));
     let templates: Vec<String> = files
         .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|p| crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES).ok())
         .collect();
     if templates.is_empty() {
         eprintln!("error: no template permits in `{}`", a.templates.display());

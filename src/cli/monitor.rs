@@ -127,19 +127,28 @@ fn data_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<MFinding>) {
     let mut files = Vec::new();
     let mut findings = Vec::new();
     for root in paths {
-        if root.is_file() {
-            files.push((root.clone(), true));
-        } else if root.is_dir() {
+        if root.is_dir() {
             for e in walkdir::WalkDir::new(root)
                 .follow_links(true)
                 .sort_by_file_name()
-                .into_iter()
-                .flatten()
             {
-                if e.file_type().is_file() {
-                    files.push((e.path().to_path_buf(), false));
+                match e {
+                    Ok(e) if e.file_type().is_file() => {
+                        files.push((e.path().to_path_buf(), false));
+                    }
+                    Ok(_) => {}
+                    // An unreadable folder or a link loop is said, not
+                    // skipped: its files would otherwise go unchecked.
+                    Err(err) => findings.push(MFinding::plain(super::check::walk_finding(
+                        &err.path().unwrap_or(root).display().to_string(),
+                        &err.to_string().to_lowercase(),
+                    ))),
                 }
             }
+        } else if std::fs::symlink_metadata(root).is_ok() {
+            // A file, or something else by that name (a FIFO, a device):
+            // reading it says which.
+            files.push((root.clone(), true));
         } else {
             findings.push(MFinding::plain(super::check::walk_finding(
                 &root.display().to_string(),
@@ -152,7 +161,7 @@ fn data_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<MFinding>) {
 
 fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::DataFile, MFinding>> {
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::fsio::read_bytes(path, crate::fsio::MAX_DATA_BYTES) {
         Ok(b) => b,
         Err(e) => {
             return Some(Err(MFinding::plain(super::check::walk_finding(
@@ -293,9 +302,12 @@ fn with_texts(findings: &mut [MFinding]) {
         let src = texts
             .entry(f.file.name.clone())
             .or_insert_with(|| {
-                let text = std::fs::read(&f.file.name)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
+                let text = crate::fsio::read_bytes(
+                    std::path::Path::new(&f.file.name),
+                    crate::fsio::MAX_DATA_BYTES,
+                )
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
                 SourceFile::new(f.file.name.clone(), text)
             })
             .clone();
@@ -343,8 +355,7 @@ pub fn run(a: MonitorArgs) -> i32 {
     }
     let devices = match &a.devices {
         None => Default::default(),
-        Some(p) => match std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
+        Some(p) => match crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES)
             .and_then(|t| devices::parse(&t))
         {
             Ok(d) => d,
@@ -469,7 +480,8 @@ pub fn run(a: MonitorArgs) -> i32 {
                 let mut f = read_data(p, *explicit, i as u32)?.ok()?;
                 // The export names each reading's line: it needs the text
                 // the streamed reader leaves out.
-                let text = std::fs::read_to_string(p).ok()?;
+                let bytes = crate::fsio::read_bytes(p, crate::fsio::MAX_DATA_BYTES).ok()?;
+                let text = String::from_utf8(bytes).ok()?;
                 f.source = SourceFile::new(f.source.name.clone(), text);
                 Some(f)
             })

@@ -1,6 +1,8 @@
 //! Files in and out, other than permits: every file the tool reads besides
-//! a permit (baselines, waivers, previous lists, policies, rule tests) goes
-//! through [`read_text`], and every file it writes through [`Writer`].
+//! a permit (baselines, waivers, previous lists, policies, rule tests, the
+//! configuration, EIA approval lists, platform pages, device maps,
+//! monitoring data) goes through [`read_bytes`] or [`read_text`], and every
+//! file it writes through [`Writer`].
 //!
 //! Reading: only a regular file (a FIFO would block, `/dev/zero` never
 //! ends), at most [`MAX_INPUT_BYTES`], valid UTF-8; checked before the file
@@ -25,9 +27,14 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 /// line) the files it wrote there: those it may replace without `--force`.
 pub const MANIFEST: &str = ".permitlint-outputs";
 
-/// Read a whole text file: a regular file of at most `limit` bytes, UTF-8.
+/// Size limit of a monitoring data file (an HJ 212 log or a CSV export):
+/// one is read whole while it is fed, so this bounds the memory a file can
+/// take.
+pub const MAX_DATA_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Read a whole file as bytes: a regular file of at most `limit` bytes.
 /// The error is a sentence naming the file.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
     if !meta.is_file() {
@@ -51,6 +58,14 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
             "cannot read `{shown}`: more than the limit of {limit} bytes"
         ));
     }
+    Ok(bytes)
+}
+
+/// Read a whole text file: a regular file of at most `limit` bytes, UTF-8.
+/// The error is a sentence naming the file.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let shown = path.display();
+    let bytes = read_bytes(path, limit)?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "cannot read `{shown}`: not valid UTF-8 (first bad byte at offset {})",

@@ -128,7 +128,7 @@ pub fn read_page(path: &Path) -> Result<Page, String> {
             path.display()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = crate::fsio::read_bytes(path, MAX_FILE_SIZE)?;
     let stem = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
