@@ -534,9 +534,11 @@ fn check_markup(name: &str, text: &str, allowed: &[&str]) {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect();
         if tag.is_empty() {
-            // `< ` or `<3` is text to a browser and to Markdown.
+            // `< `, `<3` or `<核` is text to a browser and to Markdown: a tag
+            // name starts with an ASCII letter (HTML's tag open state;
+            // CommonMark's raw HTML), so only that, `!` or `?` opens markup.
             assert!(
-                !tag_start.starts_with(|c: char| c.is_alphabetic() || c == '!' || c == '?'),
+                !tag_start.starts_with(|c: char| c.is_ascii_alphabetic() || c == '!' || c == '?'),
                 "{name}: unescaped `<` opening markup: {}",
                 &after[..after.floor_char_boundary(80)]
             );
