@@ -529,10 +529,15 @@ fn check_markup(name: &str, text: &str, allowed: &[&str]) {
             continue;
         }
         let tag_start = after.strip_prefix('/').unwrap_or(after);
-        let tag: String = tag_start
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
+        // A tag name starts with an ASCII letter (`<1` is text).
+        let tag: String = if tag_start.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            tag_start
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect()
+        } else {
+            String::new()
+        };
         if tag.is_empty() {
             // `< `, `<3` or `<核` is text to a browser and to Markdown: a tag
             // name starts with an ASCII letter (HTML's tag open state;
