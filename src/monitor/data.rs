@@ -292,54 +292,130 @@ fn parse_time(s: &str) -> Option<(Date, Option<u8>)> {
     (hour < 24 && rest.get(2..3) == Some(":")).then_some((date, Some(hour)))
 }
 
+/// A comma-separated text as both tabular readers see it: the header's
+/// column names (lower case; BOM, blanks and quotes trimmed), the header
+/// line's length, and the data rows (blank lines left out).
+struct CsvTable<'t> {
+    cols: Vec<String>,
+    header_len: usize,
+    rows: Vec<CsvRow<'t>>,
+}
+
+/// A data row: its byte offset in the file, the line without its end, and
+/// its cells as written.
+struct CsvRow<'t> {
+    start: usize,
+    line: &'t str,
+    cells: Vec<&'t str>,
+}
+
+impl<'t> CsvTable<'t> {
+    fn read(text: &'t str) -> CsvTable<'t> {
+        let mut table = CsvTable {
+            cols: Vec::new(),
+            header_len: 0,
+            rows: Vec::new(),
+        };
+        let mut offset = 0usize;
+        for (i, raw) in text.split_inclusive('\n').enumerate() {
+            let start = offset;
+            offset += raw.len();
+            let line = raw.trim_end_matches(['\n', '\r']);
+            if i == 0 {
+                table.header_len = line.len();
+                table.cols = line
+                    .trim_start_matches('\u{feff}')
+                    .split(',')
+                    .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+                    .collect();
+            } else if !line.trim().is_empty() {
+                table.rows.push(CsvRow {
+                    start,
+                    line,
+                    cells: line.split(',').collect(),
+                });
+            }
+        }
+        table
+    }
+
+    /// The first of `required` the header lacks.
+    fn missing(&self, required: &[&'static str]) -> Option<&'static str> {
+        required
+            .iter()
+            .copied()
+            .find(|r| !self.cols.iter().any(|c| c == r))
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.cols.iter().position(|c| c == name)
+    }
+}
+
+impl<'t> CsvRow<'t> {
+    /// The cell of column `k`, blanks and quotes trimmed; `None` when empty.
+    fn get(&self, k: Option<usize>) -> Option<&'t str> {
+        k.and_then(|k| self.cells.get(k))
+            .map(|c| c.trim().trim_matches('"'))
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Byte range in the file of the value in column `k` (the cells before
+    /// it, their commas, and the cell's leading blanks and quote).
+    fn span_of(&self, k: Option<usize>) -> (usize, usize) {
+        let end_of_line = self.start + self.line.len();
+        let k = k.unwrap_or(0);
+        let before: usize = self.cells[..k.min(self.cells.len())]
+            .iter()
+            .map(|c| c.len() + 1)
+            .sum();
+        let cell = self.cells.get(k).copied().unwrap_or("");
+        let lead = cell.len() - cell.trim_start().trim_start_matches('"').len();
+        let from = (self.start + before + lead).min(end_of_line);
+        let len = self.get(Some(k)).map_or(0, str::len);
+        (from, (from + len).min(end_of_line))
+    }
+}
+
+/// The one finding for the skipped rows beyond the first [`MAX_REJECTS`].
+fn more_skipped(out: &mut DataFile, source: &Source, bad_rows: usize, doc: &'static str) {
+    if bad_rows > MAX_REJECTS {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.csv",
+            Severity::Warning,
+            source,
+            Span::new(0, 0),
+            format!(
+                "{} more skipped rows are not listed one by one",
+                bad_rows - MAX_REJECTS
+            ),
+            doc,
+        )));
+    }
+}
+
 /// Read a CSV export: header with `outlet`, `time`, `pollutant`, `value`
 /// and optionally `flag`, `o2`, `flow`, `corrected`, `period` (`hour` or
 /// `day`), `credit_code`, `mn`.
 pub fn read_csv(source: &Source, file: u32) -> DataFile {
-    let text = source.text.as_str();
     let mut out = DataFile::empty(source);
+    let table = CsvTable::read(source.text.as_str());
     let source = &out.source.clone();
     let mut bad_rows = 0usize;
-    let mut offset = 0usize;
-    let mut cols: Vec<String> = Vec::new();
-    for (i, raw) in text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if i == 0 {
-            cols = line
-                .trim_start_matches('\u{feff}')
-                .split(',')
-                .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
-                .collect();
-            for req in ["time", "pollutant", "value"] {
-                if !cols.iter().any(|c| c == req) {
-                    out.findings.push(MFinding::plain(finding(
-                        "monitor.csv",
-                        Severity::Warning,
-                        source,
-                        Span::new(0, line.len()),
-                        format!("the CSV header has no `{req}` column; the file is not read"),
-                        "docs/monitoring.md (tabular data)",
-                    )));
-                    return out;
-                }
-            }
-            continue;
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cells: Vec<&str> = line
-            .split(',')
-            .map(|c| c.trim().trim_matches('"'))
-            .collect();
-        let get = |name: &str| {
-            cols.iter()
-                .position(|c| c == name)
-                .and_then(|k| cells.get(k).copied())
-                .filter(|v| !v.is_empty())
-        };
+    if let Some(req) = table.missing(&["time", "pollutant", "value"]) {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.csv",
+            Severity::Warning,
+            source,
+            Span::new(0, table.header_len),
+            format!("the CSV header has no `{req}` column; the file is not read"),
+            "docs/monitoring.md (tabular data)",
+        )));
+        return out;
+    }
+    for row in &table.rows {
+        let (start, line) = (row.start, row.line);
+        let get = |name: &str| row.get(table.col(name));
         let fnum = |name: &str| get(name).and_then(|v| v.parse::<f64>().ok());
         let mut bad = |why: String, out: &mut DataFile| {
             bad_rows += 1;
@@ -395,15 +471,11 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
         };
         let target = intern(&mut out.targets, target);
         out.records += 1;
-        let value_at = cols
-            .iter()
-            .position(|c| c == "value")
-            .map_or(0, |k| cells[..k].iter().map(|c| c.len() + 1).sum::<usize>());
-        let vstart = start + value_at.min(line.len());
+        let (vstart, vend) = row.span_of(table.col("value"));
         out.readings.push(Reading {
             file,
             start: vstart as u32,
-            end: (vstart + get("value").map_or(0, str::len)).min(start + line.len()) as u32,
+            end: vend as u32,
             time: date.days() * 24 + i64::from(hour.unwrap_or(0)),
             period,
             target,
@@ -415,19 +487,12 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
             flow: fnum("flow"),
         });
     }
-    if bad_rows > MAX_REJECTS {
-        out.findings.push(MFinding::plain(finding(
-            "monitor.csv",
-            Severity::Warning,
-            source,
-            Span::new(0, 0),
-            format!(
-                "{} more skipped rows are not listed one by one",
-                bad_rows - MAX_REJECTS
-            ),
-            "docs/monitoring.md (tabular data)",
-        )));
-    }
+    more_skipped(
+        &mut out,
+        source,
+        bad_rows,
+        "docs/monitoring.md (tabular data)",
+    );
     out
 }
 
@@ -435,51 +500,25 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
 /// `sampled_at` (`YYYY-MM-DD`, a time after it is ignored) and `value`,
 /// optionally `credit_code`, `unit` and `report` (the lab report id).
 pub fn read_manual(source: &Source, file: u32) -> DataFile {
-    let text = source.text.as_str();
     let mut out = DataFile::empty(source);
+    let table = CsvTable::read(source.text.as_str());
     let source = &out.source.clone();
     out.is_manual = true;
     let mut bad_rows = 0usize;
-    let mut offset = 0usize;
-    let mut cols: Vec<String> = Vec::new();
-    for (i, raw) in text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if i == 0 {
-            let bom = line.len() - line.trim_start_matches('\u{feff}').len();
-            cols = line[bom..]
-                .split(',')
-                .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
-                .collect();
-            for req in ["outlet", "pollutant", "sampled_at", "value"] {
-                if !cols.iter().any(|c| c == req) {
-                    out.findings.push(MFinding::plain(finding(
-                        "monitor.csv",
-                        Severity::Warning,
-                        source,
-                        Span::new(0, line.len()),
-                        format!(
-                            "the manual results header has no `{req}` column; the file is not read"
-                        ),
-                        "docs/monitoring.md (manual results)",
-                    )));
-                    return out;
-                }
-            }
-            continue;
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let raw_cells: Vec<&str> = line.split(',').collect();
-        let col = |name: &str| cols.iter().position(|c| c == name);
-        let get = |name: &str| {
-            col(name)
-                .and_then(|k| raw_cells.get(k))
-                .map(|c| c.trim().trim_matches('"'))
-                .filter(|v| !v.is_empty())
-        };
+    if let Some(req) = table.missing(&["outlet", "pollutant", "sampled_at", "value"]) {
+        out.findings.push(MFinding::plain(finding(
+            "monitor.csv",
+            Severity::Warning,
+            source,
+            Span::new(0, table.header_len),
+            format!("the manual results header has no `{req}` column; the file is not read"),
+            "docs/monitoring.md (manual results)",
+        )));
+        return out;
+    }
+    for row in &table.rows {
+        let (start, line) = (row.start, row.line);
+        let get = |name: &str| row.get(table.col(name));
         let mut bad = |why: String, out: &mut DataFile| {
             bad_rows += 1;
             if bad_rows <= MAX_REJECTS {
@@ -539,21 +578,12 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
                 }
             }
         };
-        // The value's bytes in the line: the cells before it and their commas.
-        let k = col("value").unwrap_or(0);
-        let before: usize = raw_cells[..k.min(raw_cells.len())]
-            .iter()
-            .map(|c| c.len() + 1)
-            .sum();
-        let cell = raw_cells.get(k).copied().unwrap_or("");
-        let lead = cell.len() - cell.trim_start().trim_start_matches('"').len();
-        let vstart = (start + before + lead).min(start + line.len());
-        let vlen = get("value").map_or(0, str::len);
+        let (vstart, vend) = row.span_of(table.col("value"));
         out.records += 1;
         out.manual.push(Manual {
             file,
             start: vstart as u32,
-            end: (vstart + vlen).min(start + line.len()) as u32,
+            end: vend as u32,
             day: date.days(),
             credit_code: get("credit_code").map(str::to_string),
             outlet: outlet.to_string(),
@@ -563,19 +593,12 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
             base,
         });
     }
-    if bad_rows > MAX_REJECTS {
-        out.findings.push(MFinding::plain(finding(
-            "monitor.csv",
-            Severity::Warning,
-            source,
-            Span::new(0, 0),
-            format!(
-                "{} more skipped rows are not listed one by one",
-                bad_rows - MAX_REJECTS
-            ),
-            "docs/monitoring.md (manual results)",
-        )));
-    }
+    more_skipped(
+        &mut out,
+        source,
+        bad_rows,
+        "docs/monitoring.md (manual results)",
+    );
     out
 }
 
