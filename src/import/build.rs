@@ -817,23 +817,10 @@ impl Builder {
                     _ if medium == Medium::Water => bad(&mut notes, "废水许可限值没有速率字段"),
                     _ => bad(&mut notes, "速率须为 kg/h 数值"),
                 },
-                Col::Year(y) => match cell {
-                    Cell::Empty => {}
-                    Cell::Bare(num) => {
-                        years[usize::from(*y) - 1] = Some(V {
-                            text: format!("{num} t/a"),
-                            src,
-                            how: Some("单位取自表头 t/a".into()),
-                        });
-                    }
-                    Cell::Qty { num, unit } if matches!(unit, "t/a" | "kg/a" | "万t/a") => {
-                        years[usize::from(*y) - 1] = Some(V {
-                            text: format!("{num} {unit}"),
-                            src,
-                            how: None,
-                        });
-                    }
-                    _ => bad(&mut notes, "年排放量须为 t/a 数值"),
+                Col::Year(y) => match annual_cell(&cell, src) {
+                    Ok(Some(v)) => years[usize::from(*y) - 1] = Some(v),
+                    Ok(None) => {}
+                    Err(()) => bad(&mut notes, "年排放量须为 t/a 数值"),
                 },
                 _ => {}
             }
@@ -862,23 +849,10 @@ impl Builder {
             let Col::Year(y) = col else { continue };
             let Some(text) = r.row.get(j) else { continue };
             let src = r.src(&r.ctx.heads[j]);
-            match read_cell(text) {
-                Cell::Empty => {}
-                Cell::Bare(num) => {
-                    years[usize::from(*y) - 1] = Some(V {
-                        text: format!("{num} t/a"),
-                        src,
-                        how: Some("单位取自表头 t/a".into()),
-                    });
-                }
-                Cell::Qty { num, unit } if matches!(unit, "t/a" | "kg/a" | "万t/a") => {
-                    years[usize::from(*y) - 1] = Some(V {
-                        text: format!("{num} {unit}"),
-                        src,
-                        how: None,
-                    });
-                }
-                _ => self.note(
+            match annual_cell(&read_cell(text), src.clone()) {
+                Ok(Some(v)) => years[usize::from(*y) - 1] = Some(v),
+                Ok(None) => {}
+                Err(()) => self.note(
                     Level::Warning,
                     "import.bad-value",
                     src.to_string(),
@@ -1250,6 +1224,25 @@ fn same_pollutant(a: &str, b: &str, medium: Medium) -> bool {
     match (code(a), code(b)) {
         (Some(x), Some(y)) => x == y,
         _ => fold(a.trim()) == fold(b.trim()),
+    }
+}
+
+/// An annual quantity cell (a year of 第一年…第五年): a bare number is
+/// t/a, as the header says; `Err` for anything but an annual mass.
+fn annual_cell(cell: &Cell, src: Source) -> Result<Option<V>, ()> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Bare(num) => Ok(Some(V {
+            text: format!("{num} t/a"),
+            src,
+            how: Some("单位取自表头 t/a".into()),
+        })),
+        Cell::Qty { num, unit } if matches!(*unit, "t/a" | "kg/a" | "万t/a") => Ok(Some(V {
+            text: format!("{num} {unit}"),
+            src,
+            how: None,
+        })),
+        _ => Err(()),
     }
 }
 
