@@ -159,7 +159,15 @@ fn data_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<MFinding>) {
     (files, findings)
 }
 
-fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::DataFile, MFinding>> {
+/// Read and parse one data file. The parsed file keeps only its name (the
+/// run streams; findings are located at the end) unless `keep_text`, for
+/// the export, which names each reading's line.
+fn read_data(
+    path: &Path,
+    explicit: bool,
+    index: u32,
+    keep_text: bool,
+) -> Option<Result<data::DataFile, MFinding>> {
     let name = path.display().to_string();
     let bytes = match crate::fsio::read_bytes(path, crate::fsio::MAX_DATA_BYTES) {
         Ok(b) => b,
@@ -191,20 +199,26 @@ fn read_data(path: &Path, explicit: bool, index: u32) -> Option<Result<data::Dat
     };
     let kind = data::detect(&text);
     let src = SourceFile::new(name, text);
-    match kind {
-        data::Kind::Hj212 => Some(Ok(data::read_hj212(&src, index))),
-        data::Kind::Csv => Some(Ok(data::read_csv(&src, index))),
-        data::Kind::Manual => Some(Ok(data::read_manual(&src, index))),
-        data::Kind::Unknown if explicit => Some(Err(MFinding::plain(monitor::finding(
-            "monitor.data-format",
-            Severity::Warning,
-            &src,
-            crate::span::Span::new(0, 0),
-            "neither HJ 212 packets (lines starting with `##`) nor a CSV with a `pollutant` column; the file is not read".into(),
-            "docs/monitoring.md (inputs)",
-        )))),
-        data::Kind::Unknown => None,
+    let mut parsed = match kind {
+        data::Kind::Hj212 => data::read_hj212(&src, index),
+        data::Kind::Csv => data::read_csv(&src, index),
+        data::Kind::Manual => data::read_manual(&src, index),
+        data::Kind::Unknown if explicit => {
+            return Some(Err(MFinding::plain(monitor::finding(
+                "monitor.data-format",
+                Severity::Warning,
+                &src,
+                crate::span::Span::new(0, 0),
+                "neither HJ 212 packets (lines starting with `##`) nor a CSV with a `pollutant` column; the file is not read".into(),
+                "docs/monitoring.md (inputs)",
+            ))));
+        }
+        data::Kind::Unknown => return None,
+    };
+    if keep_text {
+        parsed.source = src;
     }
+    Some(Ok(parsed))
 }
 
 /// Render findings in `format`, adding the monitoring context to JSON
@@ -419,7 +433,7 @@ pub fn run(a: MonitorArgs) -> i32 {
             .par_iter()
             .enumerate()
             .map(|(i, (p, explicit))| {
-                let r = read_data(p, *explicit, (c * chunk + i) as u32);
+                let r = read_data(p, *explicit, (c * chunk + i) as u32, false);
                 if let Some(pb) = &progress {
                     pb.inc(1);
                 }
@@ -476,15 +490,7 @@ pub fn run(a: MonitorArgs) -> i32 {
         let files: Vec<data::DataFile> = paths
             .iter()
             .enumerate()
-            .filter_map(|(i, (p, explicit))| {
-                let mut f = read_data(p, *explicit, i as u32)?.ok()?;
-                // The export names each reading's line: it needs the text
-                // the streamed reader leaves out.
-                let bytes = crate::fsio::read_bytes(p, crate::fsio::MAX_DATA_BYTES).ok()?;
-                let text = String::from_utf8(bytes).ok()?;
-                f.source = SourceFile::new(f.source.name.clone(), text);
-                Some(f)
-            })
+            .filter_map(|(i, (p, explicit))| read_data(p, *explicit, i as u32, true)?.ok())
             .collect();
         match monitor::export::write(
             dir,

@@ -1271,6 +1271,8 @@ impl<'a> Interp<'a, '_> {
     /// The pollutants this policy's element checks under `standard`: those
     /// collected under the standard itself and under every prefix of it a
     /// policy selects with `starts_with` (`lang::standards::collect_rows`).
+    /// Collected only for a message (`known_rows`); `known_row` asks the
+    /// sets directly, with no allocation per permit row.
     fn checked_rows(&self, standard: &str) -> std::collections::BTreeSet<&'a str> {
         let lib: &'a Library = self.lib;
         lib.standard_rows
@@ -1349,9 +1351,17 @@ impl<'a> Interp<'a, '_> {
                     .collect(),
             ),
             "known_row" => match (first.text(), self.expr(&args[1]).text()) {
-                (Some(standard), Some(pollutant)) => {
-                    V::Bool(self.checked_rows(standard).contains(pollutant))
-                }
+                (Some(standard), Some(pollutant)) => V::Bool(
+                    self.lib
+                        .standard_rows
+                        .get(&self.policy.meta.element)
+                        .into_iter()
+                        .flatten()
+                        .any(|(key, codes)| {
+                            crate::lang::standards::selects(key, standard)
+                                && codes.contains(pollutant)
+                        }),
+                ),
                 _ => V::Unknown,
             },
             "known_rows" => match first.text() {

@@ -1173,18 +1173,11 @@ impl Builder {
     fn place_row_standards(&mut self) {
         let mut notes = Vec::new();
         for rs in std::mem::take(&mut self.row_standards) {
-            let list = match rs.medium {
-                Medium::Air => &mut self.doc.air,
-                Medium::Water => &mut self.doc.water,
-            };
-            let row = list
-                .iter_mut()
-                .find(|o| o.id.text == rs.outlet)
-                .and_then(|o| {
-                    o.pollutants
-                        .iter_mut()
-                        .find(|l| same_pollutant(&l.pollutant.text, &rs.pollutant, rs.medium))
-                });
+            let row = self.outlet_mut(rs.medium, &rs.outlet).and_then(|o| {
+                o.pollutants
+                    .iter_mut()
+                    .find(|l| same_pollutant(&l.pollutant.text, &rs.pollutant, rs.medium))
+            });
             match row {
                 Some(l) => match &l.standard {
                     None => l.standard = Some(rs.standard),
