@@ -63,38 +63,33 @@ fn texts(e: &Expr, out: &mut BTreeSet<String>) {
 }
 
 fn expr(e: &Expr, out: &mut BTreeSet<String>) {
+    if let ExprKind::Binary(op, a, b) = &e.node
+        && matches!(op, BinOp::Eq | BinOp::Ne | BinOp::In | BinOp::NotIn)
+    {
+        if is_standard_field(a) {
+            texts(b, out);
+        }
+        if is_standard_field(b) {
+            texts(a, out);
+        }
+    }
+    children(e).into_iter().for_each(|c| expr(c, out));
+}
+
+/// The direct sub-expressions of `e`, for the walks of this module.
+fn children(e: &Expr) -> Vec<&Expr> {
     match &e.node {
-        ExprKind::Binary(op, a, b) => {
-            if matches!(op, BinOp::Eq | BinOp::Ne | BinOp::In | BinOp::NotIn) {
-                if is_standard_field(a) {
-                    texts(b, out);
-                }
-                if is_standard_field(b) {
-                    texts(a, out);
-                }
-            }
-            expr(a, out);
-            expr(b, out);
-        }
-        ExprKind::Unary(_, a) | ExprKind::Paren(a) => expr(a, out),
-        ExprKind::Field(a, _) => expr(a, out),
-        ExprKind::Index(a, keys) => {
-            expr(a, out);
-            keys.iter().for_each(|k| expr(k, out));
-        }
-        ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().for_each(|a| expr(a, out)),
+        ExprKind::Binary(_, a, b) => vec![a, b],
+        ExprKind::Unary(_, a) | ExprKind::Paren(a) | ExprKind::Field(a, _) => vec![a],
+        ExprKind::Index(a, keys) => std::iter::once(&**a).chain(keys).collect(),
+        ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().collect(),
         ExprKind::Quant {
             coll, filter, body, ..
-        } => {
-            expr(coll, out);
-            if let Some(f) = filter {
-                expr(f, out);
-            }
-            if let Some(b) = body {
-                expr(b, out);
-            }
-        }
-        ExprKind::Lit(_) | ExprKind::Var(_) => {}
+        } => std::iter::once(&**coll)
+            .chain(filter.as_deref())
+            .chain(body.as_deref())
+            .collect(),
+        ExprKind::Lit(_) | ExprKind::Var(_) => Vec::new(),
     }
 }
 
@@ -196,21 +191,15 @@ fn rows_expr(e: &Expr, ctx: &BTreeSet<String>, out: &mut BTreeSet<(String, Cover
         }
     };
     match &e.node {
-        ExprKind::Binary(op, a, b) => {
-            if is_pollutant_field(a) {
-                match (op, &b.node) {
-                    (BinOp::In, ExprKind::Var(t)) => add(Covered::Table(t.clone(), 0)),
-                    (BinOp::In | BinOp::Eq, _) => {
-                        let mut codes = BTreeSet::new();
-                        texts(b, &mut codes);
-                        codes.into_iter().for_each(|c| add(Covered::Code(c)));
-                    }
-                    _ => {}
-                }
+        ExprKind::Binary(op, a, b) if is_pollutant_field(a) => match (op, &b.node) {
+            (BinOp::In, ExprKind::Var(t)) => add(Covered::Table(t.clone(), 0)),
+            (BinOp::In | BinOp::Eq, _) => {
+                let mut codes = BTreeSet::new();
+                texts(b, &mut codes);
+                codes.into_iter().for_each(|c| add(Covered::Code(c)));
             }
-            rows_expr(a, ctx, out);
-            rows_expr(b, ctx, out);
-        }
+            _ => {}
+        },
         ExprKind::Index(a, keys) => {
             if let ExprKind::Var(t) = &a.node {
                 for (i, k) in keys.iter().enumerate() {
@@ -219,26 +208,8 @@ fn rows_expr(e: &Expr, ctx: &BTreeSet<String>, out: &mut BTreeSet<(String, Cover
                     }
                 }
             }
-            rows_expr(a, ctx, out);
-            keys.iter().for_each(|k| rows_expr(k, ctx, out));
         }
-        ExprKind::Unary(_, a) | ExprKind::Paren(a) | ExprKind::Field(a, _) => {
-            rows_expr(a, ctx, out)
-        }
-        ExprKind::Call(_, args) | ExprKind::List(args) => {
-            args.iter().for_each(|a| rows_expr(a, ctx, out))
-        }
-        ExprKind::Quant {
-            coll, filter, body, ..
-        } => {
-            rows_expr(coll, ctx, out);
-            if let Some(f) = filter {
-                rows_expr(f, ctx, out);
-            }
-            if let Some(b) = body {
-                rows_expr(b, ctx, out);
-            }
-        }
-        ExprKind::Lit(_) | ExprKind::Var(_) => {}
+        _ => {}
     }
+    children(e).into_iter().for_each(|c| rows_expr(c, ctx, out));
 }
