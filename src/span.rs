@@ -54,8 +54,28 @@ pub struct SourceFile {
     /// Byte offsets of line starts, built on first use (locating findings).
     lines: std::sync::OnceLock<Vec<u32>>,
     normal_name: std::sync::OnceLock<String>,
-    /// Lines of some byte offsets given by [`SourceFile::know_lines`].
-    known_lines: std::sync::OnceLock<Vec<(u32, u32)>>,
+    /// Regions of some spans given by [`SourceFile::know_regions`].
+    known_regions: std::sync::OnceLock<Vec<(Span, Region)>>,
+}
+
+/// A span in people's coordinates: 1-based lines, 1-based character
+/// columns, end exclusive, and the byte offsets it was resolved from (the
+/// span clamped into the text and to character boundaries).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub start_byte: usize,
+    pub end_byte: usize,
+}
+
+impl Region {
+    /// Resolve `span` in `file` (see [`SourceFile::region`]).
+    pub fn of(file: &SourceFile, span: Span) -> Region {
+        file.region(span)
+    }
 }
 
 pub type Source = Arc<SourceFile>;
@@ -67,19 +87,42 @@ impl SourceFile {
             text: text.into(),
             lines: std::sync::OnceLock::new(),
             normal_name: std::sync::OnceLock::new(),
-            known_lines: std::sync::OnceLock::new(),
+            known_regions: std::sync::OnceLock::new(),
         })
     }
 
-    /// Give the lines of some byte offsets, known from elsewhere (the
-    /// result cache stores the lines its findings point at), as
-    /// `(byte, line)` pairs: [`SourceFile::line_col`] then answers for them
-    /// without building the line index. Ignored once set or once the index
-    /// exists.
-    pub fn know_lines(&self, mut pairs: Vec<(u32, u32)>) {
-        pairs.sort_unstable();
-        pairs.dedup_by_key(|p| p.0);
-        let _ = self.known_lines.set(pairs);
+    /// Give the regions of some spans, known from elsewhere (the result
+    /// cache stores the regions its findings point at, resolved when the
+    /// result was computed from these same bytes): [`SourceFile::region`]
+    /// then answers for them without the text, so a cached result can be
+    /// reported without reading its permit. Ignored once set.
+    pub fn know_regions(&self, mut regions: Vec<(Span, Region)>) {
+        regions.sort_unstable_by_key(|r| r.0);
+        regions.dedup_by_key(|r| r.0);
+        let _ = self.known_regions.set(regions);
+    }
+
+    /// `span` in people's coordinates: clamped into the text and to
+    /// character boundaries (start down, end up) so a bad span never
+    /// panics a reporter, then lines and character columns of its ends. A
+    /// span given by [`SourceFile::know_regions`] is answered from there.
+    pub fn region(&self, span: Span) -> Region {
+        if let Some(known) = self.known_regions.get()
+            && let Ok(i) = known.binary_search_by_key(&span, |r| r.0)
+        {
+            return known[i].1;
+        }
+        let (start, end) = clamp(&self.text, span);
+        let (line, column) = self.line_col(start as u32);
+        let (end_line, end_column) = self.line_col(end as u32);
+        Region {
+            line,
+            column,
+            end_line,
+            end_column,
+            start_byte: start,
+            end_byte: end,
+        }
     }
 
     /// [`crate::finding::normal_file`] of the name, computed once per file
@@ -94,23 +137,21 @@ impl SourceFile {
     /// one file does not rescan it from the start each time.
     pub fn line_col(&self, byte: u32) -> (usize, usize) {
         let text = &self.text;
-        let at = byte;
-        let byte = (byte as usize).min(text.len());
-        if self.lines.get().is_none()
-            && let Some(known) = self.known_lines.get()
-            && let Ok(i) = known.binary_search_by_key(&at, |&(b, _)| b)
-            && byte == at as usize
+        if text.is_empty()
+            && let Some(known) = self.known_regions.get()
         {
-            // The line is known (a cached result); the column is counted
-            // from the newline before the byte.
-            let before = &text.as_bytes()[..byte];
-            let start = before
-                .iter()
-                .rposition(|&c| c == b'\n')
-                .map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-            return (known[i].1 as usize, col);
+            // A cached result reported without its text: the ends of the
+            // spans it knows are all there is to answer with.
+            for (_, r) in known {
+                if r.start_byte == byte as usize {
+                    return (r.line, r.column);
+                }
+                if r.end_byte == byte as usize {
+                    return (r.end_line, r.end_column);
+                }
+            }
         }
+        let byte = (byte as usize).min(text.len());
         let lines = self.lines.get_or_init(|| line_starts(text.as_bytes()));
         let line = lines.partition_point(|&start| start as usize <= byte);
         let start = lines.get(line.saturating_sub(1)).map_or(0, |&s| s as usize);
@@ -173,6 +214,20 @@ impl miette::SourceCode for SourceFile {
     }
 }
 
+/// `span` clamped into `text` and moved to character boundaries (start
+/// down, end up).
+pub fn clamp(text: &str, span: Span) -> (usize, usize) {
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end)
+}
+
 /// 1-based line and character column of byte offset `byte` in `text`.
 /// An offset inside a multi-byte character counts as that character.
 pub fn line_col(text: &str, byte: usize) -> (usize, usize) {
@@ -217,25 +272,24 @@ mod tests {
 #[cfg(test)]
 mod line_tests {
     #[test]
-    fn known_lines_give_the_same_answer_as_the_index() {
+    fn known_regions_answer_without_the_text() {
         let text = "a: 1\nb: 苏州\n  c: [x, 是]\n";
         let plain = super::SourceFile::new("p.yaml", text);
-        let hinted = super::SourceFile::new("p.yaml", text);
-        let bytes: Vec<u32> = (0..=text.len() as u32)
-            .filter(|&b| text.is_char_boundary(b as usize))
+        let spans: Vec<super::Span> = [(0, 1), (8, 14), (9, 12), (20, 30), (40, 50)]
+            .into_iter()
+            .map(|(a, b)| super::Span::new(a, b))
             .collect();
-        hinted.know_lines(
-            bytes
-                .iter()
-                .map(|&b| (b, plain.line_col(b).0 as u32))
-                .collect(),
-        );
-        for &b in &bytes {
-            assert_eq!(hinted.line_col(b), plain.line_col(b), "byte {b}");
+        let bare = super::SourceFile::new("p.yaml", "");
+        bare.know_regions(spans.iter().map(|&s| (s, plain.region(s))).collect());
+        for &s in &spans {
+            let r = plain.region(s);
+            assert_eq!(bare.region(s), r, "{s:?}");
+            assert_eq!(bare.line_col(r.start_byte as u32), (r.line, r.column));
         }
-        assert!(hinted.lines.get().is_none(), "the index was built");
-        // An offset it was not told about builds the index.
-        assert_eq!(hinted.line_col(1000), plain.line_col(1000));
+        // Inside a character: clamped to its boundaries.
+        let r = plain.region(super::Span::new(9, 12));
+        assert_eq!((r.start_byte, r.end_byte), (8, 14));
+        assert!(bare.lines.get().is_none(), "an index was built");
     }
 
     #[test]

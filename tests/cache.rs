@@ -6,6 +6,12 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
+    let (code, out, _) = run_err(dir, args);
+    (code, out)
+}
+
+/// Exit code, stdout and stderr.
+fn run_err(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("permitlint")
         .unwrap()
         .current_dir(dir)
@@ -17,7 +23,21 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The summary's cache line: (reused, of, without reading).
+fn reuse(stderr: &str) -> (usize, usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("cache: "))
+        .unwrap_or_else(|| panic!("no cache line in {stderr}"));
+    let n: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0], n[1], n[2])
 }
 
 /// A copy of the shipped corpus in a temporary folder.
@@ -37,29 +57,22 @@ fn corpus() -> tempfile::TempDir {
     dir
 }
 
-fn entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir.join(".permitlint_cache/v2"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect();
+/// The packs of the cache (one per run key).
+fn packs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".permitlint_cache/v3"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+                .collect()
+        })
+        .unwrap_or_default();
     v.sort();
     v
 }
 
-#[test]
-fn cached_output_is_byte_identical_in_every_format() {
-    let d = corpus();
-    for format in ["human", "json", "sarif", "junit", "github", "concise"] {
-        let (code0, plain) = run(d.path(), &["corpus", "--format", format, "--no-cache"]);
-        let (code1, cold) = run(d.path(), &["corpus", "--format", format]);
-        let (code2, warm) = run(d.path(), &["corpus", "--format", format]);
-        assert_eq!(plain, cold, "{format}: cold run differs");
-        assert_eq!(plain, warm, "{format}: warm run differs");
-        assert_eq!((code0, code1), (code2, code2));
-    }
-    let n = std::fs::read_dir(d.path().join("corpus"))
+fn permits_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("corpus"))
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -68,9 +81,36 @@ fn cached_output_is_byte_identical_in_every_format() {
                 .extension()
                 .is_some_and(|x| x == "yaml" || x == "yml")
         })
-        .count();
-    assert!(entries(d.path()).len() >= n, "one entry per permit");
-    assert!(d.path().join(".permitlint_cache/CACHEDIR.TAG").exists());
+        .count()
+}
+
+#[test]
+fn cached_output_is_byte_identical_in_every_format() {
+    // Fresh files are read and hashed on a warm run; files older than the
+    // racy window are reported without being read (every format but
+    // human, which shows snippets).
+    let aged = corpus();
+    std::thread::sleep(std::time::Duration::from_millis(2600));
+    for format in ["human", "json", "sarif", "junit", "github", "concise"] {
+        // A fresh copy for every format: its files stay in the racy window.
+        let fresh = corpus();
+        for (d, aged) in [(&fresh, false), (&aged, true)] {
+            let n = permits_in(d.path());
+            let _ = std::fs::remove_dir_all(d.path().join(".permitlint_cache"));
+            let (code0, plain, _) =
+                run_err(d.path(), &["corpus", "--format", format, "--no-cache"]);
+            let (code1, cold, e1) = run_err(d.path(), &["corpus", "--format", format]);
+            let (code2, warm, e2) = run_err(d.path(), &["corpus", "--format", format]);
+            assert_eq!(plain, cold, "{format}: cold run differs");
+            assert_eq!(plain, warm, "{format}: warm run differs");
+            assert_eq!((code0, code1), (code2, code2));
+            let unread = if aged && format != "human" { n } else { 0 };
+            assert_eq!(reuse(&e1), (0, n, 0), "{format}: {e1}");
+            assert_eq!(reuse(&e2), (n, n, unread), "{format} aged {aged}: {e2}");
+        }
+    }
+    assert_eq!(packs(aged.path()).len(), 1, "one pack per run key");
+    assert!(aged.path().join(".permitlint_cache/CACHEDIR.TAG").exists());
 }
 
 #[test]
@@ -81,49 +121,51 @@ fn no_cache_writes_nothing() {
 }
 
 #[test]
-fn a_valid_entry_is_used_and_a_corrupt_or_foreign_one_is_ignored() {
+fn a_corrupt_or_foreign_pack_or_entry_is_ignored() {
     let d = corpus();
+    let n = permits_in(d.path());
     let (_, plain) = run(d.path(), &["corpus", "--format", "json", "--no-cache"]);
     run(d.path(), &["corpus", "--format", "json"]);
-    let files = entries(d.path());
-    // Used: an entry edited by hand (key intact) changes the output, so
-    // the warm run reads entries instead of checking again. Entries are
-    // binary; a Chinese field label is swapped for a marker of the same
-    // byte length (18).
+    let pack = packs(d.path()).pop().unwrap();
+    let bytes = std::fs::read(&pack).unwrap();
+    let check = |what: &str, reused: usize| {
+        let (_, out, err) = run_err(d.path(), &["corpus", "--format", "json"]);
+        assert_eq!(plain, out, "{what} changed the output");
+        assert_eq!(reuse(&err).0, reused, "{what}: {err}");
+    };
+    // An entry edited by hand (a Chinese field label swapped for a marker
+    // of the same byte length, so it still parses): its hash no longer
+    // matches, it is ignored and checked again.
     let label = "许可排放浓度".as_bytes();
     let marker = b"CACHED_MARKER_0018";
     assert_eq!(label.len(), marker.len());
-    let find = |b: &[u8]| b.windows(label.len()).position(|w| w == label);
-    let with_finding = files
-        .iter()
-        .find(|p| find(&std::fs::read(p).unwrap()).is_some())
-        .unwrap();
-    let bytes = std::fs::read(with_finding).unwrap();
+    let at = bytes.windows(label.len()).position(|w| w == label).unwrap();
     let mut marked = bytes.clone();
-    let at = find(&bytes).unwrap();
     marked[at..at + label.len()].copy_from_slice(marker);
-    std::fs::write(with_finding, &marked).unwrap();
-    let (_, warm) = run(d.path(), &["corpus", "--format", "json"]);
-    assert!(
-        warm.contains("CACHED_MARKER_0018"),
-        "the entry was not read"
-    );
-    // Corrupt: garbage, truncation, a foreign entry (another permit's,
-    // under this one's name), another format's magic, a missing entry.
-    std::fs::write(&files[0], b"\x00not an entry").unwrap();
-    let half = std::fs::read(&files[1]).unwrap();
-    std::fs::write(&files[1], &half[..half.len() / 2]).unwrap();
-    std::fs::copy(&files[3], &files[2]).unwrap();
+    std::fs::write(&pack, &marked).unwrap();
+    check("an edited entry", n - 1);
+    // Garbage, a truncated pack, another format's magic: ignored whole.
+    std::fs::write(&pack, b"\x00not a pack").unwrap();
+    check("garbage", 0);
+    std::fs::write(&pack, &bytes[..bytes.len() / 2]).unwrap();
+    check("a truncated pack", 0);
     let mut other = bytes.clone();
     other[3] ^= 0xff;
-    std::fs::write(with_finding, &other).unwrap();
-    let _ = std::fs::remove_file(&files[4]);
-    let (_, after) = run(d.path(), &["corpus", "--format", "json"]);
-    assert_eq!(plain, after, "a corrupt entry changed the output");
-    // Each was replaced by a valid entry.
-    let (_, again) = run(d.path(), &["corpus", "--format", "json"]);
-    assert_eq!(plain, again);
-    assert!(std::fs::read(&files[0]).unwrap().starts_with(b"PLC"));
+    std::fs::write(&pack, &other).unwrap();
+    check("another format", 0);
+    // A foreign pack: another library's (a selection), under this run's
+    // name.
+    run_err(
+        d.path(),
+        &["corpus", "--format", "json", "--select", "air.*"],
+    );
+    let foreign = packs(d.path()).into_iter().find(|p| *p != pack).unwrap();
+    std::fs::copy(&foreign, &pack).unwrap();
+    check("a foreign pack", 0);
+    // Each time the pack was written again, whole and valid.
+    check("a rewritten pack", n);
+    std::fs::remove_file(&pack).unwrap();
+    check("a missing pack", 0);
 }
 
 #[test]

@@ -184,7 +184,10 @@ pub fn run(a: CheckArgs) -> i32 {
         } else {
             root
         };
-        opts.cache = crate::track::cache::Cache::open(&root, &lib, as_of, &opts.limits)
+        // Every format but human's (source snippets) reports a cached
+        // result without reading its permit.
+        let text_free = format_arg != FormatArg::Human;
+        opts.cache = crate::track::cache::Cache::open(&root, &lib, as_of, &opts.limits, text_free)
             .map(std::sync::Arc::new);
     }
     let format: Format = format_arg.into();
@@ -315,6 +318,9 @@ pub fn run(a: CheckArgs) -> i32 {
         }
         emit(chunk, sup, &mut all, &mut tracking);
     });
+    if let Some(cache) = &opts.cache {
+        cache.save();
+    }
     emit(
         tracking.stale_waivers(),
         Vec::new(),
@@ -383,6 +389,9 @@ pub fn run(a: CheckArgs) -> i32 {
         eprint!("{}", statistics_table(&per_rule));
     }
     eprintln!("libraries: {}", super::describe_libraries(&lib));
+    if let Some(cache) = &opts.cache {
+        eprintln!("{}", cache.summary());
+    }
     if suppressed_count > 0 {
         eprintln!(
             "suppressed: {suppressed_count} finding(s) by `# permitlint: ignore[...]` comments in the permits"

@@ -11,7 +11,6 @@
 
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
-use crate::span::Span;
 
 pub mod concise;
 pub mod github;
@@ -174,49 +173,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// A span of a finding resolved to people's coordinates: 1-based lines,
-/// 1-based character columns, end exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Region {
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    pub start_byte: usize,
-    pub end_byte: usize,
-}
-
-impl Region {
-    /// Resolve `span` in `text`, clamping it to the text and to character
-    /// boundaries so a bad span never panics a reporter.
-    pub(crate) fn of(file: &crate::span::SourceFile, span: Span) -> Region {
-        let (start, end) = clamp(&file.text, span);
-        let (line, column) = file.line_col(start as u32);
-        let (end_line, end_column) = file.line_col(end as u32);
-        Region {
-            line,
-            column,
-            end_line,
-            end_column,
-            start_byte: start,
-            end_byte: end,
-        }
-    }
-}
-
-/// `span` clamped into `text` and moved to character boundaries (start down,
-/// end up).
-pub(crate) fn clamp(text: &str, span: Span) -> (usize, usize) {
-    let mut start = (span.start as usize).min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = (span.end as usize).clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    (start, end)
-}
+pub(crate) use crate::span::{Region, clamp};
 
 /// The primary span of `f` in people's coordinates, `None` for findings
 /// about the file as a whole.

@@ -1,0 +1,384 @@
+//! The result cache (`.permitlint_cache/`, ruff's `.ruff_cache` is the
+//! model): a bureau re-checks thousands of permits a month, most of them
+//! unchanged, and an unchanged permit checked by an unchanged library on
+//! the same date gives the same findings.
+//!
+//! A result is keyed by a 128-bit hash of everything it depends on: the
+//! permit's name (it is in every finding) and bytes, the library's content
+//! (every policy file, and which rules survived selection and overriding),
+//! the as-of date, the loader limits, and the tool's build and formats.
+//! The permit's bytes, the only large part, are hashed once with
+//! XXH3-128; that digest and the rest go through SipHash.
+//!
+//! All results of one run key live in one pack file ([`pack`]), read once
+//! when the run opens the cache and written once when it ends: a warm run
+//! makes no system call per entry. Each result ([`entry`]) carries its
+//! findings with their regions resolved, so it can be reported without the
+//! permit's text. Whether the permit must be read at all is git's
+//! question: when its file metadata (device, inode, size, modification and
+//! change times) equals the one recorded with the result, and that record
+//! was made at least [`RACY_SECS`] after the file last changed (a change
+//! within the file system's timestamp granularity would otherwise go
+//! unseen), the bytes are the same and the file is not read. Otherwise it
+//! is read and hashed, and the result is used only when the hash matches.
+//! The human format shows source snippets, so it always reads the text.
+//!
+//! Anything that does not parse or does not match is ignored and
+//! overwritten, never trusted. Not cached: files that cannot be read as
+//! UTF-8 text or exceed the size limit, runs that keep the permit
+//! (`--stats`) or record coverage, and results with an internal error.
+
+mod entry;
+mod pack;
+
+pub use entry::Cached;
+
+use crate::date::Date;
+use crate::lang::library::Library;
+use crate::permit::Limits;
+use crate::span::SourceFile;
+use entry::LibFields;
+use pack::{Body, Pack, Slot, Stat};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Folder name, created where the run starts (or beside `permitlint.toml`).
+pub const DIR: &str = ".permitlint_cache";
+
+/// Cache format version: bump when the pack or entry layout or what they
+/// depend on changes. Each version has its own folder (`v3/`).
+const FORMAT: u32 = 3;
+const TAG: &str = "permitlint-cache";
+
+/// Packs of other run keys (other dates, libraries, limits or builds) kept
+/// beside the current one; older ones are deleted.
+const KEEP_PACKS: usize = 8;
+
+/// A permit's metadata is trusted alone only when it was recorded at
+/// least this many seconds after the file last changed (git's "racy"
+/// rule; file systems keep times in steps of up to 2 s).
+pub const RACY_SECS: i64 = 2;
+
+/// A 128-bit key: two SipHash-1-3 passes with different prefixes (fixed
+/// keys, so the same input gives the same key in every run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key(u64, u64);
+
+impl Key {
+    fn of(parts: &dyn Fn(&mut dyn Hasher)) -> Key {
+        let mut a = std::hash::DefaultHasher::new();
+        0xA5u8.hash(&mut a);
+        parts(&mut a);
+        let mut b = std::hash::DefaultHasher::new();
+        0x5Au8.hash(&mut b);
+        parts(&mut b);
+        Key(a.finish(), b.finish())
+    }
+
+    pub fn hex(self) -> String {
+        format!("{:016x}{:016x}", self.0, self.1)
+    }
+
+    fn bytes(self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.0.to_le_bytes());
+        b[8..].copy_from_slice(&self.1.to_le_bytes());
+        b
+    }
+
+    fn from_bytes(b: &[u8]) -> Option<Key> {
+        let mut x = [0u8; 8];
+        let mut y = [0u8; 8];
+        x.copy_from_slice(b.get(..8)?);
+        y.copy_from_slice(b.get(8..16)?);
+        Some(Key(u64::from_le_bytes(x), u64::from_le_bytes(y)))
+    }
+}
+
+/// The running executable's size and modification time: a new build of
+/// the same version gets new keys. `None` (hashed as such) when the
+/// executable cannot be read; the version and the library still key it.
+fn build_stamp() -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::env::current_exe().ok()?.metadata().ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A cache for one run: the pack of its run key as read, the results this
+/// run used or made, and the library's fields per rule.
+#[derive(Debug)]
+pub struct Cache {
+    dir: PathBuf,
+    run: Key,
+    fields: LibFields,
+    old: Pack,
+    /// When the run opened the cache (Unix seconds).
+    started: i64,
+    /// Results may be reported without their permit's text.
+    text_free: bool,
+    /// The results of this run: reused or new.
+    slots: Mutex<Vec<Slot>>,
+    unread: AtomicUsize,
+    reread: AtomicUsize,
+    missed: AtomicUsize,
+}
+
+impl Cache {
+    /// Open (create) the cache folder under `root` for a run of `lib` as of
+    /// `as_of`; `text_free` when the run's output needs no permit text
+    /// (every format but human). `None` when the folder cannot be created:
+    /// the run goes on uncached.
+    pub fn open(
+        root: &Path,
+        lib: &Library,
+        as_of: Date,
+        limits: &Limits,
+        text_free: bool,
+    ) -> Option<Cache> {
+        let top = root.join(DIR);
+        let dir = top.join(format!("v{FORMAT}"));
+        std::fs::create_dir_all(&dir).ok()?;
+        // Mark the folder as a cache (backup tools skip it) and keep it out
+        // of version control, as ruff does.
+        let tag = top.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            let _ = std::fs::write(
+                &tag,
+                "Signature: 8a477f597d28d172789f06886806bc55\n# permitlint result cache\n",
+            );
+            let _ = std::fs::write(top.join(".gitignore"), "*\n");
+        }
+        let run = Key::of(&|h: &mut dyn Hasher| {
+            let mut h = h;
+            TAG.hash(&mut h);
+            FORMAT.hash(&mut h);
+            env!("CARGO_PKG_VERSION").hash(&mut h);
+            // The build, not only the version: a rebuilt binary of the same
+            // version (a fix to the evaluator or a builtin) must not reuse
+            // the results of the old one.
+            build_stamp().hash(&mut h);
+            as_of.to_string().hash(&mut h);
+            limits.max_file_bytes.hash(&mut h);
+            limits.max_depth.hash(&mut h);
+            limits.max_alias_nodes.hash(&mut h);
+            library_hash(lib, &mut h);
+        });
+        let started = now_secs();
+        let old = Pack::read(&dir.join(format!("{}.pack", run.hex())), run);
+        Some(Cache {
+            dir,
+            run,
+            fields: LibFields::of(lib, as_of),
+            old,
+            started,
+            text_free,
+            slots: Mutex::new(Vec::new()),
+            unread: AtomicUsize::new(0),
+            reread: AtomicUsize::new(0),
+            missed: AtomicUsize::new(0),
+        })
+    }
+
+    /// The key of the permit `name` with these bytes: XXH3-128 of the
+    /// bytes (one fast pass), then SipHash over it, the name and the run.
+    fn key(&self, name: &str, bytes: &[u8]) -> Key {
+        let digest = twox_hash::XxHash3_128::oneshot(bytes);
+        let run = self.run;
+        Key::of(&|h: &mut dyn Hasher| {
+            let mut h = h;
+            run.0.hash(&mut h);
+            run.1.hash(&mut h);
+            name.hash(&mut h);
+            bytes.len().hash(&mut h);
+            digest.hash(&mut h);
+        })
+    }
+
+    fn pack_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.pack", self.run.hex()))
+    }
+
+    /// Keep the result of `name` (key `key`, read from a file with
+    /// metadata `meta`) for the pack this run writes; its metadata is
+    /// trusted when the file last changed long enough before the run.
+    fn record(&self, name: &str, meta: &std::fs::Metadata, key: Key, body: Body) {
+        let stat = Stat::of(meta);
+        self.keep(Slot {
+            name: name.to_string(),
+            stat,
+            trusted: stat.is_some_and(|s| s.settled_before(self.started - RACY_SECS)),
+            key,
+            body,
+        });
+    }
+
+    fn keep(&self, slot: Slot) {
+        if let Ok(mut v) = self.slots.lock() {
+            v.push(slot);
+        }
+    }
+
+    /// The cached result of the permit `name` whose file has metadata
+    /// `meta`, without reading it: only when the run may report without
+    /// text and the metadata equals the trusted one recorded.
+    pub fn by_metadata(&self, name: &str, meta: &std::fs::Metadata) -> Option<Cached> {
+        if !self.text_free || !meta.is_file() {
+            return None;
+        }
+        let slot = self.old.slots.get(name)?;
+        let stat = Stat::of(meta)?;
+        if !slot.trusted || slot.stat != Some(stat) {
+            return None;
+        }
+        let raw = self.old.body(slot)?;
+        let source = SourceFile::new(name, String::new());
+        let c = self.fields.decode(raw, slot.key, &source, meta.len())?;
+        self.keep(slot.clone());
+        self.unread.fetch_add(1, Ordering::Relaxed);
+        Some(c)
+    }
+
+    /// The cached result of the permit `name` whose text is `text` (read
+    /// from a file with metadata `meta`), if the pack holds a valid one
+    /// for these bytes; the text becomes the findings' source. On a miss
+    /// the text is given back.
+    pub fn get(
+        &self,
+        name: &str,
+        text: String,
+        meta: &std::fs::Metadata,
+    ) -> Result<Cached, String> {
+        let key = self.key(name, text.as_bytes());
+        let Some(slot) = self.old.slots.get(name).filter(|s| s.key == key) else {
+            self.missed.fetch_add(1, Ordering::Relaxed);
+            return Err(text);
+        };
+        let Some(raw) = self.old.body(slot) else {
+            self.missed.fetch_add(1, Ordering::Relaxed);
+            return Err(text);
+        };
+        let len = text.len() as u64;
+        let source = SourceFile::new(name, text);
+        match self.fields.decode(raw, key, &source, len) {
+            Some(c) => {
+                self.record(name, meta, key, slot.body.clone());
+                self.reread.fetch_add(1, Ordering::Relaxed);
+                Ok(c)
+            }
+            None => {
+                self.missed.fetch_add(1, Ordering::Relaxed);
+                // Nothing else holds the source yet: take the text back.
+                Err(std::sync::Arc::try_unwrap(source)
+                    .map(|s| s.text)
+                    .unwrap_or_else(|s| s.text.clone()))
+            }
+        }
+    }
+
+    /// Store the result of the permit `name` whose text is `text`, read
+    /// from a file with metadata `meta` (written with the pack at the end
+    /// of the run).
+    pub fn put(&self, name: &str, text: &str, meta: &std::fs::Metadata, r: &Cached) {
+        let key = self.key(name, text.as_bytes());
+        let Some(body) = self.fields.encode(key, r) else {
+            return;
+        };
+        self.record(name, meta, key, Body::New(body));
+    }
+
+    /// Write the pack when this run changed it: the results it used or
+    /// made, and those of permits it did not check (a run over part of a
+    /// folder keeps the rest's). Then delete the oldest packs of other run
+    /// keys beyond [`KEEP_PACKS`].
+    pub fn save(&self) {
+        let Ok(mut slots) = self.slots.lock() else {
+            return;
+        };
+        // The last result of a name wins (a file named twice).
+        let mut latest: FxHashMap<&str, &Slot> = FxHashMap::default();
+        for s in slots.iter() {
+            latest.insert(&s.name, s);
+        }
+        let changed = latest.values().any(|s| match self.old.slots.get(&s.name) {
+            Some(o) => {
+                matches!(s.body, Body::New(_))
+                    || o.key != s.key
+                    || o.stat != s.stat
+                    || o.trusted != s.trusted
+            }
+            None => true,
+        });
+        if changed {
+            let seen: FxHashSet<&str> = latest.keys().copied().collect();
+            let mut all: Vec<&Slot> = self
+                .old
+                .slots
+                .values()
+                .filter(|s| !seen.contains(s.name.as_str()))
+                .chain(latest.values().copied())
+                .collect();
+            all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+            self.old.write(&self.pack_path(), self.run, &all);
+            self.prune();
+        }
+        slots.clear();
+    }
+
+    fn prune(&self) {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let current = self.pack_path();
+        let mut packs: Vec<(std::time::SystemTime, PathBuf)> = rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "pack") && *p != current)
+            .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
+            .collect();
+        packs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        for (_, p) in packs.into_iter().skip(KEEP_PACKS) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// One line for the run's summary: how many results were reused, and
+    /// how many of those without reading the permit.
+    pub fn summary(&self) -> String {
+        let unread = self.unread.load(Ordering::Relaxed);
+        let reread = self.reread.load(Ordering::Relaxed);
+        let missed = self.missed.load(Ordering::Relaxed);
+        format!(
+            "cache: {} of {} result(s) reused ({unread} without reading the permit)",
+            unread + reread,
+            unread + reread + missed
+        )
+    }
+}
+
+/// The library's content: every policy file (name and text), and the
+/// rules that run (id and version, after overriding and selection).
+fn library_hash(lib: &Library, h: &mut dyn Hasher) {
+    let mut h = h;
+    lib.sources.len().hash(&mut h);
+    for s in &lib.sources {
+        s.name.hash(&mut h);
+        s.text.hash(&mut h);
+    }
+    lib.policies.len().hash(&mut h);
+    for p in &lib.policies {
+        p.meta.id.hash(&mut h);
+        p.meta.version.hash(&mut h);
+        p.meta.file.hash(&mut h);
+    }
+}
+
+#[cfg(test)]
+mod tests;
