@@ -349,3 +349,41 @@ fn stats_markdown_and_svg_are_inert() {
     );
     assert!(svg.contains("大气"), "{svg}");
 }
+
+/// A path named on the command line or found in a folder is shown escaped
+/// in every message about it: a file name may hold escape sequences.
+#[test]
+fn paths_in_error_messages_are_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let hostile = "x\u{1b}[2J\u{202e}y";
+    let cases: Vec<Vec<String>> = vec![
+        vec!["policy".into(), "check".into(), hostile.into()],
+        vec![
+            "generate".into(),
+            "--count".into(),
+            "1".into(),
+            "--templates".into(),
+            hostile.into(),
+            "--out".into(),
+            "out".into(),
+        ],
+        vec![
+            "check".into(),
+            "--policies".into(),
+            hostile.into(),
+            ".".into(),
+        ],
+    ];
+    for args in cases {
+        let out = Command::cargo_bin("permitlint")
+            .unwrap()
+            .current_dir(d.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("x\u{fffd}[2J\u{fffd}y"), "{args:?}: {err}");
+        no_hazard(&format!("{args:?}"), &err);
+    }
+}

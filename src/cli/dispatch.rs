@@ -67,7 +67,7 @@ fn read_optional<T>(
         eprintln!("error: {e}");
     })?;
     parse(&text).map(Some).map_err(|e| {
-        eprintln!("error: `{}`: {e}", path.display());
+        eprintln!("error: `{}`: {e}", crate::escape::path(&path));
     })
 }
 
@@ -125,7 +125,7 @@ impl Inputs {
                     })?;
                 Baseline::parse(&text)
                     .map_err(|e| {
-                        eprintln!("error: baseline `{}`: {e}", p.display());
+                        eprintln!("error: baseline `{}`: {e}", crate::escape::path(p));
                     })?
                     .index()
             }
@@ -211,7 +211,10 @@ impl Month {
         }
         let write = |name: &str, text: &str| {
             report::write_atomic(out, name, text).map_err(|e| {
-                eprintln!("error: cannot write `{}`: {e}", out.join(name).display());
+                eprintln!(
+                    "error: cannot write `{}`: {e}",
+                    crate::escape::path(&out.join(name))
+                );
             })
         };
         let mut permits = self.permits;

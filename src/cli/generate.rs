@@ -26,13 +26,16 @@ pub fn run(a: GenerateArgs) -> i32 {
         .filter_map(|p| crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES).ok())
         .collect();
     if templates.is_empty() {
-        eprintln!("error: no template permits in `{}`", a.templates.display());
+        eprintln!(
+            "error: no template permits in `{}`",
+            crate::escape::path(&a.templates)
+        );
         return 2;
     }
     for i in 0..a.count {
         let dir = a.out.join(format!("{:03}", i / 1000));
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            eprintln!("error: cannot create `{}`: {e}", dir.display());
+            eprintln!("error: cannot create `{}`: {e}", crate::escape::path(&dir));
             return 2;
         }
         let text = crate::generate::permit(&templates, a.seed, i);
@@ -41,6 +44,10 @@ pub fn run(a: GenerateArgs) -> i32 {
             return 2;
         }
     }
-    eprintln!("wrote {} permits to {}", a.count, a.out.display());
+    eprintln!(
+        "wrote {} permits to {}",
+        a.count,
+        crate::escape::path(&a.out)
+    );
     0
 }

@@ -115,19 +115,19 @@ pub fn run(args: ImportArgs) -> i32 {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
                     && let Err(e) = std::fs::create_dir_all(dir)
                 {
-                    eprintln!("error: {}: {e}", dir.display());
+                    eprintln!("error: {}: {e}", crate::escape::path(dir));
                     code = 2;
                     continue;
                 }
                 if let Err(e) = std::fs::write(&path, &imported.yaml) {
-                    eprintln!("error: {}: {e}", path.display());
+                    eprintln!("error: {}: {e}", crate::escape::path(&path));
                     code = 2;
                     continue;
                 }
                 eprintln!(
                     "imported {} page(s) into {} ({warnings} item(s) not imported, listed above and in the file)",
                     pages.len(),
-                    path.display()
+                    crate::escape::path(&path)
                 );
             }
             None => {

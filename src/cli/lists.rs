@@ -79,7 +79,7 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
                     eprintln!("error: {e}");
                 })?;
             Some(ListsFile::parse(&text).map_err(|e| {
-                eprintln!("error: `{}`: {e}", path.display());
+                eprintln!("error: `{}`: {e}", crate::escape::path(&path));
             })?)
         }
         None => None,
@@ -109,7 +109,10 @@ fn run_inner(a: ListsArgs) -> Result<(), ()> {
     });
     let current = builder.finish(as_of);
     std::fs::create_dir_all(&a.out).map_err(|e| {
-        eprintln!("error: cannot create `{}`: {e}", a.out.display());
+        eprintln!(
+            "error: cannot create `{}`: {e}",
+            crate::escape::path(&a.out)
+        );
     })?;
     let mut outputs: Vec<(String, String)> = lists::CATEGORIES
         .iter()

@@ -38,13 +38,13 @@ pub fn run(args: MigrateArgs) -> i32 {
         match migrate(&text) {
             Migration::Current => current += 1,
             Migration::Refused(why) => {
-                eprintln!("skipped {}: {why}", f.display());
+                eprintln!("skipped {}: {why}", crate::escape::path(f));
                 refused += 1;
             }
             Migration::Migrated(out) => {
                 migrated += 1;
                 if args.check {
-                    println!("{}", f.display());
+                    println!("{}", crate::escape::path(f));
                 } else if let Err(e) = crate::fsio::Writer::rewrite(f, out.as_bytes()) {
                     eprintln!("error: {e} (the file is unchanged)");
                     failed = true;

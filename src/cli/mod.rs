@@ -263,7 +263,10 @@ pub fn load_library(args: &LibraryArgs) -> Option<Library> {
     let mut bad = false;
     for d in &args.policies {
         if !d.exists() {
-            eprintln!("error: policy folder `{}` does not exist", d.display());
+            eprintln!(
+                "error: policy folder `{}` does not exist",
+                crate::escape::path(d)
+            );
             bad = true;
             continue;
         }
@@ -271,7 +274,7 @@ pub fn load_library(args: &LibraryArgs) -> Option<Library> {
             Ok(f) if f.is_empty() => {
                 eprintln!(
                     "error: policy folder `{}` holds no `.policy` file",
-                    d.display()
+                    crate::escape::path(d)
                 );
                 bad = true;
             }
@@ -504,7 +507,10 @@ pub fn no_files(paths: &[PathBuf], issues: &[crate::run::WalkIssue]) -> i32 {
     for i in issues {
         eprintln!("error: {}: {}", i.path, i.message);
     }
-    let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|p| format!("`{}`", crate::escape::path(p)))
+        .collect();
     eprintln!(
         "error: no permit files found under the given path(s) {} (looked for `.yaml` and `.yml` files)",
         shown.join(", ")

@@ -374,7 +374,7 @@ pub fn run(a: MonitorArgs) -> i32 {
         {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("error: {}: {e}", p.display());
+                eprintln!("error: {}: {e}", crate::escape::path(p));
                 return 2;
             }
         },
@@ -474,7 +474,7 @@ pub fn run(a: MonitorArgs) -> i32 {
     if let Some(dir) = &a.out
         && let Err(e) = write_out(dir, &outcome)
     {
-        eprintln!("error: cannot write to `{}`: {e}", dir.display());
+        eprintln!("error: cannot write to `{}`: {e}", crate::escape::path(dir));
         return 2;
     }
     if let Some(dir) = &a.export_limits {
@@ -552,7 +552,10 @@ pub fn generate(a: GenerateMonitoringArgs) -> i32 {
         return 2;
     }
     if let Err(e) = std::fs::create_dir_all(&a.out) {
-        eprintln!("error: cannot create `{}`: {e}", a.out.display());
+        eprintln!(
+            "error: cannot create `{}`: {e}",
+            crate::escape::path(&a.out)
+        );
         return 2;
     }
     let opts = monitor::generate::GenOptions {
@@ -606,7 +609,7 @@ pub fn generate(a: GenerateMonitoringArgs) -> i32 {
     eprintln!(
         "wrote monitoring data for {} permit(s) to {}",
         permits.len(),
-        a.out.display()
+        crate::escape::path(&a.out)
     );
     0
 }

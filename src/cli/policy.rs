@@ -108,7 +108,7 @@ fn check(a: PolicyCheckArgs) -> i32 {
     let mut files = Vec::new();
     for dir in &a.dirs {
         if !dir.exists() {
-            eprintln!("error: `{}` does not exist", dir.display());
+            eprintln!("error: `{}` does not exist", crate::escape::path(dir));
             return 2;
         }
         match crate::library::read_dir(dir) {
@@ -314,7 +314,7 @@ fn test(a: TestArgs) -> i32 {
     {
         eprintln!(
             "error: `--rule {r}` names no rule of the library in `{}`",
-            a.dir.display()
+            crate::escape::path(&a.dir)
         );
         if let Some(h) = crate::lang::errors::did_you_mean(r, lib.rule_ids()) {
             eprintln!("help: {h}");
@@ -438,7 +438,10 @@ fn new(a: NewArgs) -> i32 {
     let silent = tests.join(format!("{name}.silent.yaml"));
     for p in [&policy_path, &fires, &silent] {
         if p.exists() {
-            eprintln!("error: `{}` exists; not overwritten", p.display());
+            eprintln!(
+                "error: `{}` exists; not overwritten",
+                crate::escape::path(p)
+            );
             return 2;
         }
     }
@@ -487,7 +490,10 @@ policy {id} {{
     let silent_text = format!("{as_of}# ok: {id}\n{REFERENCE_PERMIT}");
     let firing = format!("{as_of}{firing}");
     if let Err(e) = std::fs::create_dir_all(&tests) {
-        eprintln!("error: cannot create `{}`: {e}", tests.display());
+        eprintln!(
+            "error: cannot create `{}`: {e}",
+            crate::escape::path(&tests)
+        );
         return 2;
     }
     for (p, text) in [
@@ -496,15 +502,15 @@ policy {id} {{
         (&silent, &silent_text),
     ] {
         if let Err(e) = std::fs::write(p, text) {
-            eprintln!("error: cannot write `{}`: {e}", p.display());
+            eprintln!("error: cannot write `{}`: {e}", crate::escape::path(p));
             return 2;
         }
-        println!("wrote {}", p.display());
+        println!("wrote {}", crate::escape::path(p));
     }
     eprintln!(
         "next: edit the TODOs, then `permitlint policy check {}` and `permitlint policy test {} --rule {id}`",
-        a.dir.display(),
-        a.dir.display()
+        crate::escape::path(&a.dir),
+        crate::escape::path(&a.dir)
     );
     0
 }

@@ -210,7 +210,10 @@ pub fn countersign(a: CountersignArgs) -> i32 {
     };
     let lang: Lang = a.common.lang.into();
     if let Err(e) = std::fs::create_dir_all(&a.out) {
-        eprintln!("error: cannot create `{}`: {e}", a.out.display());
+        eprintln!(
+            "error: cannot create `{}`: {e}",
+            crate::escape::path(&a.out)
+        );
         return 2;
     }
     let names = output_names(&results);
@@ -284,7 +287,7 @@ pub fn notice(a: NoticeArgs) -> i32 {
     if a.path.is_dir() {
         eprintln!(
             "error: `{}` is a folder; `notice` takes one permit file",
-            a.path.display()
+            crate::escape::path(&a.path)
         );
         return 2;
     }

@@ -44,6 +44,13 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// A path as a terminal or a plain-text message shows it: [`terminal`]
+/// of its display form (a file name may hold any character but `/` and
+/// NUL, escape sequences included).
+pub fn path(p: &std::path::Path) -> String {
+    terminal(&p.display().to_string()).into_owned()
+}
+
 /// A source file shown in a snippet: like [`terminal`] but every byte
 /// offset is kept (spans point into it), so a hazard becomes a replacement
 /// of the same UTF-8 length: U+FFFD for a three-byte character, `?` per

@@ -35,7 +35,7 @@ pub const MAX_DATA_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// Read a whole file as bytes: a regular file of at most `limit` bytes.
 /// The error is a sentence naming the file.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let shown = path.display();
+    let shown = crate::escape::path(path);
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
     if !meta.is_file() {
         return Err(format!(
@@ -64,7 +64,7 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 /// Read a whole text file: a regular file of at most `limit` bytes, UTF-8.
 /// The error is a sentence naming the file.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
-    let shown = path.display();
+    let shown = crate::escape::path(path);
     let bytes = read_bytes(path, limit)?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
@@ -100,7 +100,7 @@ impl Writer {
 
     /// Why `path` may not be written, if it may not.
     pub fn check(&self, path: &Path) -> Result<(), String> {
-        let shown = path.display();
+        let shown = crate::escape::path(path);
         let Ok(meta) = std::fs::symlink_metadata(path) else {
             return Ok(());
         };
