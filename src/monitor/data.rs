@@ -591,6 +591,7 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
             value,
             unit,
             base,
+            report: get("report").filter(|r| !r.is_empty()).map(str::to_string),
         });
     }
     more_skipped(

@@ -278,7 +278,9 @@ impl<'a> Runner<'a> {
                 dhi = dhi.max(m.day);
             }
             let days = (from_d.unwrap_or(dlo), to_d.unwrap_or(dhi));
-            findings.extend(super::manual::check(permits, &manual, sources, days));
+            let checked = super::manual::check(permits, &manual, sources, days);
+            findings.extend(checked.findings);
+            outcome.leads.extend(checked.leads);
         }
         super::sort(&mut findings);
         outcome.findings = findings;
@@ -347,17 +349,23 @@ fn assemble(
                 pollutant: row.code.to_string(),
                 pollutant_zh: row.name_zh.to_string(),
                 period: period.clone(),
-                exceedance_hours: m.exceed_hours,
-                exceedance_days: m.exceed_days,
+                exceedance_hours: Some(m.exceed_hours),
+                exceedance_days: Some(m.exceed_days),
                 worst_value: m.worst.map(|w| w.0),
                 limit: m.worst.map(|w| w.1).or(limit.map(|l| l.value)),
-                valid_hours: m.valid_hours,
-                excluded_hours: m.excluded_hours,
-                expected_hours: m.expected_hours,
+                valid_hours: Some(m.valid_hours),
+                excluded_hours: Some(m.excluded_hours),
+                expected_hours: Some(m.expected_hours),
                 severity: class,
                 basis: limit.map_or(String::new(), |l| {
                     format!("{}:{} ({})", permit.source.name, l.line, l.text)
                 }),
+                source: super::leads::ONLINE,
+                sampled_at: None,
+                report: None,
+                frequency: None,
+                status: None,
+                first_seen: None,
             });
         }
         if opts.charts && !res.points.is_empty() {
