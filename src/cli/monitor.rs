@@ -40,6 +40,11 @@ pub struct MonitorArgs {
     /// Write `leads.csv`, `leads.json` and `report/index.html` here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// A previous run's `leads.json`: each lead is marked `new` or `open`,
+    /// and the previous leads no longer found are listed as `closed` (销号)
+    /// or `not-judged` (docs/monitoring.md). The file is never overwritten.
+    #[arg(long, value_name = "FILE", requires = "out")]
+    pub leads_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub jobs: super::JobsArgs,
     /// Export the permits' limits (`limits/province=…/unit=…/`) and the
@@ -343,10 +348,25 @@ fn with_texts(findings: &mut [MFinding]) {
     }
 }
 
-fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()> {
+/// The files `--out DIR` writes.
+const OUT_FILES: &[&str] = &["leads.csv", "leads.json", "report/index.html"];
+
+fn write_out(
+    dir: &Path,
+    outcome: &monitor::run::Outcome,
+    joined: Option<&monitor::history::Joined>,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir.join("report"))?;
-    std::fs::write(dir.join("leads.csv"), monitor::leads::csv(&outcome.leads))?;
-    std::fs::write(dir.join("leads.json"), monitor::leads::json(&outcome.leads))?;
+    let mut rows = outcome.leads.clone();
+    if let Some(j) = joined {
+        rows.extend(j.closed.iter().cloned());
+        rows.extend(j.not_judged.iter().cloned());
+    }
+    std::fs::write(dir.join("leads.csv"), monitor::leads::csv(&rows))?;
+    std::fs::write(
+        dir.join("leads.json"),
+        monitor::leads::json(&outcome.leads, joined),
+    )?;
     std::fs::write(
         dir.join("report").join("index.html"),
         monitor::report::html(&outcome.charts, &outcome.leads),
@@ -379,6 +399,40 @@ pub fn run(a: MonitorArgs) -> i32 {
             }
         },
     };
+    // The baseline is read before anything else is: a bad file fails the
+    // run (exit 2) and nothing is written, and `--out` never replaces it.
+    let baseline = match &a.leads_baseline {
+        None => None,
+        Some(p) => {
+            let parsed = crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES)
+                .and_then(|t| monitor::history::parse(&t));
+            match parsed {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    eprintln!(
+                        "error: leads baseline `{}`: {}",
+                        p.display(),
+                        crate::escape::terminal(&e)
+                    );
+                    return 2;
+                }
+            }
+        }
+    };
+    if let (Some(b), Some(dir)) = (&a.leads_baseline, &a.out) {
+        let same = |f: &str| {
+            std::fs::canonicalize(dir.join(f))
+                .is_ok_and(|t| std::fs::canonicalize(b).is_ok_and(|b| b == t))
+        };
+        if let Some(f) = OUT_FILES.iter().find(|f| same(f)) {
+            eprintln!(
+                "error: leads baseline `{}` is the `{f}` that `--out {}` writes; refusing to overwrite it (copy it elsewhere first)",
+                b.display(),
+                dir.display()
+            );
+            return 2;
+        }
+    }
     let export_format = match a.export_format {
         ExportFormatArg::Csv => monitor::export::TableFormat::Csv,
         ExportFormatArg::Parquet => monitor::export::TableFormat::Parquet,
@@ -471,8 +525,18 @@ pub fn run(a: MonitorArgs) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+    let joined = baseline.map(|b| monitor::history::join(&mut outcome.leads, b, &outcome.coverage));
+    if let Some(j) = &joined {
+        eprintln!(
+            "leads baseline: {} new, {} open, {} closed, {} not judged",
+            j.new,
+            j.open,
+            j.closed.len(),
+            j.not_judged.len()
+        );
+    }
     if let Some(dir) = &a.out
-        && let Err(e) = write_out(dir, &outcome)
+        && let Err(e) = write_out(dir, &outcome, joined.as_ref())
     {
         eprintln!("error: cannot write to `{}`: {e}", dir.display());
         return 2;

@@ -174,9 +174,14 @@ pub fn csv(leads: &[Lead]) -> String {
     s
 }
 
-/// `leads.json`.
-pub fn json(leads: &[Lead]) -> String {
-    let v = serde_json::json!({ "version": 1, "classes": CLASSES.iter().map(|(k, d)| serde_json::json!({"severity": k, "definition": d})).collect::<Vec<_>>(), "leads": leads });
+/// `leads.json`; with a baseline (`closed`, `not_judged`: the baseline's
+/// leads this run closed or could not judge) those lists too.
+pub fn json(leads: &[Lead], joined: Option<&super::history::Joined>) -> String {
+    let mut v = serde_json::json!({ "version": 1, "classes": CLASSES.iter().map(|(k, d)| serde_json::json!({"severity": k, "definition": d})).collect::<Vec<_>>(), "leads": leads });
+    if let (Some(j), Some(obj)) = (joined, v.as_object_mut()) {
+        obj.insert("closed".into(), serde_json::json!(j.closed));
+        obj.insert("not_judged".into(), serde_json::json!(j.not_judged));
+    }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s

@@ -14,6 +14,7 @@ use crate::finding::Severity;
 use crate::span::{Source, Span};
 use crate::units::Dim;
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// Basis of `monitor.manual-missing`.
 pub const MISSING_BASIS: &str = "排污许可管理条例 第十九条 (按照排污许可证规定开展自行监测); HJ 819-2017 §5 监测方案制定; the permit's monitoring plan (frequency)";
@@ -189,6 +190,8 @@ fn lead(permit: &PermitLimits, outlet: &str, code: &str, period: String) -> Lead
 pub struct Checked {
     pub findings: Vec<MFinding>,
     pub leads: Vec<Lead>,
+    /// (credit code, outlet, pollutant) → days with a result.
+    pub sampled: BTreeMap<(String, String, String), Vec<i64>>,
 }
 
 fn num(v: f64) -> String {
@@ -325,9 +328,18 @@ pub fn check(
     for v in days.values_mut() {
         v.sort_unstable();
     }
+    let sampled = days
+        .iter()
+        .map(|(&(p, o, c), d)| {
+            (
+                (permits[p].credit_code.clone(), o.to_string(), c.to_string()),
+                d.clone(),
+            )
+        })
+        .collect();
     let (lo, hi) = range;
     if lo > hi {
-        return finish(out, leads);
+        return finish(out, leads, sampled);
     }
     for (p, permit) in permits.iter().enumerate() {
         for entry in &permit.plan {
@@ -353,14 +365,19 @@ pub fn check(
             }
         }
     }
-    finish(out, leads)
+    finish(out, leads, sampled)
 }
 
-fn finish<K: Ord>(findings: Vec<MFinding>, mut leads: Vec<(K, Lead)>) -> Checked {
+fn finish<K: Ord>(
+    findings: Vec<MFinding>,
+    mut leads: Vec<(K, Lead)>,
+    sampled: BTreeMap<(String, String, String), Vec<i64>>,
+) -> Checked {
     leads.sort_by(|a, b| a.0.cmp(&b.0));
     Checked {
         findings,
         leads: leads.into_iter().map(|(_, l)| l).collect(),
+        sampled,
     }
 }
 

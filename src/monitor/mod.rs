@@ -16,6 +16,7 @@ pub mod data;
 pub mod devices;
 pub mod export;
 pub mod generate;
+pub mod history;
 pub mod hj212;
 pub mod leads;
 pub mod manual;

@@ -33,6 +33,8 @@ pub struct Outcome {
     pub series: usize,
     /// Readings evaluated.
     pub readings: usize,
+    /// What the run covered (for `--leads-baseline` and the export).
+    pub coverage: super::history::Coverage,
 }
 
 /// (permit, outlet) of a target, or why not.
@@ -263,6 +265,9 @@ impl<'a> Runner<'a> {
         }
         let results: Vec<_> = states.into_par_iter().map(|s| s.finish(range)).collect();
         let mut outcome = assemble(permits, &done, results, &mut findings, opts);
+        let cov = &mut outcome.coverage;
+        cov.hours = Some(range).filter(|r| r.0 <= r.1);
+        cov.units = permits.iter().map(|p| p.credit_code.clone()).collect();
         if any_manual {
             let (from_d, to_d) = (opts.from.map(|d| d.days()), opts.to.map(|d| d.days()));
             let manual: Vec<&super::manual::Manual> = manual
@@ -281,6 +286,8 @@ impl<'a> Runner<'a> {
             let checked = super::manual::check(permits, &manual, sources, days);
             findings.extend(checked.findings);
             outcome.leads.extend(checked.leads);
+            outcome.coverage.manual_days = Some(days).filter(|d| d.0 <= d.1);
+            outcome.coverage.sampled = checked.sampled;
         }
         super::sort(&mut findings);
         outcome.findings = findings;
@@ -320,6 +327,7 @@ fn assemble(
 ) -> Outcome {
     let mut leads = Vec::new();
     let mut charts = Vec::new();
+    let mut coverage = super::history::Coverage::default();
     let mut plant: BTreeMap<PlantKey, (f64, Vec<String>)> = BTreeMap::new();
     for (&(p, outlet_id, row, medium), res) in work.iter().zip(results) {
         let p = &p;
@@ -331,6 +339,14 @@ fn assemble(
                 .or_default();
             e.0 += t;
             e.1.push(outlet_id.to_string());
+        }
+        for period in res.months.keys() {
+            coverage.online.insert((
+                permit.credit_code.clone(),
+                outlet_id.to_string(),
+                row.code.to_string(),
+                period.clone(),
+            ));
         }
         for (period, m) in &res.months {
             let Some(class) = classify(m) else {
@@ -435,5 +451,6 @@ fn assemble(
         charts,
         series: work.len(),
         readings: 0,
+        coverage,
     }
 }
