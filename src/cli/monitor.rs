@@ -565,6 +565,7 @@ pub fn run(a: MonitorArgs) -> i32 {
             &devices,
             a.from,
             a.to,
+            outcome.coverage.hours,
         ) {
             Ok(s) => eprintln!(
                 "exported {} limit(s) and {} reading(s) in {} partition(s) ({} bytes of readings) to {}",

@@ -120,6 +120,53 @@ pub const READING_COLUMNS: &[&str] = &[
     "line",
 ];
 
+/// Columns of the coverage table, in order: per unit and month, the hours
+/// of the month the run covered (`--from`/`--to`, else the span of the data
+/// read). The data leads need them: a month's expected hours.
+pub const COVERAGE_COLUMNS: &[&str] = &[
+    "credit_code",
+    "period",
+    "covered_from",
+    "covered_to",
+    "expected_hours",
+];
+
+/// One row of the coverage table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoverageRow {
+    pub credit_code: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// First and last hour of the month the run covered (hour indexes).
+    pub from: i64,
+    pub to: i64,
+    pub expected_hours: i64,
+}
+
+/// The months of `hours` (inclusive), each with the part of it covered.
+pub fn coverage_rows(credit_code: &str, hours: Option<(i64, i64)>) -> Vec<CoverageRow> {
+    let Some((lo, hi)) = hours.filter(|h| h.0 <= h.1) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let first = Date::from_days(lo.div_euclid(24));
+    let mut start = Date::new(first.year, first.month, 1).map_or(lo, |m| m.days() * 24);
+    while start <= hi {
+        let d = Date::from_days(start.div_euclid(24));
+        let next = start + i64::from(crate::date::days_in_month(d.year, d.month)) * 24;
+        let (from, to) = (start.max(lo), (next - 1).min(hi));
+        out.push(CoverageRow {
+            credit_code: credit_code.to_string(),
+            period: month_of(start),
+            from,
+            to,
+            expected_hours: to - from + 1,
+        });
+        start = next;
+    }
+    out
+}
+
 /// The base unit of a limit's dimension, read from its text.
 fn base_unit(l: &Limit) -> &'static str {
     crate::units::parse_quantity(&l.text)
@@ -460,6 +507,22 @@ pub fn readings_csv(rows: &[ReadingRow]) -> String {
     )
 }
 
+/// One partition of the coverage table as CSV.
+pub fn coverage_csv(rows: &[CoverageRow]) -> String {
+    csv_table(
+        COVERAGE_COLUMNS,
+        rows.iter().map(|c| {
+            vec![
+                c.credit_code.clone(),
+                c.period.clone(),
+                timestamp(c.from),
+                timestamp(c.to),
+                c.expected_hours.to_string(),
+            ]
+        }),
+    )
+}
+
 /// What an export wrote.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -470,7 +533,9 @@ pub struct Summary {
     pub reading_bytes: u64,
 }
 
-/// Write `DIR/limits/province=…/unit=…/part-0.EXT` and
+/// Write `DIR/limits/province=…/unit=…/part-0.EXT`,
+/// `DIR/coverage/province=…/unit=…/part-0.EXT` (the months of `hours`, the
+/// hours the run covered) and
 /// `DIR/readings/province=…/unit=…/month=…/part-0.EXT`. A partition
 /// exported again is replaced; other partitions in DIR are kept.
 #[allow(clippy::too_many_arguments)]
@@ -483,6 +548,7 @@ pub fn write(
     devices: &FxHashMap<String, Device>,
     from: Option<Date>,
     to: Option<Date>,
+    hours: Option<(i64, i64)>,
 ) -> Result<Summary, String> {
     if !format.available() {
         return Err(format!(
@@ -521,6 +587,30 @@ pub fn write(
         };
         writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
     }
+    // Every unit of the run gets its coverage (a header alone without
+    // data), so a unit exported again replaces what an earlier run said.
+    let mut units: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for p in permits {
+        units
+            .entry((
+                partition_value(&province(&p.region)),
+                partition_value(&p.credit_code),
+            ))
+            .or_insert(&p.credit_code);
+    }
+    for ((province, unit), credit_code) in &units {
+        let folder = dir
+            .join("coverage")
+            .join(format!("province={province}"))
+            .join(format!("unit={unit}"));
+        mkdir(&folder)?;
+        let rows = coverage_rows(credit_code, hours);
+        let bytes = match format {
+            TableFormat::Csv => coverage_csv(&rows).into_bytes(),
+            TableFormat::Parquet => parquet_coverage(&rows)?,
+        };
+        writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+    }
     let parts = reading_rows(permits, files, devices, from, to);
     let mut summary = Summary {
         limits: limits.len(),
@@ -555,15 +645,20 @@ fn parquet_readings(_: &[ReadingRow]) -> Result<Vec<u8>, String> {
     Err("this build cannot write Parquet (build with `--features parquet`)".into())
 }
 
+#[cfg(not(feature = "parquet"))]
+fn parquet_coverage(_: &[CoverageRow]) -> Result<Vec<u8>, String> {
+    Err("this build cannot write Parquet (build with `--features parquet`)".into())
+}
+
 #[cfg(feature = "parquet")]
-use parquet_out::{parquet_limits, parquet_readings};
+use parquet_out::{parquet_coverage, parquet_limits, parquet_readings};
 
 /// Parquet through the crate's low-level column writer (no Arrow): one row
 /// group per file, plain and dictionary encodings, no compression codec
 /// compiled in.
 #[cfg(feature = "parquet")]
 mod parquet_out {
-    use super::{LimitRow, ReadingRow};
+    use super::{CoverageRow, LimitRow, ReadingRow};
     use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -677,6 +772,24 @@ mod parquet_out {
         )
     }
 
+    pub(crate) fn parquet_coverage(rows: &[CoverageRow]) -> Result<Vec<u8>, String> {
+        let schema = "message coverage {
+            OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY period (STRING);
+            REQUIRED INT64 covered_from (TIMESTAMP(MILLIS,false));
+            REQUIRED INT64 covered_to (TIMESTAMP(MILLIS,false));
+            REQUIRED INT64 expected_hours; }";
+        write(
+            schema,
+            vec![
+                text(rows, |c| Some(c.credit_code.clone())),
+                text(rows, |c| Some(c.period.clone())),
+                Col::Int64(rows.iter().map(|c| c.from * 3_600_000).collect()),
+                Col::Int64(rows.iter().map(|c| c.to * 3_600_000).collect()),
+                Col::Int64(rows.iter().map(|c| c.expected_hours).collect()),
+            ],
+        )
+    }
+
     pub(crate) fn parquet_readings(rows: &[ReadingRow]) -> Result<Vec<u8>, String> {
         let schema = "message readings {
             OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY outlet (STRING);
@@ -727,6 +840,21 @@ mod tests {
         assert_eq!(csv_cell("=1+1"), "=1+1");
         let t = csv_table(&["a", "b"], [vec!["1".into(), "x\ny".into()]].into_iter());
         assert_eq!(t, "a,b\r\n1,\"x\ny\"\r\n");
+    }
+
+    #[test]
+    fn coverage_splits_the_run_into_months() {
+        let h = |y, m, d, hour: i64| Date::new(y, m, d).unwrap().days() * 24 + hour;
+        let rows = coverage_rows("U", Some((h(2026, 1, 30, 5), h(2026, 3, 1, 23))));
+        let got: Vec<(&str, i64)> = rows
+            .iter()
+            .map(|r| (r.period.as_str(), r.expected_hours))
+            .collect();
+        // 30 Jan 05:00 to 31 Jan 23:00; all of February; 1 March.
+        assert_eq!(got, [("2026-01", 43), ("2026-02", 672), ("2026-03", 24)]);
+        assert_eq!(timestamp(rows[0].from), "2026-01-30 05:00:00");
+        assert_eq!(timestamp(rows[2].to), "2026-03-01 23:00:00");
+        assert!(coverage_rows("U", None).is_empty());
     }
 
     #[test]
