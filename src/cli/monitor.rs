@@ -549,30 +549,30 @@ pub fn run(a: MonitorArgs) -> i32 {
         for (p, _) in &paths {
             writer.input(p);
         }
-        // The check above streams its files; the export partitions every
-        // matched reading, so it reads the files again and holds them.
-        let files: Vec<data::DataFile> = paths
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (p, explicit))| read_data(p, *explicit, i as u32, true)?.ok())
-            .collect();
-        match monitor::export::write(
-            dir,
-            export_format,
-            &writer,
-            &permits,
-            &files,
-            &devices,
-            a.from,
-            a.to,
-            outcome.coverage.hours,
-        ) {
-            Ok(s) => eprintln!(
-                "exported {} limit(s) and {} reading(s) in {} partition(s) ({} bytes of readings) to {}",
-                s.limits,
-                s.readings,
-                s.partitions,
-                s.reading_bytes,
+        // The export reads the data files again, one at a time: each
+        // file's matched readings are spilled by partition, then every
+        // partition is sorted and written (`monitor::export::Exporter`).
+        let exported = (|| {
+            let limits = monitor::export::write_limits(
+                dir,
+                export_format,
+                &writer,
+                &permits,
+                outcome.coverage.hours,
+            )?;
+            let mut exporter =
+                monitor::export::Exporter::new(dir, &permits, &devices, a.from, a.to);
+            for (i, (p, explicit)) in paths.iter().enumerate() {
+                if let Some(Ok(f)) = read_data(p, *explicit, i as u32, true) {
+                    exporter.add(&f)?;
+                }
+            }
+            let (partitions, readings, bytes) = exporter.finish(dir, export_format, &writer)?;
+            Ok::<_, String>((limits, readings, partitions, bytes))
+        })();
+        match exported {
+            Ok((limits, readings, partitions, bytes)) => eprintln!(
+                "exported {limits} limit(s) and {readings} reading(s) in {partitions} partition(s) ({bytes} bytes of readings) to {}",
                 dir.display()
             ),
             Err(e) => {
