@@ -28,6 +28,7 @@ mod lists;
 mod lsp;
 mod migrate;
 mod monitor;
+mod monitor_declared;
 mod monitor_export;
 mod monitor_leads;
 mod permit_mutations;

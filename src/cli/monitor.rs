@@ -208,6 +208,7 @@ fn read_data(
         data::Kind::Hj212 => data::read_hj212(&src, index),
         data::Kind::Csv => data::read_csv(&src, index),
         data::Kind::Manual => data::read_manual(&src, index),
+        data::Kind::Declared => monitor::declared::read(&src, index),
         data::Kind::Unknown if explicit => {
             return Some(Err(MFinding::plain(monitor::finding(
                 "monitor.data-format",

@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod data;
+pub mod declared;
 pub mod devices;
 pub mod export;
 pub mod generate;
@@ -168,6 +169,18 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Warning,
         "a data file that is neither HJ 212 packets nor a monitoring CSV",
         "docs/monitoring.md (inputs)",
+    ),
+    (
+        "monitor.declared-below-computed",
+        Severity::Warning,
+        "an execution report's declared annual total well below the total computed from the monitoring data",
+        declared::BELOW_BASIS,
+    ),
+    (
+        "monitor.declared-exceeds-annual",
+        Severity::Error,
+        "an execution report's declared annual total above the permit's annual limit",
+        declared::EXCEEDS_BASIS,
     ),
     (
         "monitor.excluded-share",

@@ -35,6 +35,8 @@ pub struct Outcome {
     pub readings: usize,
     /// What the run covered (for `--leads-baseline` and the export).
     pub coverage: super::history::Coverage,
+    /// Emissions computed per series and calendar year (t).
+    pub computed: super::declared::Computed,
 }
 
 /// (permit, outlet) of a target, or why not.
@@ -107,6 +109,7 @@ pub struct Runner<'a> {
     series: Vec<((usize, usize, &'static str), Series<'a>)>,
     manual: Vec<super::manual::Manual>,
     any_manual: bool,
+    declared: Vec<super::declared::Declared>,
 }
 
 impl<'a> Runner<'a> {
@@ -135,6 +138,7 @@ impl<'a> Runner<'a> {
             series: Vec::new(),
             manual: Vec::new(),
             any_manual: false,
+            declared: Vec::new(),
         }
     }
 
@@ -169,6 +173,7 @@ impl<'a> Runner<'a> {
         self.findings.extend(f.findings.iter().cloned());
         self.any_manual |= f.is_manual;
         self.manual.extend(f.manual.iter().cloned());
+        self.declared.extend(f.declared.iter().cloned());
         let resolved: Vec<Result<(usize, usize), String>> = f
             .targets
             .iter()
@@ -247,6 +252,7 @@ impl<'a> Runner<'a> {
             mut series,
             manual,
             any_manual,
+            declared,
             ..
         } = self;
         let range = (from_h.unwrap_or(lo), to_h.unwrap_or(hi));
@@ -289,6 +295,12 @@ impl<'a> Runner<'a> {
             outcome.coverage.manual_days = Some(days).filter(|d| d.0 <= d.1);
             outcome.coverage.sampled = checked.sampled;
         }
+        findings.extend(super::declared::check(
+            permits,
+            &declared,
+            sources,
+            &outcome.computed,
+        ));
         super::sort(&mut findings);
         outcome.findings = findings;
         outcome.series = count;
@@ -328,11 +340,17 @@ fn assemble(
     let mut leads = Vec::new();
     let mut charts = Vec::new();
     let mut coverage = super::history::Coverage::default();
+    let mut computed = super::declared::Computed::new();
     let mut plant: BTreeMap<PlantKey, (f64, Vec<String>)> = BTreeMap::new();
     for (&(p, outlet_id, row, medium), res) in work.iter().zip(results) {
         let p = &p;
         let permit = &permits[*p];
         findings.extend(res.findings);
+        for &(year, t) in &res.calendar_t {
+            *computed
+                .entry((*p, outlet_id.to_string(), row.code, year))
+                .or_default() += t;
+        }
         for &(start, t) in &res.annual_t {
             let e = plant
                 .entry((*p, medium as u8, row.code, start))
@@ -452,5 +470,6 @@ fn assemble(
         series: work.len(),
         readings: 0,
         coverage,
+        computed,
     }
 }
