@@ -365,12 +365,16 @@ pub struct Exporter<'a> {
     buffered: usize,
     /// [`SPILL_BUDGET`]; tests set less.
     budget: usize,
+    /// Whether this export made `spill_dir` (it removes only its own).
+    created: bool,
 }
 
 impl Drop for Exporter<'_> {
     fn drop(&mut self) {
         // The temporary folder goes, whether the export succeeded or not.
-        let _ = std::fs::remove_dir_all(&self.spill_dir);
+        if self.created {
+            let _ = std::fs::remove_dir_all(&self.spill_dir);
+        }
     }
 }
 
@@ -400,6 +404,7 @@ impl<'a> Exporter<'a> {
             parts: BTreeMap::new(),
             buffered: 0,
             budget: SPILL_BUDGET,
+            created: false,
         }
     }
 
