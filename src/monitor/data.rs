@@ -299,7 +299,7 @@ fn parse_time(s: &str) -> Option<(Date, Option<u8>)> {
     (hour < 24 && rest.get(2..3) == Some(":")).then_some((date, Some(hour)))
 }
 
-/// A comma-separated text as both tabular readers see it: the header's
+/// A comma-separated text as the tabular readers see it: the header's
 /// column names (lower case; BOM, blanks and quotes trimmed), the header
 /// line's length, and the data rows (blank lines left out).
 pub(crate) struct CsvTable<'t> {

@@ -4,8 +4,11 @@
 //! devices and outlets to permits (`--devices`, credit code, outlet id,
 //! pollutant code), the checks (hourly and daily limits, floors, O₂
 //! correction, flagged and missing hours, annual totals from concentration
-//! × flow), the violation-lead list (违法线索清单) with its severity
-//! classes, the chart report, and the generator of test data. Findings are
+//! × flow; manual results against the monitoring plan; an execution
+//! report's declared totals), the violation-lead list (违法线索清单) with
+//! its severity classes and its joining with an earlier run's list, the
+//! chart report, the export of open tables for the SQL checks, and the
+//! generator of test data. Findings are
 //! ordinary [`Finding`]s pointing at the data file, so every reporter of
 //! `crate::report` prints them; the permit's limit travels alongside as a
 //! related location ([`Related`]). Documented for users in
