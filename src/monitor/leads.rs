@@ -22,7 +22,7 @@ pub const CLASSES: &[(&str, &str)] = &[
     ),
     (
         "exceedance",
-        "at least one valid hour or day above a limit (or below a floor)",
+        "at least one valid hour or day above a limit (or below a floor); a manual result above its limit (or below a floor)",
     ),
     (
         "data",
