@@ -485,6 +485,26 @@ mod tests {
     }
 
     #[test]
+    fn hostile_baselines_are_errors_not_panics() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for text in [
+            "",
+            "null",
+            "[]",
+            "{\"version\": 1}",
+            "{\"version\": -1, \"classes\": [], \"leads\": []}",
+            "{\"version\": 1, \"classes\": [], \"leads\": {}}",
+            "{\"version\": 1, \"classes\": [], \"leads\": [null]}",
+            "{\"version\": 1, \"classes\": [], \"leads\": [], \"not_judged\": 3}",
+            deep.as_str(),
+        ] {
+            assert!(parse(text).is_err(), "{:.40}", text);
+        }
+        let ok = "{\"version\": 1, \"classes\": [], \"leads\": []}";
+        assert_eq!(parse(ok), Ok(Vec::new()));
+    }
+
+    #[test]
     fn next_period_continues_and_a_gap_does_not() {
         let m = |p: &str| {
             let (_, s, e) = parse_period(p).unwrap();
