@@ -19,7 +19,8 @@ use std::time::Instant;
 pub struct MonitorArgs {
     #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
-    /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
+    /// Data files or folders: HJ 212 packet logs, CSV exports, manual results
+    /// or declared annual totals, recognised by content.
     #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
@@ -47,9 +48,10 @@ pub struct MonitorArgs {
     pub leads_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub jobs: super::JobsArgs,
-    /// Export the permits' limits (`limits/province=…/unit=…/`) and the
-    /// readings matched to them (`readings/province=…/unit=…/month=…/`) as
-    /// open tables for the SQL checks in `sql/` (docs/scale.md).
+    /// Export the permits' limits (`limits/province=…/unit=…/`), the hours
+    /// the run covered (`coverage/province=…/unit=…/`) and the readings
+    /// matched to them (`readings/province=…/unit=…/month=…/`) as open
+    /// tables for the SQL checks in `sql/` (docs/scale.md).
     #[arg(long, value_name = "DIR")]
     pub export_limits: Option<PathBuf>,
     /// Format of the exported tables (`parquet` needs a build with `--features parquet`).
