@@ -55,12 +55,12 @@ def register(con, root):
     ext = "parquet" if parquet else "csv"
     tables = (
         ("limits", LIMIT_COLUMNS, 2),
-        ("coverage", COVERAGE_COLUMNS, 2),
+        ("coverage", COVERAGE_COLUMNS, 3),
         ("readings", READING_COLUMNS, 3),
     )
     for name, columns, depth in tables:
         files = root / name / "/".join(["*"] * depth) / f"*.{ext}"
-        hive = PARTITIONS if name == "readings" else "{'province': 'VARCHAR', 'unit': 'VARCHAR'}"
+        hive = PARTITIONS if depth == 3 else "{'province': 'VARCHAR', 'unit': 'VARCHAR'}"
         if not any(root.glob(f"{name}/{'/'.join(['*'] * depth)}/part-*.{ext}")):
             # Nothing exported: an empty table with the same columns.
             cols = ", ".join(f"CAST(NULL AS {t}) AS {k}" for k, t in columns.items())

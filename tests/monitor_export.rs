@@ -301,7 +301,7 @@ fn export_writes_limits_and_hive_partitioned_readings() {
     );
     // Coverage: the hours of each month the run covered (the data's span here).
     let coverage = std::fs::read_to_string(
-        export.join("coverage/province=32/unit=91320412MA1MX3RT62/part-0.csv"),
+        export.join("coverage/province=32/unit=91320412MA1MX3RT62/month=2026-03/part-0.csv"),
     )
     .unwrap();
     assert_eq!(

@@ -49,7 +49,7 @@ pub struct MonitorArgs {
     #[command(flatten)]
     pub jobs: super::JobsArgs,
     /// Export the permits' limits (`limits/province=…/unit=…/`), the hours
-    /// the run covered (`coverage/province=…/unit=…/`) and the readings
+    /// the run covered (`coverage/province=…/unit=…/month=…/`) and the readings
     /// matched to them (`readings/province=…/unit=…/month=…/`) as open
     /// tables for the SQL checks in `sql/` (docs/scale.md).
     #[arg(long, value_name = "DIR")]

@@ -1,7 +1,7 @@
 //! Open tables of what the monitoring checks need (`permitlint monitor
 //! --export-limits DIR`), for engines other than permitlint: the permits'
 //! limits (`limits/province=/unit=`), the hours the run covered
-//! (`coverage/province=/unit=`) and the readings matched to them
+//! (`coverage/province=/unit=/month=`) and the readings matched to them
 //! (`readings/province=/unit=/month=`, written as the data files come by
 //! an [`Exporter`]) as Hive-partitioned tables. The checks themselves ship as
 //! standard SQL in `sql/`; `docs/scale.md` describes the layout, the
@@ -722,8 +722,9 @@ pub fn coverage_csv(rows: &[CoverageRow]) -> String {
 }
 
 /// Write `DIR/limits/province=…/unit=…/part-0.EXT` and
-/// `DIR/coverage/province=…/unit=…/part-0.EXT` (the months of `hours`, the
-/// hours the run covered); the readings follow through an [`Exporter`].
+/// `DIR/coverage/province=…/unit=…/month=…/part-0.EXT` (the months of
+/// `hours`, the hours the run covered); the readings follow through an
+/// [`Exporter`].
 /// A partition exported again is replaced; other partitions in DIR are
 /// kept. Returns the number of limits written.
 pub fn write_limits(
@@ -770,8 +771,8 @@ pub fn write_limits(
         };
         writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
     }
-    // Every unit of the run gets its coverage (a header alone without
-    // data), so a unit exported again replaces what an earlier run said.
+    // Coverage is partitioned like the readings (by unit and month), so
+    // that a month exported again replaces its coverage with its readings.
     let mut units: BTreeMap<(String, String), &str> = BTreeMap::new();
     for p in permits {
         units
@@ -782,17 +783,20 @@ pub fn write_limits(
             .or_insert(&p.credit_code);
     }
     for ((province, unit), credit_code) in &units {
-        let folder = dir
-            .join("coverage")
-            .join(format!("province={province}"))
-            .join(format!("unit={unit}"));
-        mkdir(&folder)?;
-        let rows = coverage_rows(credit_code, hours);
-        let bytes = match format {
-            TableFormat::Csv => coverage_csv(&rows).into_bytes(),
-            TableFormat::Parquet => parquet_coverage(&rows)?,
-        };
-        writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+        for row in coverage_rows(credit_code, hours) {
+            let folder = dir
+                .join("coverage")
+                .join(format!("province={province}"))
+                .join(format!("unit={unit}"))
+                .join(format!("month={}", row.period));
+            mkdir(&folder)?;
+            let rows = [row];
+            let bytes = match format {
+                TableFormat::Csv => coverage_csv(&rows).into_bytes(),
+                TableFormat::Parquet => parquet_coverage(&rows)?,
+            };
+            writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+        }
     }
     Ok(limits.len())
 }
