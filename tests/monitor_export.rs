@@ -337,6 +337,32 @@ fn export_writes_limits_and_hive_partitioned_readings() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+    // Without data it covers no month: March's coverage and readings stay.
+    let coverage_file =
+        export.join("coverage/province=32/unit=91320412MA1MX3RT62/month=2026-03/part-0.csv");
+    assert_eq!(std::fs::read_to_string(&coverage_file).unwrap(), coverage);
+    assert!(part.exists());
+    // A run over April covers April only; March is kept.
+    let april = bin()
+        .arg("monitor")
+        .arg(format!("{FIX}/chp-v2.yaml"))
+        .args([
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-04-30",
+            "--export-limits",
+        ])
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(april.status.success());
+    let april_coverage = std::fs::read_to_string(
+        export.join("coverage/province=32/unit=91320412MA1MX3RT62/month=2026-04/part-0.csv"),
+    )
+    .unwrap();
+    assert!(april_coverage.ends_with(",2026-04,2026-04-01 00:00:00,2026-04-30 23:00:00,720\r\n"));
+    assert_eq!(std::fs::read_to_string(&coverage_file).unwrap(), coverage);
 }
 
 #[test]
