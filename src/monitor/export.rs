@@ -464,8 +464,12 @@ impl<'a> Exporter<'a> {
     fn flush(&mut self) -> Result<(), String> {
         use std::io::Write;
         let dir = &self.spill_dir;
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        if !self.created {
+            // A folder of its own, never one that was there (nor a link).
+            std::fs::create_dir(dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            self.created = true;
+        }
         for spill in self.parts.values_mut() {
             if spill.buf.is_empty() {
                 continue;
@@ -1055,13 +1059,16 @@ mod tests {
             }
             let spilled = e.parts.values().any(|s| s.on_disk);
             assert_eq!(spilled, budget == 0);
+            let spill_dir = e.spill_dir.clone();
+            assert_eq!(spill_dir.exists(), spilled);
             let (partitions, readings, _) =
                 e.finish(dir.path(), TableFormat::Csv, &writer).unwrap();
             assert_eq!((partitions, readings), (1, 38));
+            assert!(!spill_dir.exists(), "the temporary folder is removed");
             got.push(tree(dir.path()));
         }
         assert_eq!(got[0], got[1]);
-        // No temporary folder is left; rows are in series, time, file, line order.
+        // Rows are in series, time, file, line order.
         assert_eq!(got[0].len(), 2, "{:?}", got[0].keys());
         let csv = got[0]
             .iter()
@@ -1070,6 +1077,20 @@ mod tests {
             .unwrap();
         let so2: Vec<&str> = csv.lines().filter(|l| l.contains(",SO2,hour,")).collect();
         assert!(so2[0].contains("2026-03-02 00:00:00") && so2[0].ends_with("plant.hj212,1"));
+    }
+
+    #[test]
+    fn an_existing_spill_folder_is_refused_and_kept() {
+        let (permits, files, devices) = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = Exporter::new(dir.path(), &permits, &devices, None, None);
+        e.budget = 0;
+        std::fs::create_dir(&e.spill_dir).unwrap();
+        std::fs::write(e.spill_dir.join("0.bin"), b"theirs").unwrap();
+        let spill_dir = e.spill_dir.clone();
+        assert!(e.add(&files[0]).unwrap_err().contains("cannot create"));
+        drop(e);
+        assert_eq!(std::fs::read(spill_dir.join("0.bin")).unwrap(), b"theirs");
     }
 
     #[test]
