@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Run permitlint's SQL checks (sql/01_*.sql to 04_*.sql) on DuckDB over the
-tables `permitlint monitor --export-limits DIR` wrote, and print the leads.
+"""Run permitlint's SQL checks (sql/01_*.sql to 05_*.sql) on DuckDB over the
+tables `permitlint monitor --export-limits DIR` wrote, and print the leads
+and the annual totals above their limit.
 
     python3 sql/run_duckdb.py DIR [--format json|csv]
+
+JSON: `{"engine", "leads": [...], "annual_exceedances": [...]}`; CSV: the
+leads only.
 
 Needs the `duckdb` Python package (`pip install duckdb`). The tables are
 registered here (the only DuckDB-specific part); the checks are the
@@ -30,6 +34,10 @@ READING_COLUMNS = {
     "corrected": "DOUBLE", "flag": "VARCHAR", "o2": "DOUBLE", "flow": "DOUBLE",
     "file": "VARCHAR", "line": "INTEGER",
 }
+COVERAGE_COLUMNS = {
+    "credit_code": "VARCHAR", "period": "VARCHAR", "covered_from": "TIMESTAMP",
+    "covered_to": "TIMESTAMP", "expected_hours": "BIGINT",
+}
 PARTITIONS = "{'province': 'VARCHAR', 'unit': 'VARCHAR', 'month': 'VARCHAR'}"
 
 
@@ -45,9 +53,14 @@ def register(con, root):
     root = pathlib.Path(root)
     parquet = any(root.glob("limits/*/*/part-*.parquet"))
     ext = "parquet" if parquet else "csv"
-    for name, columns, depth in (("limits", LIMIT_COLUMNS, 2), ("readings", READING_COLUMNS, 3)):
+    tables = (
+        ("limits", LIMIT_COLUMNS, 2),
+        ("coverage", COVERAGE_COLUMNS, 3),
+        ("readings", READING_COLUMNS, 3),
+    )
+    for name, columns, depth in tables:
         files = root / name / "/".join(["*"] * depth) / f"*.{ext}"
-        hive = PARTITIONS if name == "readings" else "{'province': 'VARCHAR', 'unit': 'VARCHAR'}"
+        hive = PARTITIONS if depth == 3 else "{'province': 'VARCHAR', 'unit': 'VARCHAR'}"
         if not any(root.glob(f"{name}/{'/'.join(['*'] * depth)}/part-*.{ext}")):
             # Nothing exported: an empty table with the same columns.
             cols = ", ".join(f"CAST(NULL AS {t}) AS {k}" for k, t in columns.items())
@@ -82,19 +95,29 @@ def main(argv):
     here = pathlib.Path(__file__).resolve().parent
     for script in sorted(here.glob("0[1-9]_*.sql")):
         con.execute(script.read_text(encoding="utf-8"))
-    cur = con.execute(
-        "SELECT * FROM leads ORDER BY credit_code, outlet, pollutant, period"
+    names, rows = query(
+        con, "SELECT * FROM leads ORDER BY credit_code, outlet, pollutant, period"
     )
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r)) for r in cur.fetchall()]
     if fmt == "csv":
         w = csv.DictWriter(sys.stdout, fieldnames=names, lineterminator="\r\n")
         w.writeheader()
         w.writerows(rows)
-    else:
-        json.dump({"engine": f"duckdb {duckdb.__version__}", "leads": rows}, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        return 0
+    _, annual = query(
+        con,
+        "SELECT * FROM annual_exceedances "
+        "ORDER BY credit_code, outlet, pollutant, year_start",
+    )
+    doc = {"engine": f"duckdb {duckdb.__version__}", "leads": rows, "annual_exceedances": annual}
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    print()
     return 0
+
+
+def query(con, sql):
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return names, [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 if __name__ == "__main__":

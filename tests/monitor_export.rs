@@ -1,9 +1,12 @@
 //! `permitlint monitor --export-limits DIR`: the exported tables (limits,
-//! readings in the Hive layout `province=/unit=/month=`) and the SQL checks
-//! of `sql/` run on them by DuckDB give the same leads as the native pass —
-//! on the fixture (hourly, daily reported and computed, floor, O₂
-//! correction, flagged and duplicate-free data) and on a month of generated
-//! data of a corpus permit.
+//! coverage, readings in the Hive layout `province=/unit=/month=`) and the
+//! SQL checks of `sql/` run on them by DuckDB give the same leads (data
+//! leads included) and the same annual exceedances as the native pass — on
+//! the fixture (hourly, daily reported and computed, floor, O₂ correction,
+//! flagged and duplicate-free data, an `annual_years` limit), on data that
+//! crosses a year of validity against open-ended `annual` limits with too
+//! few valid hours in the month, and on a month of generated data of a
+//! corpus permit.
 //!
 //! The SQL runs where the `duckdb` Python package is installed (`pip
 //! install duckdb`; `.ci/run` installs it); otherwise the SQL test prints
@@ -23,7 +26,14 @@ fn bin() -> Command {
     c
 }
 
-/// Run `monitor` with `--out` and `--export-limits`; the native leads.
+/// What the native pass gave: its leads and findings.
+struct Native {
+    leads: Vec<Value>,
+    findings: Vec<Value>,
+}
+
+/// Run `monitor` with `--out` and `--export-limits`; the native leads and findings.
+#[allow(clippy::too_many_arguments)]
 fn monitor_and_export(
     permit: &str,
     data: &[&str],
@@ -31,7 +41,8 @@ fn monitor_and_export(
     out: &Path,
     export: &Path,
     format: &str,
-) -> Vec<Value> {
+    extra: &[&str],
+) -> Native {
     let o = bin()
         .arg("monitor")
         .arg(permit)
@@ -42,6 +53,7 @@ fn monitor_and_export(
         .arg("--export-limits")
         .arg(export)
         .args(["--export-format", format])
+        .args(extra)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -49,11 +61,19 @@ fn monitor_and_export(
     assert!(stderr.contains("exported "), "{stderr}");
     let leads: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("leads.json")).unwrap()).unwrap();
-    leads["leads"].as_array().unwrap().clone()
+    let findings: Value = serde_json::from_slice(&o.stdout).unwrap();
+    Native {
+        leads: leads["leads"].as_array().unwrap().clone(),
+        findings: findings["findings"].as_array().unwrap().clone(),
+    }
 }
 
 type Key = (String, String, String, String);
-type Lead = (u64, u64, String, String, u64, String);
+/// Exceedance hours and days, worst value, limit, valid, excluded and
+/// expected hours, class.
+type Lead = (u64, u64, String, String, u64, u64, u64, String);
+/// (outlet, pollutant, first day of the year of validity) → limit.
+type Annual = BTreeMap<(String, String, String), String>;
 
 fn key(l: &Value) -> Key {
     let s = |k: &str| l[k].as_str().unwrap().to_string();
@@ -61,33 +81,53 @@ fn key(l: &Value) -> Key {
 }
 
 /// Numbers to 9 significant digits: a daily mean summed in another order
-/// may differ in the last bits.
+/// may differ in the last bits. `null` stays `null`.
 fn round(v: &Value) -> String {
-    format!("{:.9e}", v.as_f64().unwrap())
+    v.as_f64()
+        .map_or_else(|| "null".into(), |v| format!("{v:.9e}"))
 }
 
-/// The native leads with an exceedance (the SQL does not compute the
-/// data-completeness leads), as (counts, worst, limit, valid hours, class).
-fn native(leads: &[Value]) -> BTreeMap<Key, Lead> {
-    leads
+fn lead(l: &Value, limit: &str) -> Lead {
+    let n = |k: &str| l[k].as_u64().unwrap();
+    (
+        n("exceedance_hours"),
+        n("exceedance_days"),
+        round(&l["worst_value"]),
+        round(&l[limit]),
+        n("valid_hours"),
+        n("excluded_hours"),
+        n("expected_hours"),
+        l["severity"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The native leads of online data (the SQL has the online checks only).
+fn native(n: &Native) -> (BTreeMap<Key, Lead>, Annual) {
+    let leads = n
+        .leads
         .iter()
-        .filter(|l| {
-            l["exceedance_hours"].as_u64().unwrap() + l["exceedance_days"].as_u64().unwrap() > 0
-        })
-        .map(|l| {
+        .filter(|l| l["source"] == "online")
+        .map(|l| (key(l), lead(l, "limit")))
+        .collect();
+    let annual = n
+        .findings
+        .iter()
+        .filter(|f| f["rule"] == "monitor.annual-exceedance")
+        .map(|f| {
+            let msg = f["message"].as_str().unwrap();
+            let (_, after) = msg.split_once("in the year from ").unwrap();
+            let limit = f["related"]["text"].as_str().unwrap();
             (
-                key(l),
                 (
-                    l["exceedance_hours"].as_u64().unwrap(),
-                    l["exceedance_days"].as_u64().unwrap(),
-                    round(&l["worst_value"]),
-                    round(&l["limit"]),
-                    l["valid_hours"].as_u64().unwrap(),
-                    l["severity"].as_str().unwrap().to_string(),
+                    f["outlet"].as_str().unwrap().to_string(),
+                    f["pollutant"].as_str().unwrap().to_string(),
+                    after[..10].to_string(),
                 ),
+                limit.split_once(": ").unwrap().1.to_string(),
             )
         })
-        .collect()
+        .collect();
+    (leads, annual)
 }
 
 fn python() -> String {
@@ -108,8 +148,8 @@ fn duckdb_available() -> bool {
     ok
 }
 
-/// The leads of `sql/` on DuckDB over an export.
-fn sql_leads(export: &Path) -> BTreeMap<Key, Lead> {
+/// The leads and annual exceedances of `sql/` on DuckDB over an export.
+fn sql_leads(export: &Path) -> (BTreeMap<Key, Lead>, Annual) {
     let o = std::process::Command::new(python())
         .arg("sql/run_duckdb.py")
         .arg(export)
@@ -121,41 +161,77 @@ fn sql_leads(export: &Path) -> BTreeMap<Key, Lead> {
         "ran the SQL checks on {}",
         v["engine"].as_str().unwrap_or("?")
     );
-    v["leads"]
+    let leads = v["leads"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| {
-            (
-                key(l),
-                (
-                    l["exceedance_hours"].as_u64().unwrap(),
-                    l["exceedance_days"].as_u64().unwrap(),
-                    round(&l["worst_value"]),
-                    round(&l["limit_value"]),
-                    l["valid_hours"].as_u64().unwrap(),
-                    l["severity"].as_str().unwrap().to_string(),
-                ),
-            )
+        .map(|l| (key(l), lead(l, "limit_value")))
+        .collect();
+    let annual = v["annual_exceedances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let s = |k: &str| a[k].as_str().unwrap().to_string();
+            ((s("outlet"), s("pollutant"), s("year_start")), s("written"))
         })
-        .collect()
+        .collect();
+    (leads, annual)
 }
 
-fn fixture_export(format: &str) -> (tempfile::TempDir, Vec<Value>) {
+fn fixture_export(format: &str) -> (tempfile::TempDir, Native) {
     let dir = tempfile::tempdir().unwrap();
-    let leads = monitor_and_export(
+    let native = monitor_and_export(
         &format!("{FIX}/chp-v2.yaml"),
         &[&format!("{FIX}/plant.hj212"), &format!("{FIX}/furnace.csv")],
         &format!("{FIX}/devices.csv"),
         &dir.path().join("out"),
         &dir.path().join("export"),
         format,
+        &[],
     );
-    (dir, leads)
+    (dir, native)
+}
+
+/// Hours around 2026-03-28, where the fixture permit's year of validity
+/// turns (valid from 2023-03-28), with flows large enough to break the
+/// open-ended `annual` limits (35.8 t/a) in both years: DA002's PM 5 mg/m3
+/// × 4e9 m³/h is 20 t an hour, two hours a year; DA001's PM is corrected to
+/// the outlet's 6 % (5 at 11 % O₂ is 7.5); the flagged hour does not count.
+/// Run over all of March: every series has too few valid hours (`data`),
+/// but DA003's SO2, whose one valid hour exceeds its hourly limit (`chronic`).
+const ANNUAL: &str = "credit_code,outlet,time,pollutant,value,flag,o2,flow
+91320412MA1MX3RT62,DA002,2026-03-27 22:00,PM,5,N,,4000000000
+91320412MA1MX3RT62,DA002,2026-03-27 23:00,PM,5,N,,4000000000
+91320412MA1MX3RT62,DA002,2026-03-28 00:00,PM,5,N,,4000000000
+91320412MA1MX3RT62,DA002,2026-03-28 01:00,PM,5,N,,4000000000
+91320412MA1MX3RT62,DA002,2026-03-28 02:00,PM,5,M,,4000000000
+91320412MA1MX3RT62,DA001,2026-03-28 00:00,PM,5,N,11,3000000000
+91320412MA1MX3RT62,DA001,2026-03-28 01:00,PM,5,N,11,3000000000
+91320412MA1MX3RT62,DA003,2026-03-28 00:00,PM,4,N,,10000000
+91320412MA1MX3RT62,DA003,2026-03-28 01:00,SO2,40,N,,10000000
+91320412MA1MX3RT62,DA002,2026-03-28 03:00,NOx,20,M,,
+91320412MA1MX3RT62,DA002,2026-03-28 04:00,NOx,20,M,,
+";
+
+fn annual_export(format: &str) -> (tempfile::TempDir, Native) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("annual.csv");
+    std::fs::write(&data, ANNUAL).unwrap();
+    let native = monitor_and_export(
+        &format!("{FIX}/chp-v2.yaml"),
+        &[data.to_str().unwrap()],
+        &format!("{FIX}/devices.csv"),
+        &dir.path().join("out"),
+        &dir.path().join("export"),
+        format,
+        &["--from", "2026-03-01", "--to", "2026-03-31"],
+    );
+    (dir, native)
 }
 
 /// One month of generated data for a corpus permit with a reference O₂.
-fn generated_export(format: &str) -> (tempfile::TempDir, Vec<Value>) {
+fn generated_export(format: &str) -> (tempfile::TempDir, Native) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let permit = "corpus/thermal-power-01-clean.yaml";
@@ -181,6 +257,7 @@ fn generated_export(format: &str) -> (tempfile::TempDir, Vec<Value>) {
         &dir.path().join("out"),
         &dir.path().join("export"),
         format,
+        &[],
     );
     (dir, leads)
 }
@@ -222,6 +299,15 @@ fn export_writes_limits_and_hive_partitioned_readings() {
         limits.contains(",furnace_temperature,炉膛温度,,limit,hour,min,850,℃,850 ℃,"),
         "{limits}"
     );
+    // Coverage: the hours of each month the run covered (the data's span here).
+    let coverage = std::fs::read_to_string(
+        export.join("coverage/province=32/unit=91320412MA1MX3RT62/month=2026-03/part-0.csv"),
+    )
+    .unwrap();
+    assert_eq!(
+        coverage,
+        "credit_code,period,covered_from,covered_to,expected_hours\r\n91320412MA1MX3RT62,2026-03,2026-03-02 00:00:00,2026-03-03 23:00:00,48\r\n"
+    );
     // Readings: the unit's region 320412 gives province 32.
     let part = export.join("readings/province=32/unit=91320412MA1MX3RT62/month=2026-03/part-0.csv");
     let readings = std::fs::read_to_string(&part).unwrap();
@@ -251,6 +337,32 @@ fn export_writes_limits_and_hive_partitioned_readings() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+    // Without data it covers no month: March's coverage and readings stay.
+    let coverage_file =
+        export.join("coverage/province=32/unit=91320412MA1MX3RT62/month=2026-03/part-0.csv");
+    assert_eq!(std::fs::read_to_string(&coverage_file).unwrap(), coverage);
+    assert!(part.exists());
+    // A run over April covers April only; March is kept.
+    let april = bin()
+        .arg("monitor")
+        .arg(format!("{FIX}/chp-v2.yaml"))
+        .args([
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-04-30",
+            "--export-limits",
+        ])
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(april.status.success());
+    let april_coverage = std::fs::read_to_string(
+        export.join("coverage/province=32/unit=91320412MA1MX3RT62/month=2026-04/part-0.csv"),
+    )
+    .unwrap();
+    assert!(april_coverage.ends_with(",2026-04,2026-04-01 00:00:00,2026-04-30 23:00:00,720\r\n"));
+    assert_eq!(std::fs::read_to_string(&coverage_file).unwrap(), coverage);
 }
 
 #[test]
@@ -258,14 +370,49 @@ fn sql_checks_on_duckdb_give_the_native_leads() {
     if !duckdb_available() {
         return;
     }
-    for (name, (dir, leads)) in [
+    for (name, (dir, n)) in [
         ("fixture", fixture_export("csv")),
+        ("annual", annual_export("csv")),
         ("generated", generated_export("csv")),
     ] {
-        let want = native(&leads);
-        assert!(!want.is_empty(), "{name}: the data must give leads");
+        let want = native(&n);
+        assert!(!want.0.is_empty(), "{name}: the data must give leads");
         let got = sql_leads(&dir.path().join("export"));
-        assert_eq!(got, want, "{name}: SQL leads differ from the native pass");
+        assert_eq!(
+            got.0, want.0,
+            "{name}: SQL leads differ from the native pass"
+        );
+        assert_eq!(got.1, want.1, "{name}: SQL annual exceedances differ");
+        if name == "annual" {
+            // What the data was written for: data leads and three annual
+            // exceedances: DA002 in both years of validity, DA001 (corrected) in the second.
+            let classes: Vec<&str> = want.0.values().map(|l| l.7.as_str()).collect();
+            assert_eq!(
+                classes,
+                ["data", "data", "data", "data", "chronic"],
+                "{want:?}"
+            );
+            let years: Vec<(&str, &str)> = want
+                .1
+                .keys()
+                .map(|k| (k.0.as_str(), k.2.as_str()))
+                .collect();
+            assert_eq!(
+                years,
+                [
+                    ("DA001", "2026-03-28"),
+                    ("DA002", "2025-03-28"),
+                    ("DA002", "2026-03-28")
+                ]
+            );
+        }
+        if name == "fixture" {
+            assert_eq!(
+                want.1.len(),
+                1,
+                "the fixture's annual_years limit: {want:?}"
+            );
+        }
     }
 }
 
@@ -309,8 +456,9 @@ fn parquet_export_gives_the_native_leads_on_duckdb() {
     if !duckdb_available() {
         return;
     }
-    for (name, (dir, leads)) in [
+    for (name, (dir, n)) in [
         ("fixture", fixture_export("parquet")),
+        ("annual", annual_export("parquet")),
         ("generated", generated_export("parquet")),
     ] {
         assert!(has_file(
@@ -320,7 +468,7 @@ fn parquet_export_gives_the_native_leads_on_duckdb() {
         let got = sql_leads(&dir.path().join("export"));
         assert_eq!(
             got,
-            native(&leads),
+            native(&n),
             "{name}: SQL leads on Parquet differ from the native pass"
         );
     }

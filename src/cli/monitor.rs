@@ -19,7 +19,8 @@ use std::time::Instant;
 pub struct MonitorArgs {
     #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
-    /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
+    /// Data files or folders: HJ 212 packet logs, CSV exports, manual results
+    /// or declared annual totals, recognised by content.
     #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
@@ -40,11 +41,17 @@ pub struct MonitorArgs {
     /// Write `leads.csv`, `leads.json` and `report/index.html` here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// A previous run's `leads.json`: each lead is marked `new` or `open`,
+    /// and the previous leads no longer found are listed as `closed` (销号)
+    /// or `not-judged` (docs/monitoring.md). The file is never overwritten.
+    #[arg(long, value_name = "FILE", requires = "out")]
+    pub leads_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub jobs: super::JobsArgs,
-    /// Export the permits' limits (`limits/province=…/unit=…/`) and the
-    /// readings matched to them (`readings/province=…/unit=…/month=…/`) as
-    /// open tables for the SQL checks in `sql/` (docs/scale.md).
+    /// Export the permits' limits (`limits/province=…/unit=…/`), the hours
+    /// the run covered (`coverage/province=…/unit=…/month=…/`) and the readings
+    /// matched to them (`readings/province=…/unit=…/month=…/`) as open
+    /// tables for the SQL checks in `sql/` (docs/scale.md).
     #[arg(long, value_name = "DIR")]
     pub export_limits: Option<PathBuf>,
     /// Format of the exported tables (`parquet` needs a build with `--features parquet`).
@@ -203,6 +210,7 @@ fn read_data(
         data::Kind::Hj212 => data::read_hj212(&src, index),
         data::Kind::Csv => data::read_csv(&src, index),
         data::Kind::Manual => data::read_manual(&src, index),
+        data::Kind::Declared => monitor::declared::read(&src, index),
         data::Kind::Unknown if explicit => {
             return Some(Err(MFinding::plain(monitor::finding(
                 "monitor.data-format",
@@ -343,10 +351,25 @@ fn with_texts(findings: &mut [MFinding]) {
     }
 }
 
-fn write_out(dir: &Path, outcome: &monitor::run::Outcome) -> std::io::Result<()> {
+/// The files `--out DIR` writes.
+const OUT_FILES: &[&str] = &["leads.csv", "leads.json", "report/index.html"];
+
+fn write_out(
+    dir: &Path,
+    outcome: &monitor::run::Outcome,
+    joined: Option<&monitor::history::Joined>,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir.join("report"))?;
-    std::fs::write(dir.join("leads.csv"), monitor::leads::csv(&outcome.leads))?;
-    std::fs::write(dir.join("leads.json"), monitor::leads::json(&outcome.leads))?;
+    let mut rows = outcome.leads.clone();
+    if let Some(j) = joined {
+        rows.extend(j.closed.iter().cloned());
+        rows.extend(j.not_judged.iter().cloned());
+    }
+    std::fs::write(dir.join("leads.csv"), monitor::leads::csv(&rows))?;
+    std::fs::write(
+        dir.join("leads.json"),
+        monitor::leads::json(&outcome.leads, joined),
+    )?;
     std::fs::write(
         dir.join("report").join("index.html"),
         monitor::report::html(&outcome.charts, &outcome.leads),
@@ -379,6 +402,40 @@ pub fn run(a: MonitorArgs) -> i32 {
             }
         },
     };
+    // The baseline is read before anything else is: a bad file fails the
+    // run (exit 2) and nothing is written, and `--out` never replaces it.
+    let baseline = match &a.leads_baseline {
+        None => None,
+        Some(p) => {
+            let parsed = crate::fsio::read_text(p, crate::fsio::MAX_INPUT_BYTES)
+                .and_then(|t| monitor::history::parse(&t));
+            match parsed {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    eprintln!(
+                        "error: leads baseline `{}`: {}",
+                        p.display(),
+                        crate::escape::terminal(&e)
+                    );
+                    return 2;
+                }
+            }
+        }
+    };
+    if let (Some(b), Some(dir)) = (&a.leads_baseline, &a.out) {
+        let same = |f: &str| {
+            std::fs::canonicalize(dir.join(f))
+                .is_ok_and(|t| std::fs::canonicalize(b).is_ok_and(|b| b == t))
+        };
+        if let Some(f) = OUT_FILES.iter().find(|f| same(f)) {
+            eprintln!(
+                "error: leads baseline `{}` is the `{f}` that `--out {}` writes; refusing to overwrite it (copy it elsewhere first)",
+                b.display(),
+                dir.display()
+            );
+            return 2;
+        }
+    }
     let export_format = match a.export_format {
         ExportFormatArg::Csv => monitor::export::TableFormat::Csv,
         ExportFormatArg::Parquet => monitor::export::TableFormat::Parquet,
@@ -471,8 +528,18 @@ pub fn run(a: MonitorArgs) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+    let joined = baseline.map(|b| monitor::history::join(&mut outcome.leads, b, &outcome.coverage));
+    if let Some(j) = &joined {
+        eprintln!(
+            "leads baseline: {} new, {} open, {} closed, {} not judged",
+            j.new,
+            j.open,
+            j.closed.len(),
+            j.not_judged.len()
+        );
+    }
     if let Some(dir) = &a.out
-        && let Err(e) = write_out(dir, &outcome)
+        && let Err(e) = write_out(dir, &outcome, joined.as_ref())
     {
         eprintln!("error: cannot write to `{}`: {e}", crate::escape::path(dir));
         return 2;
@@ -485,29 +552,30 @@ pub fn run(a: MonitorArgs) -> i32 {
         for (p, _) in &paths {
             writer.input(p);
         }
-        // The check above streams its files; the export partitions every
-        // matched reading, so it reads the files again and holds them.
-        let files: Vec<data::DataFile> = paths
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (p, explicit))| read_data(p, *explicit, i as u32, true)?.ok())
-            .collect();
-        match monitor::export::write(
-            dir,
-            export_format,
-            &writer,
-            &permits,
-            &files,
-            &devices,
-            a.from,
-            a.to,
-        ) {
-            Ok(s) => eprintln!(
-                "exported {} limit(s) and {} reading(s) in {} partition(s) ({} bytes of readings) to {}",
-                s.limits,
-                s.readings,
-                s.partitions,
-                s.reading_bytes,
+        // The export reads the data files again, one at a time: each
+        // file's matched readings are spilled by partition, then every
+        // partition is sorted and written (`monitor::export::Exporter`).
+        let exported = (|| {
+            let limits = monitor::export::write_limits(
+                dir,
+                export_format,
+                &writer,
+                &permits,
+                outcome.coverage.hours,
+            )?;
+            let mut exporter =
+                monitor::export::Exporter::new(dir, &permits, &devices, a.from, a.to);
+            for (i, (p, explicit)) in paths.iter().enumerate() {
+                if let Some(Ok(f)) = read_data(p, *explicit, i as u32, true) {
+                    exporter.add(&f)?;
+                }
+            }
+            let (partitions, readings, bytes) = exporter.finish(dir, export_format, &writer)?;
+            Ok::<_, String>((limits, readings, partitions, bytes))
+        })();
+        match exported {
+            Ok((limits, readings, partitions, bytes)) => eprintln!(
+                "exported {limits} limit(s) and {readings} reading(s) in {partitions} partition(s) ({bytes} bytes of readings) to {}",
                 dir.display()
             ),
             Err(e) => {

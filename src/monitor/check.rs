@@ -84,6 +84,8 @@ pub struct SeriesResult {
     pub points: Vec<Point>,
     /// Computed annual emissions (t) per year of validity starting date.
     pub annual_t: Vec<(Date, f64)>,
+    /// Computed emissions (t) per calendar year (for declared totals).
+    pub calendar_t: Vec<(i32, f64)>,
 }
 
 /// What a series needs to know about its permit and data files.
@@ -277,6 +279,8 @@ pub struct Series<'a> {
     day: (i64, DayAcc),
     reported_days: FxHashSet<i64>,
     annual: Vec<Year<'a>>,
+    /// Emissions (t) per calendar year.
+    calendar: Vec<(i32, f64)>,
     /// Hours seen, 64 a word: the first reading of an hour counts.
     seen: FxHashMap<i64, u64>,
     /// Day → month index, recomputed when the day changes.
@@ -309,6 +313,7 @@ impl<'a> Series<'a> {
             day: (i64::MIN, DayAcc::default()),
             reported_days: FxHashSet::default(),
             annual: Vec::new(),
+            calendar: Vec::new(),
             seen: FxHashMap::default(),
             month_of: (i64::MIN, 0),
             first_hour: FxHashMap::default(),
@@ -530,8 +535,14 @@ impl<'a> Series<'a> {
                 acc.sum += c;
                 acc.valid += 1;
                 if let Some(flow) = r.flow {
-                    self.ctx
+                    let t = self
+                        .ctx
                         .add_annual(&mut self.annual, &mut self.out, r, c, flow);
+                    let year = month.div_euclid(12);
+                    match self.calendar.iter_mut().rev().find(|y| y.0 == year) {
+                        Some(y) => y.1 += t,
+                        None => self.calendar.push((year, t)),
+                    }
                 }
             }
         }
@@ -609,14 +620,16 @@ impl<'a> Series<'a> {
                 .into_iter()
                 .map(|y| (y.start, y.total))
                 .collect(),
+            calendar_t: self.calendar,
         }
     }
 }
 
 impl<'a> SeriesCtx<'a> {
-    /// Emissions of one valid hour (t): concentration × flow × 1 h. The
-    /// year of validity is computed when a reading leaves the current one
-    /// (readings come in time order), not for every reading.
+    /// Emissions of one valid hour (t): concentration × flow × 1 h, added
+    /// to its year of validity and returned. The year of validity is
+    /// computed when a reading leaves the current one (readings come in
+    /// time order), not for every reading.
     fn add_annual(
         &self,
         annual: &mut Vec<Year<'a>>,
@@ -624,7 +637,7 @@ impl<'a> SeriesCtx<'a> {
         r: &Reading,
         c: f64,
         flow: f64,
-    ) {
+    ) -> f64 {
         let day = r.time.div_euclid(24);
         // mg/m³ × m³/h × 1 h = mg; mg/L × m³/h × 1000 L/m³ × 1 h = mg.
         let mg = match self.medium {
@@ -660,7 +673,7 @@ impl<'a> SeriesCtx<'a> {
             });
         }
         let Some(acc) = annual.last_mut() else {
-            return;
+            return mg * 1e-9;
         };
         acc.total += mg * 1e-9;
         if !acc.reported
@@ -688,6 +701,7 @@ impl<'a> SeriesCtx<'a> {
                 Some(self.related(field, l)),
             );
         }
+        mg * 1e-9
     }
 
     /// Completeness and flagged share per month, against the hours the run covers.

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 pub const O2_CODE: &str = "a19001";
 pub const FLOW_CODE: &str = "a00000";
 /// Most rejected packets listed one by one per file; the rest are counted.
-const MAX_REJECTS: usize = 100;
+pub(crate) const MAX_REJECTS: usize = 100;
 
 /// One data file, read.
 pub struct DataFile {
@@ -34,6 +34,8 @@ pub struct DataFile {
     /// The file is a manual-results CSV (the plan's frequencies are
     /// checked only when one is given).
     pub is_manual: bool,
+    /// Declared annual totals (an execution report's CSV only).
+    pub declared: Vec<super::declared::Declared>,
 }
 
 impl DataFile {
@@ -49,6 +51,7 @@ impl DataFile {
             records: 0,
             manual: Vec::new(),
             is_manual: false,
+            declared: Vec::new(),
         }
     }
 }
@@ -60,6 +63,8 @@ pub enum Kind {
     Csv,
     /// Manual monitoring results (a `sampled_at` column).
     Manual,
+    /// An execution report's declared annual totals (a `declared_t` column).
+    Declared,
     Unknown,
 }
 
@@ -74,7 +79,9 @@ pub fn detect(text: &str) -> Kind {
             .split(',')
             .any(|c| c.trim().trim_matches('"') == name)
     };
-    if has("sampled_at") {
+    if has("declared_t") {
+        Kind::Declared
+    } else if has("sampled_at") {
         Kind::Manual
     } else if has("pollutant") {
         Kind::Csv
@@ -292,25 +299,25 @@ fn parse_time(s: &str) -> Option<(Date, Option<u8>)> {
     (hour < 24 && rest.get(2..3) == Some(":")).then_some((date, Some(hour)))
 }
 
-/// A comma-separated text as both tabular readers see it: the header's
+/// A comma-separated text as the tabular readers see it: the header's
 /// column names (lower case; BOM, blanks and quotes trimmed), the header
 /// line's length, and the data rows (blank lines left out).
-struct CsvTable<'t> {
+pub(crate) struct CsvTable<'t> {
     cols: Vec<String>,
-    header_len: usize,
-    rows: Vec<CsvRow<'t>>,
+    pub(crate) header_len: usize,
+    pub(crate) rows: Vec<CsvRow<'t>>,
 }
 
 /// A data row: its byte offset in the file, the line without its end, and
 /// its cells as written.
-struct CsvRow<'t> {
-    start: usize,
-    line: &'t str,
+pub(crate) struct CsvRow<'t> {
+    pub(crate) start: usize,
+    pub(crate) line: &'t str,
     cells: Vec<&'t str>,
 }
 
 impl<'t> CsvTable<'t> {
-    fn read(text: &'t str) -> CsvTable<'t> {
+    pub(crate) fn read(text: &'t str) -> CsvTable<'t> {
         let mut table = CsvTable {
             cols: Vec::new(),
             header_len: 0,
@@ -340,21 +347,21 @@ impl<'t> CsvTable<'t> {
     }
 
     /// The first of `required` the header lacks.
-    fn missing(&self, required: &[&'static str]) -> Option<&'static str> {
+    pub(crate) fn missing(&self, required: &[&'static str]) -> Option<&'static str> {
         required
             .iter()
             .copied()
             .find(|r| !self.cols.iter().any(|c| c == r))
     }
 
-    fn col(&self, name: &str) -> Option<usize> {
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.cols.iter().position(|c| c == name)
     }
 }
 
 impl<'t> CsvRow<'t> {
     /// The cell of column `k`, blanks and quotes trimmed; `None` when empty.
-    fn get(&self, k: Option<usize>) -> Option<&'t str> {
+    pub(crate) fn get(&self, k: Option<usize>) -> Option<&'t str> {
         k.and_then(|k| self.cells.get(k))
             .map(|c| c.trim().trim_matches('"'))
             .filter(|v| !v.is_empty())
@@ -362,7 +369,7 @@ impl<'t> CsvRow<'t> {
 
     /// Byte range in the file of the value in column `k` (the cells before
     /// it, their commas, and the cell's leading blanks and quote).
-    fn span_of(&self, k: Option<usize>) -> (usize, usize) {
+    pub(crate) fn span_of(&self, k: Option<usize>) -> (usize, usize) {
         let end_of_line = self.start + self.line.len();
         let k = k.unwrap_or(0);
         let before: usize = self.cells[..k.min(self.cells.len())]
@@ -378,7 +385,12 @@ impl<'t> CsvRow<'t> {
 }
 
 /// The one finding for the skipped rows beyond the first [`MAX_REJECTS`].
-fn more_skipped(out: &mut DataFile, source: &Source, bad_rows: usize, doc: &'static str) {
+pub(crate) fn more_skipped(
+    out: &mut DataFile,
+    source: &Source,
+    bad_rows: usize,
+    doc: &'static str,
+) {
     if bad_rows > MAX_REJECTS {
         out.findings.push(MFinding::plain(finding(
             "monitor.csv",
@@ -591,6 +603,7 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
             value,
             unit,
             base,
+            report: get("report").filter(|r| !r.is_empty()).map(str::to_string),
         });
     }
     more_skipped(

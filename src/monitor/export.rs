@@ -1,7 +1,9 @@
 //! Open tables of what the monitoring checks need (`permitlint monitor
 //! --export-limits DIR`), for engines other than permitlint: the permits'
-//! limits (`limits/province=/unit=`) and the readings matched to them
-//! (`readings/province=/unit=/month=`) as Hive-partitioned tables. The checks themselves ship as
+//! limits (`limits/province=/unit=`), the hours the run covered
+//! (`coverage/province=/unit=/month=`) and the readings matched to them
+//! (`readings/province=/unit=/month=`, written as the data files come by
+//! an [`Exporter`]) as Hive-partitioned tables. The checks themselves ship as
 //! standard SQL in `sql/`; `docs/scale.md` describes the layout, the
 //! columns and the engines.
 //!
@@ -119,6 +121,53 @@ pub const READING_COLUMNS: &[&str] = &[
     "file",
     "line",
 ];
+
+/// Columns of the coverage table, in order: per unit and month, the hours
+/// of the month the run covered (`--from`/`--to`, else the span of the data
+/// read). The data leads need them: a month's expected hours.
+pub const COVERAGE_COLUMNS: &[&str] = &[
+    "credit_code",
+    "period",
+    "covered_from",
+    "covered_to",
+    "expected_hours",
+];
+
+/// One row of the coverage table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoverageRow {
+    pub credit_code: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// First and last hour of the month the run covered (hour indexes).
+    pub from: i64,
+    pub to: i64,
+    pub expected_hours: i64,
+}
+
+/// The months of `hours` (inclusive), each with the part of it covered.
+pub fn coverage_rows(credit_code: &str, hours: Option<(i64, i64)>) -> Vec<CoverageRow> {
+    let Some((lo, hi)) = hours.filter(|h| h.0 <= h.1) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let first = Date::from_days(lo.div_euclid(24));
+    let mut start = Date::new(first.year, first.month, 1).map_or(lo, |m| m.days() * 24);
+    while start <= hi {
+        let d = Date::from_days(start.div_euclid(24));
+        let next = start + i64::from(crate::date::days_in_month(d.year, d.month)) * 24;
+        let (from, to) = (start.max(lo), (next - 1).min(hi));
+        out.push(CoverageRow {
+            credit_code: credit_code.to_string(),
+            period: month_of(start),
+            from,
+            to,
+            expected_hours: to - from + 1,
+        });
+        start = next;
+    }
+    out
+}
 
 /// The base unit of a limit's dimension, read from its text.
 fn base_unit(l: &Limit) -> &'static str {
@@ -277,102 +326,302 @@ fn month_of(hour: i64) -> String {
     format!("{:04}-{:02}", d.year, d.month)
 }
 
-/// The readings the checks use, grouped by partition and sorted within
-/// each (series, averaging, time, file, line): every reading matched to a
-/// permit's outlet and a pollutant row of it, between `from` and `to`.
-pub fn reading_rows<'a>(
+/// Bytes of one reading spilled to disk (see [`Exporter`]).
+const RECORD: usize = 4 + 1 + 8 + 8 + 8 + 1 + 8 + 8 + 4 + 4;
+/// Spilled bytes held in memory before they are appended to their
+/// partitions' files.
+const SPILL_BUDGET: usize = 16 << 20;
+
+/// One partition's spilled readings: what is still in memory, and whether
+/// some are in its file already.
+struct Spill {
+    /// Names the partition's temporary file.
+    id: usize,
+    buf: Vec<u8>,
+    on_disk: bool,
+    count: usize,
+}
+
+/// The readings table written as the data files come, one file at a time:
+/// each matched reading is encoded in a fixed-size record and appended to
+/// its partition's buffer; when the buffers hold [`SPILL_BUDGET`] bytes
+/// they are appended to one temporary file per partition (in a hidden
+/// folder of the export). [`Exporter::finish`] then reads, sorts and
+/// writes one partition at a time. Memory follows one data file, the
+/// budget and the largest partition, not the run.
+pub struct Exporter<'a> {
     permits: &'a [PermitLimits],
-    files: &'a [DataFile],
-    devices: &FxHashMap<String, Device>,
-    from: Option<Date>,
-    to: Option<Date>,
-) -> BTreeMap<Partition, Vec<ReadingRow<'a>>> {
-    let mut by_credit: FxHashMap<&str, usize> = FxHashMap::default();
-    for (i, p) in permits.iter().enumerate() {
-        by_credit.entry(p.credit_code.as_str()).or_insert(i);
+    devices: &'a FxHashMap<String, Device>,
+    by_credit: FxHashMap<&'a str, usize>,
+    from_h: Option<i64>,
+    to_h: Option<i64>,
+    spill_dir: std::path::PathBuf,
+    /// (permit, outlet, pollutant) of every series seen, by index.
+    series: Vec<(usize, usize, &'static str)>,
+    series_index: FxHashMap<(usize, usize, &'static str), u32>,
+    /// Data file names by index.
+    files: Vec<String>,
+    parts: BTreeMap<Partition, Spill>,
+    buffered: usize,
+    /// [`SPILL_BUDGET`]; tests set less.
+    budget: usize,
+    /// Whether this export made `spill_dir` (it removes only its own).
+    created: bool,
+}
+
+impl Drop for Exporter<'_> {
+    fn drop(&mut self) {
+        // The temporary folder goes, whether the export succeeded or not.
+        if self.created {
+            let _ = std::fs::remove_dir_all(&self.spill_dir);
+        }
     }
-    let from_h = from.map(|d| d.days() * 24);
-    let to_h = to.map(|d| d.days() * 24 + 23);
-    let mut parts: BTreeMap<Partition, Vec<ReadingRow<'a>>> = BTreeMap::new();
-    for f in files {
+}
+
+impl<'a> Exporter<'a> {
+    /// An export into `dir` of the readings between `from` and `to`.
+    pub fn new(
+        dir: &Path,
+        permits: &'a [PermitLimits],
+        devices: &'a FxHashMap<String, Device>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Exporter<'a> {
+        let mut by_credit: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, p) in permits.iter().enumerate() {
+            by_credit.entry(p.credit_code.as_str()).or_insert(i);
+        }
+        Exporter {
+            permits,
+            devices,
+            by_credit,
+            from_h: from.map(|d| d.days() * 24),
+            to_h: to.map(|d| d.days() * 24 + 23),
+            spill_dir: dir.join(format!(".permitlint-export-{}", std::process::id())),
+            series: Vec::new(),
+            series_index: FxHashMap::default(),
+            files: Vec::new(),
+            parts: BTreeMap::new(),
+            buffered: 0,
+            budget: SPILL_BUDGET,
+            created: false,
+        }
+    }
+
+    /// Take one data file's matched readings (its text names their lines).
+    pub fn add(&mut self, f: &DataFile) -> Result<(), String> {
+        let file = self.files.len() as u32;
+        self.files.push(f.source.name.clone());
         let resolved: Vec<Option<(usize, usize)>> = f
             .targets
             .iter()
-            .map(|t| super::run::resolve_target(t, permits, &by_credit, devices).ok())
+            .map(|t| {
+                super::run::resolve_target(t, self.permits, &self.by_credit, self.devices).ok()
+            })
             .collect();
+        let mut lines = LineCounter::default();
         for r in &f.readings {
-            if from_h.is_some_and(|h| r.time < h) || to_h.is_some_and(|h| r.time > h) {
+            if self.from_h.is_some_and(|h| r.time < h) || self.to_h.is_some_and(|h| r.time > h) {
                 continue;
             }
             let Some(Some((p, o))) = resolved.get(r.target as usize) else {
                 continue;
             };
-            let (permit, outlet) = (&permits[*p], &permits[*p].outlets[*o]);
+            let (p, o) = (*p, *o);
+            let (permit, outlet) = (&self.permits[p], &self.permits[p].outlets[o]);
             if !outlet.rows.iter().any(|row| row.code == r.code) {
                 continue;
+            }
+            let next = self.series.len() as u32;
+            let series = *self.series_index.entry((p, o, r.code)).or_insert(next);
+            if series == next {
+                self.series.push((p, o, r.code));
             }
             let key = (
                 partition_value(&province(&permit.region)),
                 partition_value(&permit.credit_code),
                 month_of(r.time),
             );
-            parts.entry(key).or_default().push(reading_row(
-                permit,
-                &outlet.id,
-                r,
-                &f.source.name,
-                f.source.line_col(r.start).0,
-            ));
+            let line = lines.line(&f.source.text, r.start as usize);
+            let id = self.parts.len();
+            let spill = self.parts.entry(key).or_insert_with(|| Spill {
+                id,
+                buf: Vec::new(),
+                on_disk: false,
+                count: 0,
+            });
+            encode(&mut spill.buf, series, r, file, line);
+            spill.count += 1;
+            self.buffered += RECORD;
+        }
+        if self.buffered >= self.budget {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Append every partition's buffer to its temporary file.
+    fn flush(&mut self) -> Result<(), String> {
+        use std::io::Write;
+        let dir = &self.spill_dir;
+        if !self.created {
+            // A folder of its own, never one that was there (nor a link).
+            std::fs::create_dir(dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            self.created = true;
+        }
+        for spill in self.parts.values_mut() {
+            if spill.buf.is_empty() {
+                continue;
+            }
+            let path = dir.join(format!("{}.bin", spill.id));
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(&spill.buf).map(|()| f))
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            let _ = file.flush();
+            spill.buf = Vec::new();
+            spill.on_disk = true;
+        }
+        self.buffered = 0;
+        Ok(())
+    }
+
+    /// Write every partition: its rows read back, sorted by series,
+    /// averaging, time, file and line, and written as `format`.
+    pub fn finish(
+        mut self,
+        dir: &Path,
+        format: TableFormat,
+        writer: &Writer,
+    ) -> Result<(usize, usize, u64), String> {
+        let ext = format.extension();
+        let mut readings = 0usize;
+        let mut bytes_total = 0u64;
+        let parts = std::mem::take(&mut self.parts);
+        let count = parts.len();
+        for ((province, unit, month), spill) in parts {
+            let mut raw = Vec::new();
+            if spill.on_disk {
+                let path = self.spill_dir.join(format!("{}.bin", spill.id));
+                raw = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+                let _ = std::fs::remove_file(&path);
+            }
+            raw.extend_from_slice(&spill.buf);
+            drop(spill.buf);
+            let mut rows: Vec<ReadingRow> = raw
+                .chunks_exact(RECORD)
+                .map(|rec| self.decode(rec))
+                .collect();
+            drop(raw);
+            rows.sort_by(|a, b| {
+                (
+                    a.credit_code,
+                    a.outlet,
+                    a.pollutant,
+                    a.averaging,
+                    a.hour,
+                    a.file,
+                    a.line,
+                )
+                    .cmp(&(
+                        b.credit_code,
+                        b.outlet,
+                        b.pollutant,
+                        b.averaging,
+                        b.hour,
+                        b.file,
+                        b.line,
+                    ))
+            });
+            let folder = dir
+                .join("readings")
+                .join(format!("province={province}"))
+                .join(format!("unit={unit}"))
+                .join(format!("month={month}"));
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| format!("cannot create `{}`: {e}", folder.display()))?;
+            let bytes = match format {
+                TableFormat::Csv => readings_csv(&rows).into_bytes(),
+                TableFormat::Parquet => parquet_readings(&rows)?,
+            };
+            writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+            readings += rows.len();
+            debug_assert_eq!(rows.len(), spill.count);
+            bytes_total += bytes.len() as u64;
+        }
+        Ok((count, readings, bytes_total))
+    }
+
+    fn decode(&self, rec: &[u8]) -> ReadingRow<'_> {
+        let u32_at = |i: usize| u32::from_le_bytes([rec[i], rec[i + 1], rec[i + 2], rec[i + 3]]);
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&rec[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        let f64_at = |i: usize| f64::from_bits(u64_at(i));
+        let opt = |v: f64| Some(v).filter(|v| v.is_finite());
+        let (p, o, code) = self.series[u32_at(0) as usize];
+        let permit = &self.permits[p];
+        ReadingRow {
+            credit_code: &permit.credit_code,
+            outlet: &permit.outlets[o].id,
+            pollutant: code,
+            averaging: if rec[4] == 0 { "hour" } else { "day" },
+            hour: u64_at(5) as i64,
+            measured: f64_at(13),
+            corrected: opt(f64_at(21)),
+            flag: rec[29],
+            o2: opt(f64_at(30)),
+            flow: opt(f64_at(38)),
+            file: &self.files[u32_at(46) as usize],
+            line: u32_at(50) as usize,
         }
     }
-    for rows in parts.values_mut() {
-        rows.sort_by(|a, b| {
-            (
-                a.credit_code,
-                a.outlet,
-                a.pollutant,
-                a.averaging,
-                a.hour,
-                a.file,
-                a.line,
-            )
-                .cmp(&(
-                    b.credit_code,
-                    b.outlet,
-                    b.pollutant,
-                    b.averaging,
-                    b.hour,
-                    b.file,
-                    b.line,
-                ))
-        });
-    }
-    parts
 }
 
-fn reading_row<'a>(
-    p: &'a PermitLimits,
-    outlet: &'a str,
-    r: &Reading,
-    file: &'a str,
+/// One reading as a fixed-size record (little-endian): series, averaging,
+/// hour, measured, corrected, flag, O₂, flow, file, line; a missing value
+/// is NaN.
+fn encode(buf: &mut Vec<u8>, series: u32, r: &Reading, file: u32, line: usize) {
+    let none = |v: Option<f64>| v.filter(|v| v.is_finite()).unwrap_or(f64::NAN);
+    buf.extend_from_slice(&series.to_le_bytes());
+    buf.push(u8::from(r.period == Period::Day));
+    buf.extend_from_slice(&r.time.to_le_bytes());
+    buf.extend_from_slice(&r.value.to_bits().to_le_bytes());
+    buf.extend_from_slice(&none(r.zs).to_bits().to_le_bytes());
+    buf.push(r.flag);
+    buf.extend_from_slice(&none(r.o2).to_bits().to_le_bytes());
+    buf.extend_from_slice(&none(r.flow).to_bits().to_le_bytes());
+    buf.extend_from_slice(&file.to_le_bytes());
+    buf.extend_from_slice(&u32::try_from(line).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+/// 1-based line of a byte offset, counted forward from the last offset
+/// asked for (readings come in file order), from the start when asked for
+/// an earlier one.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
     line: usize,
-) -> ReadingRow<'a> {
-    ReadingRow {
-        credit_code: &p.credit_code,
-        outlet,
-        pollutant: r.code,
-        averaging: match r.period {
-            Period::Hour => "hour",
-            Period::Day => "day",
-        },
-        hour: r.time,
-        measured: r.value,
-        corrected: r.zs.filter(|v| v.is_finite()),
-        flag: r.flag,
-        o2: r.o2.filter(|v| v.is_finite()),
-        flow: r.flow.filter(|v| v.is_finite()),
-        file,
-        line,
+}
+
+impl LineCounter {
+    fn line(&mut self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        if offset < self.at {
+            *self = LineCounter::default();
+        }
+        self.line += text.as_bytes()[self.at..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.at = offset;
+        self.line + 1
     }
 }
 
@@ -460,30 +709,35 @@ pub fn readings_csv(rows: &[ReadingRow]) -> String {
     )
 }
 
-/// What an export wrote.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Summary {
-    pub limits: usize,
-    pub readings: usize,
-    pub partitions: usize,
-    /// Bytes of the readings table's files.
-    pub reading_bytes: u64,
+/// One partition of the coverage table as CSV.
+pub fn coverage_csv(rows: &[CoverageRow]) -> String {
+    csv_table(
+        COVERAGE_COLUMNS,
+        rows.iter().map(|c| {
+            vec![
+                c.credit_code.clone(),
+                c.period.clone(),
+                timestamp(c.from),
+                timestamp(c.to),
+                c.expected_hours.to_string(),
+            ]
+        }),
+    )
 }
 
 /// Write `DIR/limits/province=…/unit=…/part-0.EXT` and
-/// `DIR/readings/province=…/unit=…/month=…/part-0.EXT`. A partition
-/// exported again is replaced; other partitions in DIR are kept.
-#[allow(clippy::too_many_arguments)]
-pub fn write(
+/// `DIR/coverage/province=…/unit=…/month=…/part-0.EXT` (the months of
+/// `hours`, the hours the run covered); the readings follow through an
+/// [`Exporter`].
+/// A partition exported again is replaced; other partitions in DIR are
+/// kept. Returns the number of limits written.
+pub fn write_limits(
     dir: &Path,
     format: TableFormat,
     writer: &Writer,
     permits: &[PermitLimits],
-    files: &[DataFile],
-    devices: &FxHashMap<String, Device>,
-    from: Option<Date>,
-    to: Option<Date>,
-) -> Result<Summary, String> {
+    hours: Option<(i64, i64)>,
+) -> Result<usize, String> {
     if !format.available() {
         return Err(format!(
             "this build cannot write {} tables (build with `--features {}`)",
@@ -521,28 +775,34 @@ pub fn write(
         };
         writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
     }
-    let parts = reading_rows(permits, files, devices, from, to);
-    let mut summary = Summary {
-        limits: limits.len(),
-        partitions: parts.len(),
-        ..Summary::default()
-    };
-    for ((province, unit, month), rows) in &parts {
-        let folder = dir
-            .join("readings")
-            .join(format!("province={province}"))
-            .join(format!("unit={unit}"))
-            .join(format!("month={month}"));
-        mkdir(&folder)?;
-        let bytes = match format {
-            TableFormat::Csv => readings_csv(rows).into_bytes(),
-            TableFormat::Parquet => parquet_readings(rows)?,
-        };
-        writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
-        summary.readings += rows.len();
-        summary.reading_bytes += bytes.len() as u64;
+    // Coverage is partitioned like the readings (by unit and month), so
+    // that a month exported again replaces its coverage with its readings.
+    let mut units: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for p in permits {
+        units
+            .entry((
+                partition_value(&province(&p.region)),
+                partition_value(&p.credit_code),
+            ))
+            .or_insert(&p.credit_code);
     }
-    Ok(summary)
+    for ((province, unit), credit_code) in &units {
+        for row in coverage_rows(credit_code, hours) {
+            let folder = dir
+                .join("coverage")
+                .join(format!("province={province}"))
+                .join(format!("unit={unit}"))
+                .join(format!("month={}", row.period));
+            mkdir(&folder)?;
+            let rows = [row];
+            let bytes = match format {
+                TableFormat::Csv => coverage_csv(&rows).into_bytes(),
+                TableFormat::Parquet => parquet_coverage(&rows)?,
+            };
+            writer.write(&folder.join(format!("part-0.{ext}")), &bytes)?;
+        }
+    }
+    Ok(limits.len())
 }
 
 #[cfg(not(feature = "parquet"))]
@@ -555,15 +815,20 @@ fn parquet_readings(_: &[ReadingRow]) -> Result<Vec<u8>, String> {
     Err("this build cannot write Parquet (build with `--features parquet`)".into())
 }
 
+#[cfg(not(feature = "parquet"))]
+fn parquet_coverage(_: &[CoverageRow]) -> Result<Vec<u8>, String> {
+    Err("this build cannot write Parquet (build with `--features parquet`)".into())
+}
+
 #[cfg(feature = "parquet")]
-use parquet_out::{parquet_limits, parquet_readings};
+use parquet_out::{parquet_coverage, parquet_limits, parquet_readings};
 
 /// Parquet through the crate's low-level column writer (no Arrow): one row
 /// group per file, plain and dictionary encodings, no compression codec
 /// compiled in.
 #[cfg(feature = "parquet")]
 mod parquet_out {
-    use super::{LimitRow, ReadingRow};
+    use super::{CoverageRow, LimitRow, ReadingRow};
     use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -677,6 +942,24 @@ mod parquet_out {
         )
     }
 
+    pub(crate) fn parquet_coverage(rows: &[CoverageRow]) -> Result<Vec<u8>, String> {
+        let schema = "message coverage {
+            OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY period (STRING);
+            REQUIRED INT64 covered_from (TIMESTAMP(MILLIS,false));
+            REQUIRED INT64 covered_to (TIMESTAMP(MILLIS,false));
+            REQUIRED INT64 expected_hours; }";
+        write(
+            schema,
+            vec![
+                text(rows, |c| Some(c.credit_code.clone())),
+                text(rows, |c| Some(c.period.clone())),
+                Col::Int64(rows.iter().map(|c| c.from * 3_600_000).collect()),
+                Col::Int64(rows.iter().map(|c| c.to * 3_600_000).collect()),
+                Col::Int64(rows.iter().map(|c| c.expected_hours).collect()),
+            ],
+        )
+    }
+
     pub(crate) fn parquet_readings(rows: &[ReadingRow]) -> Result<Vec<u8>, String> {
         let schema = "message readings {
             OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY outlet (STRING);
@@ -727,6 +1010,112 @@ mod tests {
         assert_eq!(csv_cell("=1+1"), "=1+1");
         let t = csv_table(&["a", "b"], [vec!["1".into(), "x\ny".into()]].into_iter());
         assert_eq!(t, "a,b\r\n1,\"x\ny\"\r\n");
+    }
+
+    /// The fixture's permit and data files, as the command reads them.
+    fn fixture() -> (Vec<PermitLimits>, Vec<DataFile>, FxHashMap<String, Device>) {
+        use crate::span::SourceFile;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/monitor");
+        let loaded = crate::permit::load_path(&dir.join("chp-v2.yaml"), &Default::default());
+        let permits = vec![super::super::permit::limits(&loaded.permit.unwrap())];
+        let read = |name: &str| {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            SourceFile::new(format!("tests/fixtures/monitor/{name}"), text)
+        };
+        let files = vec![
+            super::super::data::read_hj212(&read("plant.hj212"), 0),
+            super::super::data::read_csv(&read("furnace.csv"), 1),
+        ];
+        let devices_text = std::fs::read_to_string(dir.join("devices.csv")).unwrap();
+        let devices = super::super::devices::parse(&devices_text).unwrap();
+        (permits, files, devices)
+    }
+
+    /// Every file under `dir` (relative path → bytes), hidden ones included.
+    fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.unwrap();
+            if e.file_type().is_file() {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn spilled_partitions_are_written_as_held_ones() {
+        let (permits, files, devices) = fixture();
+        let mut got = Vec::new();
+        for budget in [usize::MAX, 0] {
+            let dir = tempfile::tempdir().unwrap();
+            let writer = Writer::new(false);
+            let mut e = Exporter::new(dir.path(), &permits, &devices, None, None);
+            e.budget = budget;
+            // The CSV first, then the log: lines and files out of order.
+            for f in files.iter().rev() {
+                e.add(f).unwrap();
+            }
+            let spilled = e.parts.values().any(|s| s.on_disk);
+            assert_eq!(spilled, budget == 0);
+            let spill_dir = e.spill_dir.clone();
+            assert_eq!(spill_dir.exists(), spilled);
+            let (partitions, readings, _) =
+                e.finish(dir.path(), TableFormat::Csv, &writer).unwrap();
+            assert_eq!((partitions, readings), (1, 38));
+            assert!(!spill_dir.exists(), "the temporary folder is removed");
+            got.push(tree(dir.path()));
+        }
+        assert_eq!(got[0], got[1]);
+        // Rows are in series, time, file, line order.
+        assert_eq!(got[0].len(), 2, "{:?}", got[0].keys());
+        let csv = got[0]
+            .iter()
+            .find(|(k, _)| k.ends_with("part-0.csv"))
+            .map(|(_, v)| String::from_utf8(v.clone()).unwrap())
+            .unwrap();
+        let so2: Vec<&str> = csv.lines().filter(|l| l.contains(",SO2,hour,")).collect();
+        assert!(so2[0].contains("2026-03-02 00:00:00") && so2[0].ends_with("plant.hj212,1"));
+    }
+
+    #[test]
+    fn an_existing_spill_folder_is_refused_and_kept() {
+        let (permits, files, devices) = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = Exporter::new(dir.path(), &permits, &devices, None, None);
+        e.budget = 0;
+        std::fs::create_dir(&e.spill_dir).unwrap();
+        std::fs::write(e.spill_dir.join("0.bin"), b"theirs").unwrap();
+        let spill_dir = e.spill_dir.clone();
+        assert!(e.add(&files[0]).unwrap_err().contains("cannot create"));
+        drop(e);
+        assert_eq!(std::fs::read(spill_dir.join("0.bin")).unwrap(), b"theirs");
+    }
+
+    #[test]
+    fn lines_are_counted_forward_and_again_from_the_start() {
+        let text = "a\nb\nc\n";
+        let mut c = LineCounter::default();
+        assert_eq!(c.line(text, 0), 1);
+        assert_eq!(c.line(text, 4), 3);
+        assert_eq!(c.line(text, 2), 2);
+        assert_eq!(c.line(text, 100), 4);
+    }
+
+    #[test]
+    fn coverage_splits_the_run_into_months() {
+        let h = |y, m, d, hour: i64| Date::new(y, m, d).unwrap().days() * 24 + hour;
+        let rows = coverage_rows("U", Some((h(2026, 1, 30, 5), h(2026, 3, 1, 23))));
+        let got: Vec<(&str, i64)> = rows
+            .iter()
+            .map(|r| (r.period.as_str(), r.expected_hours))
+            .collect();
+        // 30 Jan 05:00 to 31 Jan 23:00; all of February; 1 March.
+        assert_eq!(got, [("2026-01", 43), ("2026-02", 672), ("2026-03", 24)]);
+        assert_eq!(timestamp(rows[0].from), "2026-01-30 05:00:00");
+        assert_eq!(timestamp(rows[2].to), "2026-03-01 23:00:00");
+        assert!(coverage_rows("U", None).is_empty());
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The violation-lead list (违法线索清单): one lead per unit, outlet,
-//! pollutant and month that exceeded a limit or lost too much data, with
-//! this project's severity classes (defined in docs/monitoring.md,
-//! modelled on US EPA pretreatment significant noncompliance, 40 CFR
-//! 403.8(f)(2)(viii)). Written as CSV (UTF-8 with BOM, formula-safe cells)
-//! and JSON.
+//! pollutant and month that exceeded a limit or lost too much data (online
+//! data), one per manual result above a limit and one per period of the
+//! monitoring plan without a manual result, with this project's severity
+//! classes (defined in docs/monitoring.md, modelled on US EPA pretreatment
+//! significant noncompliance, 40 CFR 403.8(f)(2)(viii)). Written as CSV
+//! (UTF-8 with BOM, formula-safe cells) and JSON; `super::history` joins
+//! it with an earlier run's list.
 
 use super::check::{MAX_EXCLUDED_SHARE, MIN_VALID_SHARE, Month};
 use serde::Serialize;
@@ -20,14 +22,24 @@ pub const CLASSES: &[(&str, &str)] = &[
     ),
     (
         "exceedance",
-        "at least one valid hour or day above a limit (or below a floor)",
+        "at least one valid hour or day above a limit (or below a floor); a manual result above its limit (or below a floor)",
     ),
     (
         "data",
         "no exceedance, but fewer than 75% of the hours valid or 30% or more flagged",
     ),
+    (
+        "missing",
+        "a period of the permit's monitoring plan without the manual result its frequency requires (after 40 CFR 403.8(f)(2)(viii)(F), self-monitoring reports not provided)",
+    ),
 ];
 
+/// Where a lead's evidence comes from.
+pub const ONLINE: &str = "online";
+pub const MANUAL: &str = "manual";
+
+/// One lead. The hour counts belong to online leads (`None` for manual
+/// ones); `sampled_at`, `report` and `frequency` to manual ones.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Lead {
     pub unit: String,
@@ -36,17 +48,48 @@ pub struct Lead {
     pub outlet: String,
     pub pollutant: String,
     pub pollutant_zh: String,
-    /// `YYYY-MM`.
+    /// `YYYY-MM` for online data; for manual results the period of the
+    /// monitoring plan (`2026-Q2`, `2026-H1`, `2026`, `2026-03`,
+    /// `week of 2026-03-02`, `2026-03-05`; a month when the plan has no
+    /// entry for the result).
     pub period: String,
-    pub exceedance_hours: u32,
-    pub exceedance_days: u32,
+    pub exceedance_hours: Option<u32>,
+    pub exceedance_days: Option<u32>,
+    /// The worst value (online), the result (manual), in the limit's unit.
     pub worst_value: Option<f64>,
     pub limit: Option<f64>,
-    pub valid_hours: u32,
-    pub excluded_hours: u32,
-    pub expected_hours: u32,
+    pub valid_hours: Option<u32>,
+    pub excluded_hours: Option<u32>,
+    pub expected_hours: Option<u32>,
     pub severity: &'static str,
     pub basis: String,
+    /// [`ONLINE`] or [`MANUAL`].
+    pub source: &'static str,
+    /// Day a manual result was sampled (`YYYY-MM-DD`).
+    pub sampled_at: Option<String>,
+    /// The lab report id of a manual result, as the results file gives it.
+    pub report: Option<String>,
+    /// The plan's frequency a manual lead is judged by (`quarterly`, …).
+    pub frequency: Option<&'static str>,
+    /// Against `--leads-baseline`: `new`, `open`, `closed`, `not-judged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    /// Against `--leads-baseline`: the period the lead was first listed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+}
+
+impl Lead {
+    /// The class of problem a lead belongs to, for joining runs: the
+    /// exceedance classes are one problem (a lead may grow from
+    /// `exceedance` to `chronic`), `data` and `missing` are each their own.
+    pub fn problem(&self) -> &'static str {
+        match self.severity {
+            "chronic" | "technical" | "exceedance" => "exceedance",
+            "data" => "data",
+            _ => "missing",
+        }
+    }
 }
 
 /// The class of a month, or `None` when it is no lead.
@@ -87,10 +130,18 @@ fn opt(v: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
+fn count(v: Option<u32>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn text(v: Option<&str>) -> String {
+    v.map(safe_cell).unwrap_or_default()
+}
+
 /// `leads.csv`: UTF-8 with BOM, one lead a row.
 pub fn csv(leads: &[Lead]) -> String {
     let mut s = String::from(
-        "\u{feff}unit,credit_code,permit,outlet,pollutant,pollutant_zh,period,exceedance_hours,exceedance_days,worst_value,limit,valid_hours,excluded_hours,expected_hours,severity,basis\r\n",
+        "\u{feff}unit,credit_code,permit,outlet,pollutant,pollutant_zh,period,exceedance_hours,exceedance_days,worst_value,limit,valid_hours,excluded_hours,expected_hours,severity,basis,source,sampled_at,report,frequency,status,first_seen\r\n",
     );
     for l in leads {
         let cells = [
@@ -101,15 +152,21 @@ pub fn csv(leads: &[Lead]) -> String {
             safe_cell(&l.pollutant),
             safe_cell(&l.pollutant_zh),
             safe_cell(&l.period),
-            l.exceedance_hours.to_string(),
-            l.exceedance_days.to_string(),
+            count(l.exceedance_hours),
+            count(l.exceedance_days),
             opt(l.worst_value),
             opt(l.limit),
-            l.valid_hours.to_string(),
-            l.excluded_hours.to_string(),
-            l.expected_hours.to_string(),
+            count(l.valid_hours),
+            count(l.excluded_hours),
+            count(l.expected_hours),
             l.severity.to_string(),
             safe_cell(&l.basis),
+            l.source.to_string(),
+            text(l.sampled_at.as_deref()),
+            text(l.report.as_deref()),
+            text(l.frequency),
+            text(l.status),
+            text(l.first_seen.as_deref()),
         ];
         s.push_str(&cells.join(","));
         s.push_str("\r\n");
@@ -117,9 +174,14 @@ pub fn csv(leads: &[Lead]) -> String {
     s
 }
 
-/// `leads.json`.
-pub fn json(leads: &[Lead]) -> String {
-    let v = serde_json::json!({ "version": 1, "classes": CLASSES.iter().map(|(k, d)| serde_json::json!({"severity": k, "definition": d})).collect::<Vec<_>>(), "leads": leads });
+/// `leads.json`; with a baseline (`closed`, `not_judged`: the baseline's
+/// leads this run closed or could not judge) those lists too.
+pub fn json(leads: &[Lead], joined: Option<&super::history::Joined>) -> String {
+    let mut v = serde_json::json!({ "version": 1, "classes": CLASSES.iter().map(|(k, d)| serde_json::json!({"severity": k, "definition": d})).collect::<Vec<_>>(), "leads": leads });
+    if let (Some(j), Some(obj)) = (joined, v.as_object_mut()) {
+        obj.insert("closed".into(), serde_json::json!(j.closed));
+        obj.insert("not_judged".into(), serde_json::json!(j.not_judged));
+    }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s

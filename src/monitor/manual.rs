@@ -6,6 +6,7 @@
 //! day, by its `frequency`), and each result is compared with the
 //! permit's limit for that outlet and pollutant like an hourly reading.
 
+use super::leads::{Lead, MANUAL};
 use super::permit::{Frequency, Limit, PermitLimits, PlanEntry};
 use super::{MFinding, Related, finding};
 use crate::date::Date;
@@ -13,6 +14,7 @@ use crate::finding::Severity;
 use crate::span::{Source, Span};
 use crate::units::Dim;
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// Basis of `monitor.manual-missing`.
 pub const MISSING_BASIS: &str = "排污许可管理条例 第十九条 (按照排污许可证规定开展自行监测); HJ 819-2017 §5 监测方案制定; the permit's monitoring plan (frequency)";
@@ -42,6 +44,8 @@ pub struct Manual {
     pub unit: String,
     /// The value in the base unit of its dimension, when a unit is given.
     pub base: Option<(f64, Dim)>,
+    /// The lab report id (`report` column), when given.
+    pub report: Option<String>,
 }
 
 /// The period of `frequency` that day `day` falls in: (first day, day after the last).
@@ -140,6 +144,56 @@ fn limit_of<'a>(permit: &'a PermitLimits, m: &Manual) -> Option<(&'a str, &'a Li
     row.floor.as_ref().map(|l| ("limit", l, true))
 }
 
+/// The frequency a result of `outlet` and `code` is judged by: the plan's
+/// (its first manual entry for them), else a month.
+fn frequency_of(permit: &PermitLimits, outlet: &str, code: &str) -> (Frequency, bool) {
+    permit
+        .plan
+        .iter()
+        .find(|e| e.outlet == outlet && e.code == code)
+        .map_or((Frequency::Monthly, false), |e| (e.frequency, true))
+}
+
+/// A manual lead's fixed fields.
+fn lead(permit: &PermitLimits, outlet: &str, code: &str, period: String) -> Lead {
+    Lead {
+        unit: permit.unit_name.clone(),
+        credit_code: permit.credit_code.clone(),
+        permit: permit.source.name.clone(),
+        outlet: outlet.to_string(),
+        pollutant: code.to_string(),
+        pollutant_zh: crate::catalogue::pollutants::zh_name(code)
+            .unwrap_or("")
+            .to_string(),
+        period,
+        exceedance_hours: None,
+        exceedance_days: None,
+        worst_value: None,
+        limit: None,
+        valid_hours: None,
+        excluded_hours: None,
+        expected_hours: None,
+        severity: "exceedance",
+        basis: String::new(),
+        source: MANUAL,
+        sampled_at: None,
+        report: None,
+        frequency: None,
+        status: None,
+        first_seen: None,
+    }
+}
+
+/// What the manual checks give: findings, and the leads (manual
+/// exceedances and missing periods) in permit, outlet, pollutant and
+/// period order.
+pub struct Checked {
+    pub findings: Vec<MFinding>,
+    pub leads: Vec<Lead>,
+    /// (credit code, outlet, pollutant) → days with a result.
+    pub sampled: BTreeMap<(String, String, String), Vec<i64>>,
+}
+
 fn num(v: f64) -> String {
     crate::units::format_number((v * 1000.0).round() / 1000.0)
 }
@@ -151,8 +205,12 @@ pub fn check(
     results: &[&Manual],
     sources: &[Source],
     range: (i64, i64),
-) -> Vec<MFinding> {
+) -> Checked {
     let mut out = Vec::new();
+    // (permit, outlet, code, period start, 0 exceedance / 1 missing, day,
+    // file, byte) → lead: sorted so, whatever the order of the results.
+    type Order = (usize, String, &'static str, i64, u8, i64, u32, u32);
+    let mut leads: Vec<(Order, Lead)> = Vec::new();
     // (permit, outlet, code) → sorted days with a result.
     let mut days: FxHashMap<(usize, &str, &str), Vec<i64>> = FxHashMap::default();
     let mut unmapped: FxHashMap<(u32, String), ()> = FxHashMap::default();
@@ -214,6 +272,28 @@ pub fn check(
             m.unit.as_str()
         };
         let day = Date::from_days(m.day);
+        let (frequency, planned) = frequency_of(permit, &m.outlet, m.code);
+        let (start, _) = period(frequency, m.day);
+        let mut l_ = lead(permit, &m.outlet, m.code, label(frequency, start));
+        l_.worst_value = Some(value);
+        l_.limit = Some(l.value);
+        l_.basis = format!("{}:{} ({})", permit.source.name, l.line, l.text);
+        l_.sampled_at = Some(day.to_string());
+        l_.report = m.report.clone();
+        l_.frequency = planned.then(|| frequency.as_str());
+        leads.push((
+            (
+                p,
+                m.outlet.clone(),
+                m.code,
+                start,
+                0,
+                m.day,
+                m.file,
+                m.start,
+            ),
+            l_,
+        ));
         let mut f = finding(
             "monitor.manual-exceedance",
             Severity::Error,
@@ -248,9 +328,18 @@ pub fn check(
     for v in days.values_mut() {
         v.sort_unstable();
     }
+    let sampled = days
+        .iter()
+        .map(|(&(p, o, c), d)| {
+            (
+                (permits[p].credit_code.clone(), o.to_string(), c.to_string()),
+                d.clone(),
+            )
+        })
+        .collect();
     let (lo, hi) = range;
     if lo > hi {
-        return out;
+        return finish(out, leads, sampled);
     }
     for (p, permit) in permits.iter().enumerate() {
         for entry in &permit.plan {
@@ -264,12 +353,32 @@ pub fn check(
                     have.get(i).is_none_or(|&d| d >= e)
                 })
                 .collect();
+            for &(s, _) in &missing {
+                let mut l = lead(permit, &entry.outlet, entry.code, label(entry.frequency, s));
+                l.severity = "missing";
+                l.basis = format!("{}:{} ({})", permit.source.name, entry.line, entry.text);
+                l.frequency = Some(entry.frequency.as_str());
+                leads.push(((p, entry.outlet.clone(), entry.code, s, 1, s, 0, 0), l));
+            }
             if let Some(f) = missing_finding(permit, entry, &missing) {
                 out.push(f);
             }
         }
     }
-    out
+    finish(out, leads, sampled)
+}
+
+fn finish<K: Ord>(
+    findings: Vec<MFinding>,
+    mut leads: Vec<(K, Lead)>,
+    sampled: BTreeMap<(String, String, String), Vec<i64>>,
+) -> Checked {
+    leads.sort_by(|a, b| a.0.cmp(&b.0));
+    Checked {
+        findings,
+        leads: leads.into_iter().map(|(_, l)| l).collect(),
+        sampled,
+    }
 }
 
 fn missing_finding(

@@ -4,8 +4,11 @@
 //! devices and outlets to permits (`--devices`, credit code, outlet id,
 //! pollutant code), the checks (hourly and daily limits, floors, O₂
 //! correction, flagged and missing hours, annual totals from concentration
-//! × flow), the violation-lead list (违法线索清单) with its severity
-//! classes, the chart report, and the generator of test data. Findings are
+//! × flow; manual results against the monitoring plan; an execution
+//! report's declared totals), the violation-lead list (违法线索清单) with
+//! its severity classes and its joining with an earlier run's list, the
+//! chart report, the export of open tables for the SQL checks, and the
+//! generator of test data. Findings are
 //! ordinary [`Finding`]s pointing at the data file, so every reporter of
 //! `crate::report` prints them; the permit's limit travels alongside as a
 //! related location ([`Related`]). Documented for users in
@@ -13,9 +16,11 @@
 
 pub mod check;
 pub mod data;
+pub mod declared;
 pub mod devices;
 pub mod export;
 pub mod generate;
+pub mod history;
 pub mod hj212;
 pub mod leads;
 pub mod manual;
@@ -167,6 +172,18 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Warning,
         "a data file that is neither HJ 212 packets nor a monitoring CSV",
         "docs/monitoring.md (inputs)",
+    ),
+    (
+        "monitor.declared-below-computed",
+        Severity::Warning,
+        "an execution report's declared annual total well below the total computed from the monitoring data",
+        declared::BELOW_BASIS,
+    ),
+    (
+        "monitor.declared-exceeds-annual",
+        Severity::Error,
+        "an execution report's declared annual total above the permit's annual limit",
+        declared::EXCEEDS_BASIS,
     ),
     (
         "monitor.excluded-share",

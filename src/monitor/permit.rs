@@ -35,6 +35,20 @@ pub enum Frequency {
     Daily,
 }
 
+impl Frequency {
+    /// The permit's word (`quarterly`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Annual => "annual",
+            Frequency::Semiannual => "semiannual",
+            Frequency::Quarterly => "quarterly",
+            Frequency::Monthly => "monthly",
+            Frequency::Weekly => "weekly",
+            Frequency::Daily => "daily",
+        }
+    }
+}
+
 /// One manual entry of the permit's monitoring plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanEntry {

@@ -98,7 +98,8 @@ pub fn svg(c: &Chart) -> String {
 pub fn heat_maps(leads: &[super::leads::Lead]) -> String {
     use std::collections::{BTreeMap, BTreeSet};
     let mut units: BTreeMap<&str, Vec<&super::leads::Lead>> = BTreeMap::new();
-    for l in leads {
+    // Online leads only: manual ones have plan periods, not months, and no hours.
+    for l in leads.iter().filter(|l| l.source == super::leads::ONLINE) {
         units.entry(l.unit.as_str()).or_default().push(l);
     }
     let mut s = String::new();
@@ -108,11 +109,11 @@ pub fn heat_maps(leads: &[super::leads::Lead]) -> String {
         for l in &ls {
             rows.entry((l.outlet.as_str(), l.pollutant.as_str()))
                 .or_default()
-                .insert(l.period.as_str(), l.exceedance_hours);
+                .insert(l.period.as_str(), l.exceedance_hours.unwrap_or(0));
         }
         let max = ls
             .iter()
-            .map(|l| l.exceedance_hours)
+            .filter_map(|l| l.exceedance_hours)
             .max()
             .unwrap_or(0)
             .max(1);
@@ -153,7 +154,7 @@ pub fn html(charts: &[Chart], leads: &[super::leads::Lead]) -> String {
     let mut s = String::from(
         "<!DOCTYPE html>\n<html lang=\"zh\">\n<head><meta charset=\"utf-8\"><title>permitlint monitor report</title>\n<style>body{font-family:sans-serif;margin:2em}h2{font-size:1.1em}</style></head>\n<body>\n<h1>监测数据与许可限值 (permitlint monitor)</h1>\n<p>Hourly values (blue), the permit's limit (red, dashed), flagged hours excluded from the checks (grey).</p>\n",
     );
-    if !leads.is_empty() {
+    if leads.iter().any(|l| l.source == super::leads::ONLINE) {
         s.push_str("<h2>超标小时数 (exceedance hours per month)</h2>\n");
         s.push_str(&heat_maps(leads));
     }

@@ -33,6 +33,10 @@ pub struct Outcome {
     pub series: usize,
     /// Readings evaluated.
     pub readings: usize,
+    /// What the run covered (for `--leads-baseline` and the export).
+    pub coverage: super::history::Coverage,
+    /// Emissions computed per series and calendar year (t).
+    pub computed: super::declared::Computed,
 }
 
 /// (permit, outlet) of a target, or why not.
@@ -105,6 +109,7 @@ pub struct Runner<'a> {
     series: Vec<((usize, usize, &'static str), Series<'a>)>,
     manual: Vec<super::manual::Manual>,
     any_manual: bool,
+    declared: Vec<super::declared::Declared>,
 }
 
 impl<'a> Runner<'a> {
@@ -133,6 +138,7 @@ impl<'a> Runner<'a> {
             series: Vec::new(),
             manual: Vec::new(),
             any_manual: false,
+            declared: Vec::new(),
         }
     }
 
@@ -167,6 +173,7 @@ impl<'a> Runner<'a> {
         self.findings.extend(f.findings.iter().cloned());
         self.any_manual |= f.is_manual;
         self.manual.extend(f.manual.iter().cloned());
+        self.declared.extend(f.declared.iter().cloned());
         let resolved: Vec<Result<(usize, usize), String>> = f
             .targets
             .iter()
@@ -245,6 +252,7 @@ impl<'a> Runner<'a> {
             mut series,
             manual,
             any_manual,
+            declared,
             ..
         } = self;
         let range = (from_h.unwrap_or(lo), to_h.unwrap_or(hi));
@@ -263,6 +271,9 @@ impl<'a> Runner<'a> {
         }
         let results: Vec<_> = states.into_par_iter().map(|s| s.finish(range)).collect();
         let mut outcome = assemble(permits, &done, results, &mut findings, opts);
+        let cov = &mut outcome.coverage;
+        cov.hours = Some(range).filter(|r| r.0 <= r.1);
+        cov.units = permits.iter().map(|p| p.credit_code.clone()).collect();
         if any_manual {
             let (from_d, to_d) = (opts.from.map(|d| d.days()), opts.to.map(|d| d.days()));
             let manual: Vec<&super::manual::Manual> = manual
@@ -278,8 +289,18 @@ impl<'a> Runner<'a> {
                 dhi = dhi.max(m.day);
             }
             let days = (from_d.unwrap_or(dlo), to_d.unwrap_or(dhi));
-            findings.extend(super::manual::check(permits, &manual, sources, days));
+            let checked = super::manual::check(permits, &manual, sources, days);
+            findings.extend(checked.findings);
+            outcome.leads.extend(checked.leads);
+            outcome.coverage.manual_days = Some(days).filter(|d| d.0 <= d.1);
+            outcome.coverage.sampled = checked.sampled;
         }
+        findings.extend(super::declared::check(
+            permits,
+            &declared,
+            sources,
+            &outcome.computed,
+        ));
         super::sort(&mut findings);
         outcome.findings = findings;
         outcome.series = count;
@@ -318,17 +339,32 @@ fn assemble(
 ) -> Outcome {
     let mut leads = Vec::new();
     let mut charts = Vec::new();
+    let mut coverage = super::history::Coverage::default();
+    let mut computed = super::declared::Computed::new();
     let mut plant: BTreeMap<PlantKey, (f64, Vec<String>)> = BTreeMap::new();
     for (&(p, outlet_id, row, medium), res) in work.iter().zip(results) {
         let p = &p;
         let permit = &permits[*p];
         findings.extend(res.findings);
+        for &(year, t) in &res.calendar_t {
+            *computed
+                .entry((*p, outlet_id.to_string(), row.code, year))
+                .or_default() += t;
+        }
         for &(start, t) in &res.annual_t {
             let e = plant
                 .entry((*p, medium as u8, row.code, start))
                 .or_default();
             e.0 += t;
             e.1.push(outlet_id.to_string());
+        }
+        for period in res.months.keys() {
+            coverage.online.insert((
+                permit.credit_code.clone(),
+                outlet_id.to_string(),
+                row.code.to_string(),
+                period.clone(),
+            ));
         }
         for (period, m) in &res.months {
             let Some(class) = classify(m) else {
@@ -347,17 +383,23 @@ fn assemble(
                 pollutant: row.code.to_string(),
                 pollutant_zh: row.name_zh.to_string(),
                 period: period.clone(),
-                exceedance_hours: m.exceed_hours,
-                exceedance_days: m.exceed_days,
+                exceedance_hours: Some(m.exceed_hours),
+                exceedance_days: Some(m.exceed_days),
                 worst_value: m.worst.map(|w| w.0),
                 limit: m.worst.map(|w| w.1).or(limit.map(|l| l.value)),
-                valid_hours: m.valid_hours,
-                excluded_hours: m.excluded_hours,
-                expected_hours: m.expected_hours,
+                valid_hours: Some(m.valid_hours),
+                excluded_hours: Some(m.excluded_hours),
+                expected_hours: Some(m.expected_hours),
                 severity: class,
                 basis: limit.map_or(String::new(), |l| {
                     format!("{}:{} ({})", permit.source.name, l.line, l.text)
                 }),
+                source: super::leads::ONLINE,
+                sampled_at: None,
+                report: None,
+                frequency: None,
+                status: None,
+                first_seen: None,
             });
         }
         if opts.charts && !res.points.is_empty() {
@@ -427,5 +469,7 @@ fn assemble(
         charts,
         series: work.len(),
         readings: 0,
+        coverage,
+        computed,
     }
 }
