@@ -85,6 +85,20 @@ pub struct Reading {
     pub o2: Option<f64>,
     /// Flow (m³/h) in the same hour.
     pub flow: Option<f64>,
+    /// An hour computed from minute data (HJ 212 CN 2051), not reported
+    /// as an hourly value.
+    pub from_minutes: Option<FromMinutes>,
+}
+
+/// How an hour computed from minute data was computed (`hj212::minutes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FromMinutes {
+    /// Valid minute values averaged.
+    pub values: u8,
+    /// Interval of the minute data (minutes), as its time stamps give it.
+    pub interval: u8,
+    /// Minutes the valid values cover.
+    pub minutes: u8,
 }
 
 /// ISO 8601 local time of an hour index, Beijing time as HJ 212 data is.
@@ -209,6 +223,18 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Warning,
         "periods of the permit's monitoring plan without the manual result its frequency requires",
         manual::MISSING_BASIS,
+    ),
+    (
+        "monitor.minute-mismatch",
+        Severity::Warning,
+        "an hourly packet that the same hour's minute data does not support",
+        hj212::minutes::MISMATCH_BASIS,
+    ),
+    (
+        "monitor.not-evaluated",
+        Severity::Notice,
+        "packets read but not evaluated (real-time data, other commands), once per file",
+        hj212::commands::BASIS,
     ),
     (
         "monitor.plant-annual-exceedance",
