@@ -22,6 +22,7 @@ pub mod manual;
 pub mod permit;
 pub mod report;
 pub mod run;
+pub mod xlsx;
 
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
@@ -247,6 +248,12 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Undecided,
         "data whose device or outlet matches no permit",
         "docs/monitoring.md (device mapping)",
+    ),
+    (
+        "monitor.xlsx",
+        Severity::Warning,
+        "an XLSX workbook that cannot be read, or sheets without the header (a notice)",
+        "docs/monitoring.md (tabular data, XLSX)",
     ),
 ];
 

@@ -62,4 +62,5 @@ impl NotEvaluated {
     }
 }
 
-pub const BASIS: &str = "HJ 212-2017 (command codes, CN); HJ 76-2017 附录 B (real-time, minute and hourly data)";
+pub const BASIS: &str =
+    "HJ 212-2017 (command codes, CN); HJ 76-2017 附录 B (real-time, minute and hourly data)";

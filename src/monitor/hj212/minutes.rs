@@ -196,7 +196,9 @@ impl Minutes {
                 let written = text.get(r.start as usize..r.end as usize).unwrap_or("");
                 let unit = 10f64.powi(-(decimals(written).min(12) as i32));
                 let differs = match (enough, mean) {
-                    (true, Some(m)) => (r.value - m).abs() > MISMATCH_TOLERANCE * r.value.abs() + unit,
+                    (true, Some(m)) => {
+                        (r.value - m).abs() > MISMATCH_TOLERANCE * r.value.abs() + unit
+                    }
                     // Valid, though its own minutes, flagged ones
                     // included, cover the hour and too few are valid.
                     _ => all_minutes >= MIN_VALID_MINUTES,
@@ -229,7 +231,9 @@ impl Minutes {
                 period: Period::Hour,
                 target: k.0,
                 code: k.1,
-                value: mean.unwrap_or_else(|| h.values.iter().map(|m| m.value).sum::<f64>() / h.values.len().max(1) as f64),
+                value: mean.unwrap_or_else(|| {
+                    h.values.iter().map(|m| m.value).sum::<f64>() / h.values.len().max(1) as f64
+                }),
                 zs: if valid.iter().all(|m| m.zs.is_some()) {
                     mean_of(&|m| m.zs)
                 } else {
@@ -346,7 +350,14 @@ mod tests {
     fn ten_minute_data_gives_the_hourly_mean_at_the_last_valid_minute() {
         let text = minutes(
             10,
-            &[("10", "N"), ("20", "N"), ("30", "N"), ("40", "N"), ("50", "N"), ("60", "M")],
+            &[
+                ("10", "N"),
+                ("20", "N"),
+                ("30", "N"),
+                ("40", "N"),
+                ("50", "N"),
+                ("60", "M"),
+            ],
         );
         let (d, so2) = read(&text);
         assert_eq!(so2.len(), 1, "one hour from six minute packets");
@@ -373,7 +384,14 @@ mod tests {
         // Four valid 10-minute values: 40 minutes.
         let (_, so2) = read(&minutes(
             10,
-            &[("10", "N"), ("20", "N"), ("30", "D"), ("40", "N"), ("50", "N"), ("60", "D")],
+            &[
+                ("10", "N"),
+                ("20", "N"),
+                ("30", "D"),
+                ("40", "N"),
+                ("50", "N"),
+                ("60", "D"),
+            ],
         ));
         assert_eq!(so2.len(), 1);
         assert_eq!(so2[0].flag, FEW_MINUTES);
@@ -394,27 +412,32 @@ mod tests {
     #[test]
     fn the_interval_is_read_from_the_time_stamps() {
         let at = |stamps: &[&str]| -> String {
-            stamps
-                .iter()
-                .map(|t| packet("2051", t, "4", "N"))
-                .collect()
+            stamps.iter().map(|t| packet("2051", t, "4", "N")).collect()
         };
         // 15-minute data, the last value missing: three values cover 45 minutes.
         let (_, so2) = read(&at(&["20260302050000", "20260302051500", "20260302053000"]));
         assert_eq!(so2[0].flag, b'N');
-        assert_eq!(so2[0].from_minutes.map(|m| (m.interval, m.minutes)), Some((15, 45)));
+        assert_eq!(
+            so2[0].from_minutes.map(|m| (m.interval, m.minutes)),
+            Some((15, 45))
+        );
         // Two of them cover 30: invalid.
         let (_, so2) = read(&at(&["20260302050000", "20260302051500"]));
         assert_eq!(so2[0].flag, FEW_MINUTES);
         // One value at 05:50 after full 10-minute data in hour 04: the
         // series' interval (10) counts for it too.
-        let mut stamps: Vec<String> = (0..6).map(|i| format!("2026030204{:02}00", i * 10)).collect();
+        let mut stamps: Vec<String> = (0..6)
+            .map(|i| format!("2026030204{:02}00", i * 10))
+            .collect();
         stamps.push("20260302055000".into());
         let refs: Vec<&str> = stamps.iter().map(String::as_str).collect();
         let (_, so2) = read(&at(&refs));
         assert_eq!(so2.len(), 2);
         assert_eq!(so2[0].from_minutes.map(|m| m.minutes), Some(60));
-        assert_eq!(so2[1].from_minutes.map(|m| (m.interval, m.minutes)), Some((10, 10)));
+        assert_eq!(
+            so2[1].from_minutes.map(|m| (m.interval, m.minutes)),
+            Some((10, 10))
+        );
         // A value near the end of the hour covers only what is left of it.
         let (_, so2) = read(&at(&["20260302050000", "20260302053000", "20260302055500"]));
         assert_eq!(so2[0].from_minutes.map(|m| m.minutes), Some(25 + 25 + 5));
@@ -422,7 +445,14 @@ mod tests {
 
     #[test]
     fn an_hourly_packet_counts_and_is_checked_against_its_minutes() {
-        let six = [("10", "N"), ("20", "N"), ("30", "N"), ("40", "N"), ("50", "N"), ("60", "N")];
+        let six = [
+            ("10", "N"),
+            ("20", "N"),
+            ("30", "N"),
+            ("40", "N"),
+            ("50", "N"),
+            ("60", "N"),
+        ];
         // Agreeing (mean 35): the hourly packet alone is read, nothing said.
         let text = minutes(10, &six) + &packet("2061", "20260302050000", "35", "N");
         let (d, so2) = read(&text);
@@ -441,11 +471,23 @@ mod tests {
         let text = minutes(10, &six) + &packet("2061", "20260302050000", "36.5", "N");
         assert!(rules(&read(&text).0).is_empty());
         // Valid hourly packet, but its minutes are mostly flagged D.
-        let flagged = [("10", "D"), ("20", "D"), ("30", "D"), ("40", "N"), ("50", "N"), ("60", "N")];
+        let flagged = [
+            ("10", "D"),
+            ("20", "D"),
+            ("30", "D"),
+            ("40", "N"),
+            ("50", "N"),
+            ("60", "N"),
+        ];
         let text = minutes(10, &flagged) + &packet("2061", "20260302050000", "50", "N");
         let (d, _) = read(&text);
         assert_eq!(rules(&d), ["monitor.minute-mismatch"]);
-        assert!(d.findings[0].finding.message.contains("only 30 minutes are valid"));
+        assert!(
+            d.findings[0]
+                .finding
+                .message
+                .contains("only 30 minutes are valid")
+        );
     }
 
     #[test]
@@ -461,7 +503,8 @@ mod tests {
         assert_eq!(f.severity, Severity::Notice);
         assert_eq!(f.primary.unwrap().start, 0, "at the first such packet");
         assert!(
-            f.message.contains("3 real-time data packets (CN 2011), 1 packet of command CN 9014"),
+            f.message
+                .contains("3 real-time data packets (CN 2011), 1 packet of command CN 9014"),
             "{}",
             f.message
         );
