@@ -380,10 +380,19 @@ pub fn serial_date(serial: f64, date1904: bool) -> Option<String> {
 
 /// A cell as the view writes it: no comma (it would split the line) and no
 /// line break.
-fn view_text(c: &Cell, is_time: bool, date1904: bool) -> String {
+/// A boolean where a data flag belongs is no flag: `#` and the value,
+/// so the reading is excluded (counted under `#`), never read as `T` or `F`.
+fn view_text(c: &Cell, is_time: bool, is_flag: bool, date1904: bool) -> String {
     let s = match c {
         Cell::Text(t) => t.clone(),
-        Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Cell::Bool(b) => {
+            let word = if *b { "TRUE" } else { "FALSE" };
+            if is_flag {
+                format!("#{word}")
+            } else {
+                word.to_string()
+            }
+        }
         Cell::Number(n) if is_time => {
             serial_date(*n, date1904).unwrap_or_else(|| format!("serial {n}"))
         }
@@ -459,11 +468,11 @@ pub fn view(bytes: &[u8]) -> Result<View, String> {
                 continue;
             }
             let reference = format!("{}!{}:{}", sheet_ref(name), row.number, row.number);
-            let mut cells = vec![view_text(&Cell::Text(reference), false, date1904)];
-            for col in &columns[1..] {
+            let mut cells = vec![view_text(&Cell::Text(reference), false, false, date1904)];
+            for (k, col) in columns.iter().enumerate().skip(1) {
                 let cell = col.and_then(|c| row.cells.iter().find(|(rc, _)| *rc == c));
                 cells.push(cell.map_or(String::new(), |(c, v)| {
-                    view_text(v, Some(*c) == time_col, date1904)
+                    view_text(v, Some(*c) == time_col, COLUMNS[k] == "flag", date1904)
                 }));
             }
             out.text.push_str(&cells.join(","));
@@ -641,8 +650,7 @@ mod tests {
             // 45717.25 = 2025-03-01 06:00; value a number, flag an inline string.
             + "<row r=\"2\"><c r=\"A2\"><v>45717.25</v></c><c r=\"B2\" t=\"s\"><v>5</v></c><c r=\"C2\" t=\"s\"><v>6</v></c><c r=\"D2\"><v>40.5</v></c><c r=\"E2\" t=\"inlineStr\"><is><t>N</t></is></c></row>"
             // A date-time as text, the pollutant in Chinese rich inline text, a
-            // boolean flag (written TRUE, as the spreadsheet shows it; as for
-            // CSV, its first letter is the flag).
+            // boolean where the flag belongs (no flag: excluded, under `#`).
             + "<row r=\"3\"><c r=\"A3\" t=\"str\"><v>2025-03-01 07:00</v></c><c r=\"B3\" t=\"inlineStr\"><is><t>DA001</t></is></c><c r=\"C3\" t=\"inlineStr\"><is><r><t>二氧</t></r><r><t>化硫</t></r></is></c><c r=\"D3\"><v>12</v></c><c r=\"E3\" t=\"b\"><v>1</v></c></row>"
             // A whole serial: a date alone, a daily value.
             + "<row r=\"5\"><c r=\"A5\"><v>45717</v></c><c r=\"B5\" t=\"s\"><v>5</v></c><c r=\"C5\" t=\"s\"><v>6</v></c><c r=\"D5\"><v>30</v></c></row>"
@@ -691,7 +699,7 @@ mod tests {
                 r,
                 [
                     (day + 6, "SO2", 40.5, b'N', Period::Hour),
-                    (day + 7, "SO2", 12.0, b'T', Period::Hour),
+                    (day + 7, "SO2", 12.0, b'#', Period::Hour),
                     (day, "SO2", 30.0, b'N', Period::Day),
                 ]
             );
