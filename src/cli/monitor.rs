@@ -19,7 +19,7 @@ use std::time::Instant;
 pub struct MonitorArgs {
     #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
-    /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
+    /// Data files or folders: HJ 212 packet logs, CSV or XLSX exports, recognised by content.
     #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.

@@ -1,6 +1,7 @@
 //! Post-permit supervision (证后监管): a unit's monitoring data checked
 //! against its own permit. This module owns reading the data (HJ 212
-//! packet logs of the 2017 and 2025 editions, tabular CSV exports), mapping
+//! packet logs of the 2017 and 2025 editions, their minute data recomputed
+//! into hours; tabular CSV and XLSX exports), mapping
 //! devices and outlets to permits (`--devices`, credit code, outlet id,
 //! pollutant code), the checks (hourly and daily limits, floors, O₂
 //! correction, flagged and missing hours, annual totals from concentration
