@@ -90,8 +90,12 @@ fn a_workbook_is_read_by_content_and_its_findings_name_the_cell() {
 
 /// A log for device MNDA001FIXTURE (DA001, reference O2 6 %).
 fn packet(cn: &str, time: &str, so2: &str) -> String {
+    flagged(cn, time, so2, "N")
+}
+
+fn flagged(cn: &str, time: &str, so2: &str, flag: &str) -> String {
     frame(&format!(
-        "QN={time}000;ST=31;CN={cn};PW=123456;MN=MNDA001FIXTURE;Flag=4;CP=&&DataTime={time};a21026-Avg={so2},a21026-Flag=N;a19001-Avg=6,a19001-Flag=N&&"
+        "QN={time}000;ST=31;CN={cn};PW=123456;MN=MNDA001FIXTURE;Flag=4;CP=&&DataTime={time};a21026-Avg={so2},a21026-Flag={flag};a19001-Avg=6,a19001-Flag=N&&"
     ))
 }
 
@@ -116,6 +120,16 @@ fn minute_data_becomes_hours_the_same_whatever_the_thread_count() {
         log.push_str(&packet("2051", &format!("2026030206{:02}00", m * 10), "80"));
     }
     log.push_str(&packet("2061", "20260302060000", "20"));
+    // Hour 07: three valid 10-minute values of six (30 minutes): invalid.
+    for m in 0..6 {
+        let flag = if m < 3 { "N" } else { "D" };
+        log.push_str(&flagged(
+            "2051",
+            &format!("2026030207{:02}00", m * 10),
+            "80",
+            flag,
+        ));
+    }
     let path = dir.path().join("minutes.hj212");
     std::fs::write(&path, &log).unwrap();
     let data = path.to_str().unwrap();
@@ -162,6 +176,14 @@ fn minute_data_becomes_hours_the_same_whatever_the_thread_count() {
             .as_str()
             .unwrap()
             .contains("average 80")
+    );
+    // Hour 07 is excluded under its own reason: 1 of the 3 hours.
+    let share = of(&fs, "monitor.excluded-share");
+    assert_eq!(share.len(), 1, "{fs:#?}");
+    let msg = share[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("1 of 3 hours flagged and excluded (fewer than 45 valid minutes: 1)"),
+        "{msg}"
     );
     let notice = of(&fs, "monitor.not-evaluated");
     assert_eq!(notice.len(), 1);
