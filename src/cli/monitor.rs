@@ -324,12 +324,11 @@ fn with_texts(findings: &mut [MFinding]) {
             )
             .unwrap_or_default();
             // A workbook is shown as its view (`monitor::xlsx`).
-            let view = monitor::xlsx::is_xlsx(&bytes)
-                .then(|| monitor::xlsx::view(&bytes).ok())
-                .flatten();
+            let workbook = monitor::xlsx::is_xlsx(&bytes);
+            let view = workbook.then(|| monitor::xlsx::view(&bytes).ok()).flatten();
             let text = match &view {
                 Some(v) => v.text.clone(),
-                None if monitor::xlsx::is_xlsx(&bytes) => String::new(),
+                None if workbook => String::new(),
                 None => String::from_utf8_lossy(&bytes).into_owned(),
             };
             (SourceFile::new(f.file.name.clone(), text), view)

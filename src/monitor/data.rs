@@ -1,7 +1,9 @@
 //! Reading data files into [`Reading`]s: HJ 212 packet logs (one packet a
 //! line, recognised by `##`) and tabular CSV exports (recognised by a
 //! `pollutant` column). Problems become findings at their line and byte;
-//! nothing here ends the run.
+//! nothing here ends the run. Minute packets go through `hj212::minutes`
+//! into hours, packets not evaluated into `hj212::commands`' one notice;
+//! XLSX workbooks are read by `xlsx` through [`read_csv`].
 
 use super::hj212::commands::NotEvaluated;
 use super::hj212::minutes::{MinuteValue, Minutes};

@@ -98,6 +98,12 @@ pub struct Minutes {
     hours: FxHashMap<(u32, &'static str, i64), Hour>,
 }
 
+/// Minutes the values `ms` of an hour cover at `interval` minutes each, each
+/// cut at the end of the hour.
+fn covered<'m>(interval: u32, ms: impl Iterator<Item = &'m Minute>) -> u32 {
+    ms.map(|m| interval.min(60 - u32::from(m.minute))).sum()
+}
+
 /// Decimal places written in a number (`31.25` → 2).
 pub fn decimals(text: &str) -> u32 {
     text.split_once('.').map_or(0, |(_, d)| {
@@ -130,14 +136,13 @@ impl Minutes {
         });
     }
 
-    /// The hours computed from minutes, given the file's own readings
-    /// (`hourly`):
-    /// an hour with an hourly packet keeps it and is only compared.
-    /// `text` is the file's (the hourly values are read in it again for the
-    /// decimals they were written with).
+    /// The hours computed from the minutes of file `file`, given its text
+    /// and the readings of its other packets (`hourly`): an hour with an
+    /// hourly packet keeps it, and its minutes only check it (its value is
+    /// read again in `text` for the decimals it was written with).
     pub fn finish(self, file: u32, text: &str, hourly: &[Reading]) -> Outcome {
         let mut keys: Vec<(u32, &'static str, i64)> = self.hours.keys().copied().collect();
-        keys.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        keys.sort_unstable();
         // The interval of each series: the smallest gap between two of its
         // minute stamps, in time order (a gap over an hour boundary counts).
         let mut interval: FxHashMap<(u32, &'static str), u32> = FxHashMap::default();
@@ -176,11 +181,8 @@ impl Minutes {
             // One value alone tells no interval: it counts as one minute.
             let iv = interval.get(&(k.0, k.1)).copied().unwrap_or(1);
             let valid: Vec<&Minute> = h.values.iter().filter(|m| m.valid).collect();
-            let covered = |ms: &mut dyn Iterator<Item = &Minute>| -> u32 {
-                ms.map(|m| iv.min(60 - u32::from(m.minute))).sum()
-            };
-            let valid_minutes = covered(&mut valid.iter().copied());
-            let all_minutes = covered(&mut h.values.iter());
+            let valid_minutes = covered(iv, valid.iter().copied());
+            let all_minutes = covered(iv, h.values.iter());
             let n = valid.len();
             let mean_of = |f: &dyn Fn(&Minute) -> Option<f64>| {
                 let xs: Vec<f64> = valid.iter().filter_map(|m| f(m)).collect();
