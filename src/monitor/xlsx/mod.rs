@@ -68,13 +68,12 @@ struct Row {
     cells: Vec<(u32, Cell)>,
 }
 
-/// One line of the view: the sheet and row it shows, and for each view
-/// column the sheet's column it came from.
-#[derive(Clone, Debug)]
+/// One line of the view: the sheet (index into [`View::sheets`]) and the
+/// row it shows.
+#[derive(Clone, Copy, Debug)]
 pub struct Line {
-    pub sheet: String,
+    pub sheet: usize,
     pub row: u32,
-    pub columns: Vec<Option<u32>>,
 }
 
 /// The workbook as text, and where each of its lines came from (line 0 is
@@ -82,6 +81,11 @@ pub struct Line {
 pub struct View {
     pub text: String,
     pub lines: Vec<Option<Line>>,
+    /// Byte offset in `text` where each line starts.
+    pub starts: Vec<usize>,
+    /// The sheets read: name, and for each view column the sheet's column
+    /// it came from.
+    pub sheets: Vec<(String, Vec<Option<u32>>)>,
     /// Sheets not read (no header), by name.
     pub skipped: Vec<String>,
 }
@@ -122,6 +126,18 @@ fn sheet_ref(name: &str) -> String {
     } else {
         format!("'{}'", name.replace('\'', "''"))
     }
+}
+
+/// The value of attribute `key` as written (for values the format keeps
+/// ASCII: cell references and types).
+fn raw_attr<'e>(
+    e: &'e quick_xml::events::BytesStart<'_>,
+    key: &[u8],
+) -> Option<std::borrow::Cow<'e, [u8]>> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .map(|a| a.value)
 }
 
 fn attr(e: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> Option<String> {
@@ -257,8 +273,8 @@ fn sheet_rows(part: &str, xml: &str, strings: &[String]) -> Result<Vec<Row>, Str
                 match e.local_name().as_ref() {
                     b"row" => {
                         let prev = rows.last().map_or(0, |r| r.number);
-                        let number = attr(e, b"r")
-                            .and_then(|v| v.parse().ok())
+                        let number = raw_attr(e, b"r")
+                            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok())
                             .unwrap_or(prev + 1);
                         rows.push(Row {
                             number,
@@ -267,11 +283,18 @@ fn sheet_rows(part: &str, xml: &str, strings: &[String]) -> Result<Vec<Row>, Str
                         next_col = 0;
                     }
                     b"c" => {
-                        let col = attr(e, b"r")
-                            .and_then(|v| column_of(&v))
-                            .unwrap_or(next_col);
+                        let (mut col, mut kind) = (None, String::new());
+                        for a in e.attributes().flatten() {
+                            match a.key.as_ref() {
+                                b"r" => {
+                                    col = std::str::from_utf8(&a.value).ok().and_then(column_of)
+                                }
+                                b"t" => kind = String::from_utf8_lossy(&a.value).into_owned(),
+                                _ => {}
+                            }
+                        }
+                        let col = col.unwrap_or(next_col);
                         next_col = col + 1;
-                        let kind = attr(e, b"t").unwrap_or_default();
                         value.clear();
                         inline.clear();
                         if !empty {
@@ -398,7 +421,11 @@ fn view_text(c: &Cell, is_time: bool, is_flag: bool, date1904: bool) -> String {
         }
         Cell::Number(n) => format!("{n}"),
     };
-    s.replace(',', "，").replace(['\r', '\n'], " ")
+    if s.contains([',', '\r', '\n']) {
+        s.replace(',', "，").replace(['\r', '\n'], " ")
+    } else {
+        s
+    }
 }
 
 /// Build the view of a workbook.
@@ -422,6 +449,8 @@ pub fn view(bytes: &[u8]) -> Result<View, String> {
     let mut out = View {
         text: COLUMNS.join(",") + "\n",
         lines: vec![None],
+        starts: vec![0],
+        sheets: Vec::new(),
         skipped: Vec::new(),
     };
     for (i, (name, id)) in sheets.iter().enumerate() {
@@ -475,14 +504,15 @@ pub fn view(bytes: &[u8]) -> Result<View, String> {
                     view_text(v, Some(*c) == time_col, COLUMNS[k] == "flag", date1904)
                 }));
             }
+            out.starts.push(out.text.len());
             out.text.push_str(&cells.join(","));
             out.text.push('\n');
             out.lines.push(Some(Line {
-                sheet: name.clone(),
+                sheet: out.sheets.len(),
                 row: row.number,
-                columns: columns.clone(),
             }));
         }
+        out.sheets.push((name.clone(), columns));
     }
     Ok(out)
 }
@@ -491,12 +521,14 @@ pub fn view(bytes: &[u8]) -> Result<View, String> {
 /// when it covers the row (a skipped row) or no cell of the sheet.
 pub fn cell_at(view: &View, at: usize) -> Option<String> {
     let text = view.text.get(..at.min(view.text.len()))?;
-    let line_no = text.matches('\n').count();
+    // The line holding `at`: the last that starts at or before it.
+    let line_no = view.starts.partition_point(|&s| s <= at).checked_sub(1)?;
     let line = view.lines.get(line_no)?.as_ref()?;
-    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..].matches(',').count();
-    let sheet = sheet_ref(&line.sheet);
-    Some(match line.columns.get(column).copied().flatten() {
+    let (name, columns) = view.sheets.get(line.sheet)?;
+    let line_start = view.starts[line_no];
+    let column = text.get(line_start..)?.matches(',').count();
+    let sheet = sheet_ref(name);
+    Some(match columns.get(column).copied().flatten() {
         Some(c) if column > 0 => format!("{sheet}!{}{}", column_name(c), line.row),
         _ => format!("{sheet}!{}:{}", line.row, line.row),
     })
