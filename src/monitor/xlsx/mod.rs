@@ -21,6 +21,7 @@ use crate::finding::{Finding, Severity};
 use crate::span::{Source, SourceFile, Span};
 
 use quick_xml::events::Event;
+use std::rc::Rc;
 
 /// The columns of the view, in order: the row's reference, then the CSV
 /// reader's columns (docs/monitoring.md, tabular data).
@@ -58,8 +59,38 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 enum Cell {
     Text(String),
+    /// A shared string (shared, not copied, by every cell that uses it).
+    Shared(Rc<str>),
     Number(f64),
     Bool(bool),
+}
+
+/// A cell's type (its `t` attribute).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// `n` or none.
+    Number,
+    /// `s`: an index into the shared strings.
+    Shared,
+    /// `inlineStr`: the text in `<is>`.
+    Inline,
+    /// `b`.
+    Bool,
+    /// `str` (a formula's text), `e` (an error such as `#N/A`), `d` (an ISO
+    /// 8601 date): the text of `<v>`.
+    Text,
+}
+
+impl Kind {
+    fn of(t: &[u8]) -> Kind {
+        match t {
+            b"s" => Kind::Shared,
+            b"inlineStr" => Kind::Inline,
+            b"b" => Kind::Bool,
+            b"str" | b"e" | b"d" => Kind::Text,
+            _ => Kind::Number,
+        }
+    }
 }
 
 /// A row of a sheet: its number and its cells by column (0 = A).
@@ -222,7 +253,7 @@ fn relationships(xml: &str) -> Result<Vec<(String, String)>, String> {
 
 /// `xl/sharedStrings.xml`: each `<si>`'s text (its `<t>`s, rich-text runs
 /// joined, phonetic runs left out).
-fn shared_strings(xml: &str) -> Result<Vec<String>, String> {
+fn shared_strings(xml: &str) -> Result<Vec<Rc<str>>, String> {
     let mut r = quick_xml::Reader::from_str(xml);
     let mut out = Vec::new();
     let (mut cur, mut in_t, mut in_phonetic) = (String::new(), false, false);
@@ -234,9 +265,9 @@ fn shared_strings(xml: &str) -> Result<Vec<String>, String> {
                 b"rPh" => in_phonetic = true,
                 _ => {}
             },
-            Ok(Event::Empty(e)) if e.local_name().as_ref() == b"si" => out.push(String::new()),
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == b"si" => out.push(Rc::from("")),
             Ok(Event::End(e)) => match e.local_name().as_ref() {
-                b"si" => out.push(std::mem::take(&mut cur)),
+                b"si" => out.push(Rc::from(std::mem::take(&mut cur))),
                 b"t" => in_t = false,
                 b"rPh" => in_phonetic = false,
                 _ => {}
@@ -256,11 +287,11 @@ fn shared_strings(xml: &str) -> Result<Vec<String>, String> {
 }
 
 /// A worksheet's rows, each with its cells.
-fn sheet_rows(part: &str, xml: &str, strings: &[String]) -> Result<Vec<Row>, String> {
+fn sheet_rows(part: &str, xml: &str, strings: &[Rc<str>]) -> Result<Vec<Row>, String> {
     let mut r = quick_xml::Reader::from_str(xml);
     let mut rows: Vec<Row> = Vec::new();
     // The cell being read: column, type, value text, inline text.
-    let mut cell: Option<(u32, String)> = None;
+    let mut cell: Option<(u32, Kind)> = None;
     let (mut value, mut inline) = (String::new(), String::new());
     let (mut in_v, mut in_t) = (false, false);
     let mut next_col = 0u32;
@@ -283,13 +314,13 @@ fn sheet_rows(part: &str, xml: &str, strings: &[String]) -> Result<Vec<Row>, Str
                         next_col = 0;
                     }
                     b"c" => {
-                        let (mut col, mut kind) = (None, String::new());
+                        let (mut col, mut kind) = (None, Kind::Number);
                         for a in e.attributes().flatten() {
                             match a.key.as_ref() {
                                 b"r" => {
                                     col = std::str::from_utf8(&a.value).ok().and_then(column_of)
                                 }
-                                b"t" => kind = String::from_utf8_lossy(&a.value).into_owned(),
+                                b"t" => kind = Kind::of(&a.value),
                                 _ => {}
                             }
                         }
@@ -312,17 +343,17 @@ fn sheet_rows(part: &str, xml: &str, strings: &[String]) -> Result<Vec<Row>, Str
                 b"c" => {
                     if let Some((col, kind)) = cell.take() {
                         let v = value.trim();
-                        let c = match kind.as_str() {
-                            "s" => v
+                        let c = match kind {
+                            Kind::Shared => v
                                 .parse::<usize>()
                                 .ok()
                                 .and_then(|i| strings.get(i))
-                                .map(|s| Cell::Text(s.clone())),
-                            "inlineStr" => Some(Cell::Text(inline.clone())),
-                            "b" => Some(Cell::Bool(v == "1")),
-                            "str" | "e" | "d" => Some(Cell::Text(value.clone())),
-                            _ if v.is_empty() => None,
-                            _ => Some(match v.parse::<f64>() {
+                                .map(|s| Cell::Shared(Rc::clone(s))),
+                            Kind::Inline => Some(Cell::Text(inline.clone())),
+                            Kind::Bool => Some(Cell::Bool(v == "1")),
+                            Kind::Text => Some(Cell::Text(value.clone())),
+                            Kind::Number if v.is_empty() => None,
+                            Kind::Number => Some(match v.parse::<f64>() {
                                 Ok(n) if n.is_finite() => Cell::Number(n),
                                 _ => Cell::Text(value.clone()),
                             }),
@@ -408,6 +439,7 @@ pub fn serial_date(serial: f64, date1904: bool) -> Option<String> {
 fn view_text(c: &Cell, is_time: bool, is_flag: bool, date1904: bool) -> String {
     let s = match c {
         Cell::Text(t) => t.clone(),
+        Cell::Shared(t) => t.to_string(),
         Cell::Bool(b) => {
             let word = if *b { "TRUE" } else { "FALSE" };
             if is_flag {
@@ -478,6 +510,7 @@ pub fn view(bytes: &[u8]) -> Result<View, String> {
             .map(|(c, v)| {
                 let t = match v {
                     Cell::Text(t) => t.trim().to_ascii_lowercase(),
+                    Cell::Shared(t) => t.trim().to_ascii_lowercase(),
                     _ => String::new(),
                 };
                 (*c, t)
