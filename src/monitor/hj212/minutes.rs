@@ -105,7 +105,7 @@ fn covered<'m>(interval: u32, ms: impl Iterator<Item = &'m Minute>) -> u32 {
 }
 
 /// Decimal places written in a number (`31.25` → 2).
-pub fn decimals(text: &str) -> u32 {
+fn decimals(text: &str) -> u32 {
     text.split_once('.').map_or(0, |(_, d)| {
         d.bytes().take_while(u8::is_ascii_digit).count() as u32
     })
