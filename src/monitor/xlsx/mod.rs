@@ -306,7 +306,7 @@ fn sheet_rows(part: &str, xml: &str, strings: &[Rc<str>]) -> Result<Vec<Row>, St
                         let prev = rows.last().map_or(0, |r| r.number);
                         let number = raw_attr(e, b"r")
                             .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok())
-                            .unwrap_or(prev + 1);
+                            .unwrap_or(prev.saturating_add(1));
                         rows.push(Row {
                             number,
                             cells: Vec::new(),
@@ -325,7 +325,7 @@ fn sheet_rows(part: &str, xml: &str, strings: &[Rc<str>]) -> Result<Vec<Row>, St
                             }
                         }
                         let col = col.unwrap_or(next_col);
-                        next_col = col + 1;
+                        next_col = col.saturating_add(1);
                         value.clear();
                         inline.clear();
                         if !empty {
@@ -853,6 +853,14 @@ mod tests {
                 .contains("not well-formed XML"),
             "{}",
             d.findings[0].finding.message
+        );
+        // Row and column numbers at the end of their range.
+        let edge = "<row r=\"4294967295\"><c r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row>";
+        let _ = read(
+            "d.xlsx",
+            &write_workbook(&[("S", edge)], STRINGS, false, false),
+            0,
+            false,
         );
         // A ZIP without a workbook is not XLSX.
         assert!(!is_xlsx(&zip::write(&[("a.txt", b"x")], false)));

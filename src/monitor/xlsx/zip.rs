@@ -111,7 +111,8 @@ impl<'a> Archive<'a> {
             .ok_or_else(|| bad("its data runs past the end of the file"))?;
         let out = match e.method {
             0 => data.to_vec(),
-            8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit)
+            // Never more than the directory says (a bomb stops there).
+            8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, e.size)
                 .map_err(|err| bad(&format!("deflate data is damaged ({:?})", err.status)))?,
             m => {
                 return Err(bad(&format!(
@@ -254,6 +255,20 @@ mod tests {
                 let _ = a.read("a.xml", 1000);
             }
         }
+        // Deflate data that inflates past the size its directory states
+        // stops there: an error, not a bomb.
+        let content = vec![b'a'; 10_000];
+        let mut z = write(&[("a.xml", &content)], true);
+        let central = z
+            .windows(4)
+            .rposition(|w| w == CENTRAL.to_le_bytes())
+            .unwrap();
+        z[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
+        let err = Archive::open(&z)
+            .unwrap()
+            .read("a.xml", 1 << 20)
+            .unwrap_err();
+        assert!(err.contains("damaged") || err.contains("size"), "{err}");
         // A changed byte of stored content is caught by the CRC.
         let mut z = write(&[("a.xml", b"<a>x</a>")], false);
         let at = z.windows(3).position(|w| w == b"<a>").unwrap() + 3;
