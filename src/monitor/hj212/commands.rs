@@ -1,5 +1,7 @@
-//! Packets read but not evaluated: real-time data (CN 2011) and every
-//! command other than hourly (2061), daily (2031) and minute (2051) data.
+//! Packets read but not evaluated: real-time data (CN 2011), equipment
+//! status (CN 2021) [2nd: the command codes as public implementations of
+//! HJ 212-2017 use them] and every command other than hourly (2061), daily
+//! (2031) and minute (2051) data.
 //! They are counted per file and said once, in one notice, never dropped
 //! in silence. Real-time values are the analyser's samples (HJ 76-2017
 //! 附录 B: at least one every 5 s [2nd]); limits apply to hourly and daily
@@ -38,6 +40,7 @@ impl NotEvaluated {
                 let s = if *n == 1 { "" } else { "s" };
                 match cn.as_str() {
                     "2011" => format!("{n} real-time data packet{s} (CN 2011)"),
+                    "2021" => format!("{n} equipment status packet{s} (CN 2021)"),
                     _ => format!("{n} packet{s} of command CN {cn}"),
                 }
             })

@@ -496,7 +496,10 @@ mod tests {
     fn real_time_packets_are_one_notice_per_file() {
         let text: String = (0..3)
             .map(|s| packet("2011", &format!("202603020500{s:02}"), "5", "N"))
-            .chain([packet("9014", "20260302050100", "5", "N")])
+            .chain([
+                packet("9014", "20260302050100", "5", "N"),
+                packet("2021", "20260302050200", "5", "N"),
+            ])
             .collect();
         let (d, so2) = read(&text);
         assert!(so2.is_empty(), "real-time values are not evaluated");
@@ -505,8 +508,9 @@ mod tests {
         assert_eq!(f.severity, Severity::Notice);
         assert_eq!(f.primary.unwrap().start, 0, "at the first such packet");
         assert!(
-            f.message
-                .contains("3 real-time data packets (CN 2011), 1 packet of command CN 9014"),
+            f.message.contains(
+                "3 real-time data packets (CN 2011), 1 equipment status packet (CN 2021), 1 packet of command CN 9014 read, not evaluated"
+            ),
             "{}",
             f.message
         );
