@@ -6,7 +6,9 @@
 //! (default 5) with medians: the packet parser alone (framing, CRC, fields)
 //! and the full reading of the log into readings (`monitor::data::read_hj212`),
 //! then the whole evaluation of the readings against the permit
-//! (`monitor::run::run`, one thread). Figures go to `docs/performance.md`.
+//! (`monitor::run::run`, one thread); and the same readings written as an
+//! XLSX export, read back (`monitor::xlsx::read`). Figures go to
+//! `docs/performance.md`.
 use permitlint::monitor::{data, generate, hj212::packet, permit, run};
 use permitlint::span::SourceFile;
 use std::hint::black_box;
@@ -86,6 +88,70 @@ fn main() {
         readings = out.readings;
         assert!(out.findings.is_empty(), "clean data gave findings");
     }
+    // The same readings as an XLSX export (one sheet, deflated; device
+    // and pollutant as shared strings, time as a date serial), read back
+    // into readings (`monitor::xlsx::read`: unzip, XML, view, CSV reader).
+    let file = data::read_hj212(&src, 0);
+    let mut strings: Vec<String> = [
+        "time",
+        "mn",
+        "pollutant",
+        "value",
+        "flag",
+        "o2",
+        "flow",
+        "N",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut index = |s: &str| match strings.iter().position(|x| x == s) {
+        Some(i) => i,
+        None => {
+            strings.push(s.to_string());
+            strings.len() - 1
+        }
+    };
+    let mut rows = String::from("<row r=\"1\">");
+    for (c, i) in ["A", "B", "C", "D", "E", "F", "G"].iter().zip(0..) {
+        rows.push_str(&format!("<c r=\"{c}1\" t=\"s\"><v>{i}</v></c>"));
+    }
+    rows.push_str("</row>");
+    for (n, r) in file.readings.iter().enumerate() {
+        let n = n + 2;
+        let mn = match &file.targets[r.target as usize] {
+            permitlint::monitor::Target::Mn(m) => m.clone(),
+            permitlint::monitor::Target::Outlet { outlet, .. } => outlet.clone(),
+        };
+        let (mn, code) = (index(&mn), index(r.code));
+        let serial = (r.time.div_euclid(24) + 25_569) as f64 + r.time.rem_euclid(24) as f64 / 24.0;
+        rows.push_str(&format!(
+            "<row r=\"{n}\"><c r=\"A{n}\"><v>{serial}</v></c><c r=\"B{n}\" t=\"s\"><v>{mn}</v></c><c r=\"C{n}\" t=\"s\"><v>{code}</v></c><c r=\"D{n}\"><v>{}</v></c><c r=\"E{n}\" t=\"s\"><v>7</v></c><c r=\"F{n}\"><v>{}</v></c><c r=\"G{n}\"><v>{}</v></c></row>",
+            r.value,
+            r.o2.unwrap_or(0.0),
+            r.flow.unwrap_or(0.0)
+        ));
+    }
+    let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
+    let wb = permitlint::monitor::xlsx::write_workbook(&[("Sheet1", &rows)], &refs, false, true);
+    let (mut xlsx, mut unzip, mut view) = (Vec::new(), Vec::new(), Vec::new());
+    let mut xlsx_readings = 0;
+    for _ in 0..trials {
+        let t = Instant::now();
+        let d = permitlint::monitor::xlsx::read("bench.xlsx", &wb, 0, false);
+        xlsx.push(t.elapsed().as_secs_f64());
+        xlsx_readings = d.readings.len();
+        assert!(d.findings.is_empty(), "the workbook gave findings");
+        // Its parts: inflating the sheet (CRC checked), and the view (unzip and XML).
+        let t = Instant::now();
+        let a = permitlint::monitor::xlsx::zip::Archive::open(&wb).unwrap();
+        black_box(a.read("xl/worksheets/sheet1.xml", 1 << 30).unwrap());
+        unzip.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        black_box(permitlint::monitor::xlsx::view(&wb).unwrap());
+        view.push(t.elapsed().as_secs_f64());
+    }
+    assert_eq!(xlsx_readings, file.readings.len());
     println!("HJ 212 log: {lines} hourly packets, {mb:.1} MB, {readings} readings checked");
     println!(
         "packet parse (framing, CRC, fields): {:.1} MB/s",
@@ -98,5 +164,18 @@ fn main() {
     println!(
         "evaluate against the permit (-j1):   {:.1} M readings/s",
         readings as f64 / 1e6 / median(&mut eval)
+    );
+    let t = median(&mut xlsx);
+    println!(
+        "XLSX export of the same readings: {:.1} MB ({:.1} MB of sheet XML), read in {:.0} ms: {:.2} M rows/s",
+        wb.len() as f64 / 1e6,
+        rows.len() as f64 / 1e6,
+        t * 1e3,
+        xlsx_readings as f64 / 1e6 / t
+    );
+    println!(
+        "  of which inflating the sheet {:.0} ms, the view (inflate, XML, text) {:.0} ms, the CSV reader the rest",
+        median(&mut unzip) * 1e3,
+        median(&mut view) * 1e3
     );
 }

@@ -914,7 +914,8 @@ fn assert_error_safe(what: &str, e: &str) {
 /// policies, through the CLI's own reading (`fsio::read_text`: size, regular
 /// file, UTF-8): a baseline, a waiver file, a previous `lists.json`,
 /// `leads.json`, `problems.json`, `history.json`, an EIA approval list,
-/// `--rectify-days` and `permitlint.toml`. None may panic; the messages of
+/// `--rectify-days`, `permitlint.toml` and a monitoring XLSX workbook
+/// (bytes, before the UTF-8 check). None may panic; the messages of
 /// the file readers (not of `--rectify-days`, the user's own argument, nor
 /// of `permitlint.toml`) carry no terminal control; what parses renders (JSON re-read gives the
 /// same value, CSV cells cannot start a formula, the history's SVG charts
@@ -924,6 +925,7 @@ pub fn files(data: &[u8]) {
     use permitlint::lists::{ListsFile, changes, eia, leads, problems, report};
     use permitlint::waiver::Waivers;
 
+    monitor_xlsx(data);
     let path = scratch_named("input.json", data);
     let text = match permitlint::fsio::read_text(&path, permitlint::fsio::MAX_INPUT_BYTES) {
         Ok(t) => t,
@@ -1015,6 +1017,30 @@ pub fn files(data: &[u8]) {
     let _ = problems::Deadlines::parse(&text);
     let toml = scratch_named("permitlint.toml", data);
     let _ = permitlint::cli::config::Config::read(&toml);
+}
+
+/// Bytes as a monitoring XLSX workbook (`monitor::xlsx::read`): never a
+/// panic; every reading's and finding's span lies in the view the file's
+/// findings are shown in, and locating a finding's cell in it works.
+fn monitor_xlsx(data: &[u8]) {
+    use permitlint::monitor::xlsx;
+    let d = xlsx::read("fuzz.xlsx", data, 0, true);
+    let text = &d.source.text;
+    let len = text.len() as u32;
+    for r in &d.readings {
+        assert!(r.start <= r.end && r.end <= len, "{r:?}");
+        assert!(text.is_char_boundary(r.start as usize) && text.is_char_boundary(r.end as usize));
+    }
+    let view = xlsx::view(data).ok();
+    for f in &d.findings {
+        if let Some(p) = f.finding.primary {
+            assert!(p.start <= p.end && p.end <= len, "{:?}", f.finding);
+        }
+        if let Some(v) = &view {
+            let mut f = f.finding.clone();
+            xlsx::locate(v, &mut f);
+        }
+    }
 }
 
 /// Tags of the monthly report's HTML page (its charts are inline SVG).

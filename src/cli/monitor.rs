@@ -19,8 +19,8 @@ use std::time::Instant;
 pub struct MonitorArgs {
     #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
-    /// Data files or folders: HJ 212 packet logs, CSV exports, manual results
-    /// or declared annual totals, recognised by content.
+    /// Data files or folders: HJ 212 packet logs, CSV or XLSX exports,
+    /// manual results or declared annual totals, recognised by content.
     #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
@@ -185,6 +185,9 @@ fn read_data(
             ))));
         }
     };
+    if monitor::xlsx::is_xlsx(&bytes) {
+        return Some(Ok(monitor::xlsx::read(&name, &bytes, index, keep_text)));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -315,24 +318,30 @@ fn with_json_context(text: &str, all: &[MFinding]) -> String {
 /// findings at its text. A file that changed or vanished since keeps its
 /// name, and a span beyond its new end is moved to the end.
 fn with_texts(findings: &mut [MFinding]) {
-    let mut texts: std::collections::BTreeMap<String, crate::span::Source> = Default::default();
+    type Shown = (crate::span::Source, Option<monitor::xlsx::View>);
+    let mut texts: std::collections::BTreeMap<String, Shown> = Default::default();
     for m in findings.iter_mut() {
         let f = &mut m.finding;
         if !f.file.text.is_empty() || f.file.name.is_empty() {
             continue;
         }
-        let src = texts
-            .entry(f.file.name.clone())
-            .or_insert_with(|| {
-                let text = crate::fsio::read_bytes(
-                    std::path::Path::new(&f.file.name),
-                    crate::fsio::MAX_DATA_BYTES,
-                )
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-                SourceFile::new(f.file.name.clone(), text)
-            })
-            .clone();
+        let (src, view) = texts.entry(f.file.name.clone()).or_insert_with(|| {
+            let bytes = crate::fsio::read_bytes(
+                std::path::Path::new(&f.file.name),
+                crate::fsio::MAX_DATA_BYTES,
+            )
+            .unwrap_or_default();
+            // A workbook is shown as its view (`monitor::xlsx`).
+            let workbook = monitor::xlsx::is_xlsx(&bytes);
+            let view = workbook.then(|| monitor::xlsx::view(&bytes).ok()).flatten();
+            let text = match &view {
+                Some(v) => v.text.clone(),
+                None if workbook => String::new(),
+                None => String::from_utf8_lossy(&bytes).into_owned(),
+            };
+            (SourceFile::new(f.file.name.clone(), text), view)
+        });
+        let src = src.clone();
         let len = src.text.len();
         let fix = |s: crate::span::Span| {
             let (a, b) = (s.start as usize, s.end as usize);
@@ -346,6 +355,9 @@ fn with_texts(findings: &mut [MFinding]) {
         f.primary = f.primary.map(fix);
         for l in &mut f.labels {
             l.span = fix(l.span);
+        }
+        if let Some(view) = view {
+            monitor::xlsx::locate(view, f);
         }
         f.file = src;
     }

@@ -144,6 +144,16 @@ impl SeriesCtx<'_> {
             .find(|x| x.0 == rule)
             .map_or((Severity::Error, ""), |x| (x.1, x.3));
         let source = &self.sources[r.file as usize];
+        let message = match r.from_minutes {
+            Some(m) if HOURLY_RULES.contains(&rule) => format!(
+                "{message} (the hourly mean computed from {} minute value{} at {}-minute intervals, {} valid minutes)",
+                m.values,
+                if m.values == 1 { "" } else { "s" },
+                m.interval,
+                m.minutes
+            ),
+            _ => message,
+        };
         let mut f = finding(
             rule,
             sev,
@@ -260,6 +270,7 @@ impl Loc {
             flag: b'N',
             o2: None,
             flow: None,
+            from_minutes: None,
         }
     }
 }
@@ -751,7 +762,7 @@ impl<'a> SeriesCtx<'a> {
                 let flags: Vec<String> = m
                     .excluded_by_flag
                     .iter()
-                    .map(|(f, n)| format!("{f}: {n}"))
+                    .map(|(f, n)| format!("{}: {n}", flag_label(*f)))
                     .collect();
                 self.emit(
                     out,
@@ -769,6 +780,24 @@ impl<'a> SeriesCtx<'a> {
                 );
             }
         }
+    }
+}
+
+/// Rules found on one hourly value: their message names an hour computed
+/// from minute data as such.
+const HOURLY_RULES: &[&str] = &[
+    "monitor.hourly-exceedance",
+    "monitor.limit-exceedance",
+    "monitor.below-minimum",
+    "monitor.correction-mismatch",
+];
+
+/// A data flag as the excluded-hours counts name it.
+fn flag_label(f: char) -> String {
+    if f == char::from(super::hj212::minutes::FEW_MINUTES) {
+        "fewer than 45 valid minutes".into()
+    } else {
+        f.to_string()
     }
 }
 

@@ -1,8 +1,12 @@
 //! Reading data files into [`Reading`]s: HJ 212 packet logs (one packet a
 //! line, recognised by `##`) and tabular CSV exports (recognised by a
 //! `pollutant` column). Problems become findings at their line and byte;
-//! nothing here ends the run.
+//! nothing here ends the run. Minute packets go through `hj212::minutes`
+//! into hours, packets not evaluated into `hj212::commands`' one notice;
+//! XLSX workbooks are read by `xlsx` through [`read_csv`].
 
+use super::hj212::commands::NotEvaluated;
+use super::hj212::minutes::{MinuteValue, Minutes};
 use super::hj212::packet::{self, Deviation, FLAGS};
 use super::manual::Manual;
 use super::{MFinding, Period, Reading, Target, finding};
@@ -133,6 +137,8 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
     let mut rejects = 0usize;
     let mut offset = 0usize;
     let mut last_mn: Option<(&str, u32)> = None;
+    let mut minutes = Minutes::default();
+    let mut skipped = NotEvaluated::default();
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += raw.len();
@@ -174,10 +180,15 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
             let e = devs.entry(d).or_insert((base + at, 0));
             e.1 += 1;
         }
+        // Minute data (`None`) goes into hours at the end of the file.
         let period = match p.cn {
-            "2061" => Period::Hour,
-            "2031" => Period::Day,
-            _ => continue, // real-time, minute and other packets: read, not evaluated
+            "2061" => Some(Period::Hour),
+            "2031" => Some(Period::Day),
+            "2051" => None,
+            cn => {
+                skipped.note(cn, base);
+                continue;
+            }
         };
         let Some(t) = p.data_time else {
             continue;
@@ -186,8 +197,8 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
             continue;
         };
         let hour = match period {
-            Period::Hour => i64::from(t.hour),
-            Period::Day => 0,
+            Some(Period::Day) => 0,
+            _ => i64::from(t.hour),
         };
         let time = date.days() * 24 + hour;
         // Packets of one device come in runs: try the last device first,
@@ -238,6 +249,22 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
             let zs = p
                 .get(f.code, "ZsAvg")
                 .and_then(|x| x.value.parse::<f64>().ok());
+            let Some(period) = period else {
+                minutes.push(MinuteValue {
+                    target,
+                    code: pol.code,
+                    hour: time,
+                    minute: t.minute,
+                    value,
+                    zs,
+                    flag,
+                    o2,
+                    flow,
+                    start: (base + f.start) as u32,
+                    end: (base + f.end) as u32,
+                });
+                continue;
+            };
             out.readings.push(Reading {
                 file,
                 start: (base + f.start) as u32,
@@ -251,9 +278,14 @@ pub fn read_hj212(source: &Source, file: u32) -> DataFile {
                 flag,
                 o2,
                 flow,
+                from_minutes: None,
             });
         }
     }
+    if !minutes.is_empty() {
+        super::hj212::minutes::merge(minutes, file, text, source, &mut out);
+    }
+    out.findings.extend(skipped.finding(source));
     if rejects > MAX_REJECTS {
         out.findings.push(MFinding::plain(finding(
             "monitor.hj212-rejected",
@@ -497,6 +529,7 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
             flag: get("flag").and_then(|f| f.bytes().next()).unwrap_or(b'N'),
             o2: fnum("o2"),
             flow: fnum("flow"),
+            from_minutes: None,
         });
     }
     more_skipped(

@@ -1,6 +1,7 @@
 //! Post-permit supervision (证后监管): a unit's monitoring data checked
 //! against its own permit. This module owns reading the data (HJ 212
-//! packet logs of the 2017 and 2025 editions, tabular CSV exports), mapping
+//! packet logs of the 2017 and 2025 editions, their minute data recomputed
+//! into hours; tabular CSV and XLSX exports), mapping
 //! devices and outlets to permits (`--devices`, credit code, outlet id,
 //! pollutant code), the checks (hourly and daily limits, floors, O₂
 //! correction, flagged and missing hours, annual totals from concentration
@@ -27,6 +28,7 @@ pub mod manual;
 pub mod permit;
 pub mod report;
 pub mod run;
+pub mod xlsx;
 
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
@@ -90,6 +92,20 @@ pub struct Reading {
     pub o2: Option<f64>,
     /// Flow (m³/h) in the same hour.
     pub flow: Option<f64>,
+    /// An hour computed from minute data (HJ 212 CN 2051), not reported
+    /// as an hourly value.
+    pub from_minutes: Option<FromMinutes>,
+}
+
+/// How an hour computed from minute data was computed (`hj212::minutes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FromMinutes {
+    /// Valid minute values averaged.
+    pub values: u8,
+    /// Interval of the minute data (minutes), as its time stamps give it.
+    pub interval: u8,
+    /// Minutes the valid values cover.
+    pub minutes: u8,
 }
 
 /// ISO 8601 local time of an hour index, Beijing time as HJ 212 data is.
@@ -228,6 +244,18 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         manual::MISSING_BASIS,
     ),
     (
+        "monitor.minute-mismatch",
+        Severity::Warning,
+        "an hourly packet that the same hour's minute data does not support",
+        hj212::minutes::MISMATCH_BASIS,
+    ),
+    (
+        "monitor.not-evaluated",
+        Severity::Notice,
+        "packets read but not evaluated (real-time data, other commands), once per file",
+        hj212::commands::BASIS,
+    ),
+    (
         "monitor.plant-annual-exceedance",
         Severity::Error,
         "the plant's emissions, summed over its outlets, above its plant-wide annual limit",
@@ -238,6 +266,12 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Undecided,
         "data whose device or outlet matches no permit",
         "docs/monitoring.md (device mapping)",
+    ),
+    (
+        "monitor.xlsx",
+        Severity::Warning,
+        "an XLSX workbook that cannot be read, or sheets without the header (a notice)",
+        "docs/monitoring.md (tabular data, XLSX)",
     ),
 ];
 
