@@ -3,6 +3,7 @@
 //! totals. Each series is independent of every other, so series run in
 //! parallel and their findings are sorted afterwards.
 
+use super::batch::{Batch, Run};
 use super::permit::{Limit, PermitLimits, Row};
 use super::{MFinding, Period, Reading, Related, finding, iso_time};
 use crate::catalogue::pollutants::Medium;
@@ -535,6 +536,148 @@ impl<'a> Series<'a> {
                 }
             }
         }
+    }
+
+    /// The readings `run.rows` of a batch, those with a time in `keep`
+    /// (inclusive), in row order: what [`Series::push`] of each in turn
+    /// would do, byte for byte. An ordinary hour — a valid flag, an hour
+    /// not seen before, in the day and month being summed, after the
+    /// month's earliest reading, nothing to report — is a few additions
+    /// here; anything else (the first hour of a day, a duplicate, a
+    /// flagged hour, an exceedance, a correction mismatch, a new year of
+    /// validity, a daily value) goes through `push`, so the sums are made
+    /// in the same order with the same operations.
+    pub fn push_run(&mut self, b: &Batch, run: &Run, keep: (i64, i64)) {
+        let c = &b.cols;
+        let row = self.ctx.row;
+        let hourly = row.hourly.as_ref().map_or(f64::INFINITY, |l| l.value);
+        let ceiling = row.ceiling.as_ref().map_or(f64::INFINITY, |l| l.value);
+        let floor = row.floor.as_ref().map_or(f64::NEG_INFINITY, |l| l.value);
+        let reference = row.reference_o2;
+        let point_corrected = row.hourly.is_some();
+        let water = matches!(self.ctx.medium, Medium::Water);
+        for i in run.rows.clone() {
+            let t = c.time[i];
+            if t < keep.0 || t > keep.1 {
+                continue;
+            }
+            if run.period != Period::Hour
+                || !self.fast(
+                    b,
+                    i,
+                    hourly,
+                    ceiling,
+                    floor,
+                    reference,
+                    point_corrected,
+                    water,
+                )
+            {
+                self.push(&b.reading(run, i));
+            }
+        }
+    }
+
+    /// The fast path of [`Series::push_run`] for row `i`: `false`, with
+    /// nothing changed, when the reading needs the exact path.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn fast(
+        &mut self,
+        b: &Batch,
+        i: usize,
+        hourly: f64,
+        ceiling: f64,
+        floor: f64,
+        reference: Option<f64>,
+        point_corrected: bool,
+        water: bool,
+    ) -> bool {
+        let c = &b.cols;
+        let t = c.time[i];
+        if !is_valid_flag(c.flag[i]) {
+            return false;
+        }
+        let day = t.div_euclid(24);
+        if self.day.0 != day || self.month_of.0 != day || self.month.0 != self.month_of.1 {
+            return false;
+        }
+        if !self.month.2.as_ref().is_some_and(|f| f.time < t) {
+            return false;
+        }
+        if self.word.0 != t.div_euclid(64) {
+            return false;
+        }
+        let bit = 1u64 << t.rem_euclid(64);
+        if self.word.1 & bit != 0 {
+            return false;
+        }
+        let value = c.value[i];
+        let conc = match reference {
+            None => value,
+            Some(reference) => match c.o2[i].and_then(|o2| correct_o2(value, o2, reference)) {
+                Some(cc) => {
+                    if let Some(zs) = c.zs[i]
+                        && (zs - cc).abs() > CORRECTION_TOLERANCE * cc.abs().max(1e-9) + 0.01
+                    {
+                        return false;
+                    }
+                    cc
+                }
+                None => c.zs[i].unwrap_or(value),
+            },
+        };
+        if conc > hourly || value > ceiling || value < floor {
+            return false;
+        }
+        let mut mg = None;
+        if let Some(flow) = c.flow[i] {
+            let Some(y) = self.annual.last() else {
+                return false;
+            };
+            if day < y.start.days() || day >= y.end_day {
+                return false;
+            }
+            let m = if water {
+                conc * flow * 1000.0
+            } else {
+                conc * flow
+            };
+            if !y.reported && y.limit.is_some_and(|l| y.total + m * 1e-9 > l.value) {
+                return false;
+            }
+            mg = Some(m);
+        }
+        // Nothing to report: apply what `push` would.
+        self.readings += 1;
+        self.any_hourly = true;
+        self.word.1 |= bit;
+        let m = &mut self.month.1;
+        m.present_hours += 1;
+        m.valid_hours += 1;
+        if self.ctx.want_points {
+            self.points.push(Point {
+                time: t,
+                value: if point_corrected { conc } else { value },
+                valid: true,
+            });
+        }
+        let acc = &mut self.day.1;
+        let loc = Loc {
+            hour: t.rem_euclid(24) as u8,
+            file: b.file,
+            start: c.at[i],
+            end: c.end[i],
+        };
+        if acc.valid == 0 || acc.last < loc {
+            acc.last = loc;
+        }
+        acc.sum += conc;
+        acc.valid += 1;
+        if let (Some(mg), Some(y)) = (mg, self.annual.last_mut()) {
+            y.total += mg * 1e-9;
+        }
+        true
     }
 
     /// Daily means, completeness and flagged shares over `range` (the

@@ -1,6 +1,7 @@
 //! Post-permit supervision (证后监管): a unit's monitoring data checked
 //! against its own permit. This module owns reading the data (HJ 212
-//! packet logs of the 2017 and 2025 editions, tabular CSV exports), mapping
+//! packet logs of the 2017 and 2025 editions, tabular CSV exports, Parquet
+//! readings), mapping
 //! devices and outlets to permits (`--devices`, credit code, outlet id,
 //! pollutant code), the checks (hourly and daily limits, floors, O₂
 //! correction, flagged and missing hours, annual totals from concentration
@@ -11,6 +12,7 @@
 //! related location ([`Related`]). Documented for users in
 //! `docs/monitoring.md`.
 
+pub mod batch;
 pub mod check;
 pub mod data;
 pub mod devices;
@@ -19,6 +21,7 @@ pub mod generate;
 pub mod hj212;
 pub mod leads;
 pub mod manual;
+pub mod parquet;
 pub mod permit;
 pub mod report;
 pub mod run;
@@ -209,6 +212,12 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Warning,
         "periods of the permit's monitoring plan without the manual result its frequency requires",
         manual::MISSING_BASIS,
+    ),
+    (
+        "monitor.parquet",
+        Severity::Warning,
+        "a Parquet data file, or a row of it, that cannot be read",
+        "docs/monitoring.md (Parquet data)",
     ),
     (
         "monitor.plant-annual-exceedance",
