@@ -620,6 +620,210 @@ mod reader {
     }
 }
 
+#[cfg(all(test, feature = "parquet"))]
+mod read_tests {
+    use super::*;
+    use crate::monitor::Period;
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+
+    /// A column of a test file: strings or doubles (`None`: null), or times in ms.
+    enum C {
+        S(Vec<Option<&'static str>>),
+        D(Vec<Option<f64>>),
+        T(Vec<i64>),
+    }
+
+    /// Write `groups` (each a list of columns) as row groups of one file.
+    fn write(schema: &str, groups: Vec<Vec<C>>) -> Vec<u8> {
+        let schema = Arc::new(parse_message_type(schema).unwrap());
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(Vec::new(), schema, props).unwrap();
+        for cols in groups {
+            let mut rg = w.next_row_group().unwrap();
+            let mut cols = cols.into_iter();
+            while let Some(mut c) = rg.next_column().unwrap() {
+                match cols.next().unwrap() {
+                    C::S(v) => {
+                        let vals: Vec<ByteArray> =
+                            v.iter().flatten().map(|s| ByteArray::from(*s)).collect();
+                        c.typed::<ByteArrayType>()
+                            .write_batch(&vals, Some(&defs(&v)[..]), None)
+                            .unwrap();
+                    }
+                    C::D(v) => {
+                        let vals: Vec<f64> = v.iter().flatten().copied().collect();
+                        c.typed::<DoubleType>()
+                            .write_batch(&vals, Some(&defs(&v)[..]), None)
+                            .unwrap();
+                    }
+                    C::T(v) => {
+                        c.typed::<Int64Type>().write_batch(&v, None, None).unwrap();
+                    }
+                }
+                c.close().unwrap();
+            }
+            rg.close().unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    fn defs<T>(v: &[Option<T>]) -> Vec<i16> {
+        v.iter().map(|x| i16::from(x.is_some())).collect()
+    }
+
+    const SCHEMA: &str = "message readings {
+        OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY outlet (STRING);
+        OPTIONAL BINARY pollutant (STRING); OPTIONAL BINARY averaging (STRING);
+        REQUIRED INT64 measured_at (TIMESTAMP(MILLIS,false));
+        OPTIONAL DOUBLE measured; OPTIONAL BINARY flag (STRING); }";
+
+    const H: i64 = 3_600_000;
+
+    fn group(
+        hours: &[i64],
+        values: Vec<Option<f64>>,
+        pollutant: Vec<Option<&'static str>>,
+    ) -> Vec<C> {
+        let n = hours.len();
+        vec![
+            C::S(vec![Some("91X"); n]),
+            C::S(vec![Some("DA001"); n]),
+            C::S(pollutant),
+            C::S(vec![Some("hour"); n]),
+            C::T(hours.iter().map(|h| h * H).collect()),
+            C::D(values),
+            C::S(vec![Some("N"); n]),
+        ]
+    }
+
+    /// Every row group of a file: findings (row, message) and readings.
+    fn read(bytes: &[u8]) -> (Vec<(u32, String)>, Vec<crate::monitor::Reading>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.parquet");
+        std::fs::write(&path, bytes).unwrap();
+        let src = crate::span::SourceFile::new("r.parquet", "");
+        let mut findings = Vec::new();
+        let mut readings = Vec::new();
+        let mut take = |d: DataFile| {
+            for f in d.findings {
+                assert_eq!(f.finding.rule, "monitor.parquet");
+                findings.push((f.finding.primary.unwrap().start, f.finding.message));
+            }
+        };
+        match ParquetFile::open(&path, &src, 7) {
+            Err(d) => take(d),
+            Ok(mut p) => {
+                while let Some((d, b)) = p.next_group() {
+                    readings.extend(b.readings());
+                    take(d);
+                }
+            }
+        }
+        (findings, readings)
+    }
+
+    #[test]
+    fn row_groups_read_into_runs_with_row_numbers() {
+        let bytes = write(
+            SCHEMA,
+            vec![
+                group(
+                    &[10, 11, 10],
+                    vec![Some(1.0), Some(2.0), Some(3.0)],
+                    vec![Some("SO2"), Some("SO2"), Some("NOx")],
+                ),
+                group(&[12], vec![Some(4.0)], vec![Some("a21026")]),
+            ],
+        );
+        let (findings, readings) = read(&bytes);
+        assert!(findings.is_empty(), "{findings:?}");
+        let got: Vec<(u32, i64, &str, f64, u32)> = readings
+            .iter()
+            .map(|r| (r.start, r.time, r.code, r.value, r.file))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, 10, "SO2", 1.0, 7),
+                (2, 11, "SO2", 2.0, 7),
+                (3, 10, "NOx", 3.0, 7),
+                (4, 12, "SO2", 4.0, 7)
+            ]
+        );
+        assert!(
+            readings
+                .iter()
+                .all(|r| r.period == Period::Hour && r.flag == b'N' && r.o2.is_none())
+        );
+    }
+
+    #[test]
+    fn bad_rows_are_findings_at_their_row() {
+        let bytes = write(
+            SCHEMA,
+            vec![group(
+                &[10, 11, 12, 13],
+                vec![Some(1.0), None, Some(f64::NAN), Some(2.0)],
+                vec![Some("SO2"), Some("SO2"), Some("SO2"), Some("unobtainium")],
+            )],
+        );
+        let (findings, readings) = read(&bytes);
+        assert_eq!(readings.len(), 1);
+        let rows: Vec<u32> = findings.iter().map(|f| f.0).collect();
+        assert_eq!(rows, [2, 3, 4], "{findings:?}");
+        assert!(findings[2].1.contains("unobtainium"));
+    }
+
+    #[test]
+    fn bad_files_are_one_finding_at_the_file() {
+        let good = write(
+            SCHEMA,
+            vec![group(&[10], vec![Some(1.0)], vec![Some("SO2")])],
+        );
+        let missing = write(
+            "message m { OPTIONAL BINARY outlet (STRING); }",
+            vec![vec![C::S(vec![Some("DA001")])]],
+        );
+        let wrong_type = write(
+            "message m { OPTIONAL BINARY credit_code (STRING); OPTIONAL BINARY outlet (STRING);
+             OPTIONAL BINARY pollutant (STRING); OPTIONAL BINARY averaging (STRING);
+             REQUIRED INT64 measured_at (TIMESTAMP(MILLIS,false)); OPTIONAL BINARY measured (STRING); }",
+            vec![vec![
+                C::S(vec![Some("9")]),
+                C::S(vec![Some("DA001")]),
+                C::S(vec![Some("SO2")]),
+                C::S(vec![Some("hour")]),
+                C::T(vec![0]),
+                C::S(vec![Some("1")]),
+            ]],
+        );
+        let mut truncated = good.clone();
+        truncated.truncate(good.len() / 2);
+        let mut body_cut = good.clone();
+        // The footer kept, a page's bytes overwritten.
+        for b in &mut body_cut[4..good.len() / 3] {
+            *b = 0xff;
+        }
+        for (bytes, says) in [
+            (missing, "no `credit_code` column"),
+            (wrong_type, "column `measured` is BYTE_ARRAY, not DOUBLE"),
+            (truncated, "not a readable Parquet file"),
+            (b"PAR1".to_vec(), "not a readable Parquet file"),
+            (body_cut, "cannot be read"),
+        ] {
+            let (findings, readings) = read(&bytes);
+            assert!(readings.is_empty());
+            assert_eq!(findings.len(), 1, "{findings:?}");
+            assert_eq!(findings[0].0, 0);
+            assert!(findings[0].1.contains(says), "{findings:?} lacks {says}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
