@@ -29,6 +29,7 @@ mod lsp;
 mod migrate;
 mod monitor;
 mod monitor_export;
+mod monitor_parquet;
 mod permit_mutations;
 mod policy_errors;
 mod policy_fmt;

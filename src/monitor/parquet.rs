@@ -154,10 +154,11 @@ mod reader {
     use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as Physical};
     use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
     use parquet::data_type::DataType;
-    use parquet::file::reader::{FileReader, RowGroupReader};
+    use parquet::file::reader::{ChunkReader, FileReader, Length, RowGroupReader};
     use parquet::file::serialized_reader::SerializedFileReader;
     use rayon::prelude::*;
     use std::fs::File;
+    use std::sync::Arc;
 
     /// Most bad rows listed one by one per file; the rest are counted.
     const MAX_REJECTS: usize = 100;
@@ -181,8 +182,65 @@ mod reader {
         Time(i64),
     }
 
+    /// A file read at positions (`pread`), so that columns decoded in
+    /// parallel do not share a file offset (`File` as a `ChunkReader`
+    /// seeks one offset shared by its clones).
+    pub struct At(Arc<File>);
+
+    /// A reader of an [`At`] from a position on.
+    pub struct AtRead(Arc<File>, u64);
+
+    fn read_at(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_at(f, buf, at)
+        }
+        #[cfg(windows)]
+        {
+            std::os::windows::fs::FileExt::seek_read(f, buf, at)
+        }
+    }
+
+    impl std::io::Read for AtRead {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = read_at(&self.0, buf, self.1)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl Length for At {
+        fn len(&self) -> u64 {
+            self.0.metadata().map_or(0, |m| m.len())
+        }
+    }
+
+    impl ChunkReader for At {
+        type T = std::io::BufReader<AtRead>;
+
+        fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+            Ok(std::io::BufReader::new(AtRead(self.0.clone(), start)))
+        }
+
+        fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+            let mut buf = vec![0; length];
+            let mut done = 0;
+            while done < length {
+                let n = read_at(&self.0, &mut buf[done..], start + done as u64)
+                    .map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))?;
+                if n == 0 {
+                    return Err(parquet::errors::ParquetError::EOF(format!(
+                        "{length} bytes at {start}: the file ends first"
+                    )));
+                }
+                done += n;
+            }
+            Ok(buf.into())
+        }
+    }
+
     pub struct Reader {
-        file: SerializedFileReader<File>,
+        file: SerializedFileReader<At>,
         source: Source,
         index: u32,
         /// Leaf column index and kind of each of [`COLUMNS`], when present.
@@ -209,11 +267,12 @@ mod reader {
             let stub = DataFile::empty(source).source;
             let refuse = |m: String| refused(&stub, m);
             let f = File::open(path).map_err(|e| refuse(format!("cannot open: {e}")))?;
-            let file = guard(|| SerializedFileReader::new(f).map_err(error)).map_err(|e| {
-                refuse(format!(
-                    "not a readable Parquet file ({e}); the file is not read"
-                ))
-            })?;
+            let file = guard(|| SerializedFileReader::new(At(Arc::new(f))).map_err(error))
+                .map_err(|e| {
+                    refuse(format!(
+                        "not a readable Parquet file ({e}); the file is not read"
+                    ))
+                })?;
             let meta = file.metadata();
             let schema = meta.file_metadata().schema_descr();
             let mut cols = Vec::new();
