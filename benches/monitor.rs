@@ -6,8 +6,13 @@
 //! (default 5) with medians: the packet parser alone (framing, CRC, fields)
 //! and the full reading of the log into readings (`monitor::data::read_hj212`),
 //! then the whole evaluation of the readings against the permit
-//! (`monitor::run::run`, one thread). Figures go to `docs/performance.md`.
-use permitlint::monitor::{data, generate, hj212::packet, permit, run};
+//! (`monitor::run::run`, one thread). Then the same year exported as
+//! Parquet (`--export-limits --export-format parquet`, 12 monthly files)
+//! and read back through the columnar path, at `-j1` and `-j2`: reading
+//! and evaluating (`parquet::ParquetFile` row groups into
+//! `run::Runner::add_batch`), and evaluating alone (the row groups decoded
+//! beforehand). Figures go to `docs/performance.md`.
+use permitlint::monitor::{data, export, generate, hj212::packet, parquet, permit, run};
 use permitlint::span::SourceFile;
 use std::hint::black_box;
 use std::time::Instant;
@@ -99,4 +104,119 @@ fn main() {
         "evaluate against the permit (-j1):   {:.1} M readings/s",
         readings as f64 / 1e6 / median(&mut eval)
     );
+    let file = data::read_hj212(&src, 0);
+    parquet_stages(&limits, &file, &devices, trials);
+}
+
+/// The year as Parquet, read back and evaluated through the columnar path.
+fn parquet_stages(
+    limits: &permit::PermitLimits,
+    file: &data::DataFile,
+    devices: &rustc_hash::FxHashMap<String, permitlint::monitor::devices::Device>,
+    trials: usize,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = permitlint::fsio::Writer::new(false);
+    let summary = export::write(
+        dir.path(),
+        export::TableFormat::Parquet,
+        &writer,
+        std::slice::from_ref(limits),
+        std::slice::from_ref(file),
+        devices,
+        None,
+        None,
+    );
+    let Ok(summary) = summary else {
+        println!("Parquet: not written ({summary:?})");
+        return;
+    };
+    let mut paths: Vec<std::path::PathBuf> = walk(&dir.path().join("readings"));
+    paths.sort();
+    let sources: Vec<permitlint::span::Source> = paths
+        .iter()
+        .map(|p| SourceFile::new(p.display().to_string(), ""))
+        .collect();
+    let open = || -> Vec<parquet::ParquetFile> {
+        paths
+            .iter()
+            .zip(&sources)
+            .enumerate()
+            .map(|(i, (p, s))| parquet::ParquetFile::open(p, s, i as u32).ok().unwrap())
+            .collect()
+    };
+    let decoded: Vec<_> = open()
+        .into_iter()
+        .flat_map(|mut p| std::iter::from_fn(move || p.next_group()))
+        .collect();
+    let no_devices = Default::default();
+    let evaluate = |feed: &dyn Fn(&mut run::Runner)| {
+        let mut r = run::Runner::new(
+            std::slice::from_ref(limits),
+            &no_devices,
+            &sources,
+            run::Options::default(),
+        );
+        feed(&mut r);
+        let out = r.finish();
+        assert!(out.findings.is_empty(), "clean data gave findings");
+        out.readings
+    };
+    println!(
+        "Parquet: {} files, {:.2} MB, {} readings",
+        paths.len(),
+        summary.reading_bytes as f64 / 1e6,
+        summary.readings
+    );
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (mut whole, mut eval) = (Vec::new(), Vec::new());
+        let mut n = 0;
+        for _ in 0..trials {
+            let t = Instant::now();
+            n = pool.install(|| {
+                evaluate(&|r| {
+                    for mut p in open() {
+                        while let Some((f, b)) = p.next_group() {
+                            r.add_batch(&f, &b);
+                        }
+                    }
+                })
+            });
+            whole.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            black_box(pool.install(|| {
+                evaluate(&|r| {
+                    for (f, b) in &decoded {
+                        r.add_batch(f, b);
+                    }
+                })
+            }));
+            eval.push(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "Parquet read + evaluate (-j{threads}):     {:.1} M readings/s",
+            n as f64 / 1e6 / median(&mut whole)
+        );
+        println!(
+            "evaluate decoded columns (-j{threads}):    {:.1} M readings/s",
+            n as f64 / 1e6 / median(&mut eval)
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "parquet") {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -602,7 +602,7 @@ impl<'a> Series<'a> {
         if self.day.0 != day || self.month_of.0 != day || self.month.0 != self.month_of.1 {
             return false;
         }
-        if !self.month.2.as_ref().is_some_and(|f| f.time < t) {
+        if self.month.2.as_ref().is_none_or(|f| f.time >= t) {
             return false;
         }
         if self.word.0 != t.div_euclid(64) {
