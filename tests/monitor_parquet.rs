@@ -335,6 +335,9 @@ fn outcome_text(o: &run::Outcome) -> String {
     s
 }
 
+/// The outcome of the per-reading path, and of the columnar one; each
+/// also checked against the per-reading path that keeps every day's sums
+/// to the end (no day finalized when its series leaves it).
 fn both_paths(
     limits: &[permit::PermitLimits],
     files: &[data::DataFile],
@@ -342,13 +345,96 @@ fn both_paths(
     opts: run::Options,
 ) -> (String, String) {
     let sources: Vec<_> = files.iter().map(|f| f.source.clone()).collect();
+    let kept = run::Options {
+        keep_days: true,
+        ..opts
+    };
     let mut a = run::Runner::new(limits, devices, &sources, opts);
     let mut b = run::Runner::new(limits, devices, &sources, opts);
+    let mut c = run::Runner::new(limits, devices, &sources, kept);
+    let mut d = run::Runner::new(limits, devices, &sources, kept);
     for f in files {
         a.add(f);
         b.add_batch(f, &Batch::of(f));
+        c.add(f);
+        d.add_batch(f, &Batch::of(f));
     }
-    (outcome_text(&a.finish()), outcome_text(&b.finish()))
+    let (a, b) = (outcome_text(&a.finish()), outcome_text(&b.finish()));
+    assert_eq!(
+        a,
+        outcome_text(&c.finish()),
+        "finalized days differ from kept ones"
+    );
+    assert_eq!(
+        b,
+        outcome_text(&d.finish()),
+        "finalized days differ from kept ones"
+    );
+    (a, b)
+}
+
+#[test]
+fn finalized_days_give_what_kept_days_give_out_of_time_order() {
+    let l = permitlint::permit::load_path(
+        Path::new(&format!("{FIX}/chp-v2.yaml")),
+        &permitlint::permit::Limits::default(),
+    );
+    let chp = permit::limits(&l.permit.unwrap());
+    // SO2 at DA001: hourly 35 mg/m3, daily 30 mg/m3.
+    let mut csv = String::from("credit_code,outlet,time,pollutant,value,flag,flow\n");
+    let mut row = |day: u32, hour: Option<u32>, value: f64, flag: &str| {
+        let time = match hour {
+            Some(h) => format!("2026-03-{day:02} {h:02}:00"),
+            None => format!("2026-03-{day:02}"),
+        };
+        csv.push_str(&format!(
+            "91320412MA1MX3RT62,DA001,{time},SO2,{value},{flag},1000\n"
+        ));
+    };
+    for h in 0..24 {
+        row(10, Some(h), 32.0, "N"); // complete, mean 32
+    }
+    for h in 0..24 {
+        row(11, Some(h), 32.0, if h == 7 { "M" } else { "N" }); // complete, 23 valid
+    }
+    for h in 0..12 {
+        row(12, Some(h), 32.0, "N"); // incomplete for now
+    }
+    for h in (0..24).rev() {
+        row(13, Some(h), 31.0, "N"); // complete, hours backwards
+    }
+    row(10, Some(5), 100.0, "N"); // a seen hour of a complete day: ignored
+    row(10, None, 20.0, "N"); // the day's reported value overrides its mean
+    for h in 12..24 {
+        row(12, Some(h), 32.0, "N"); // completes day 12 after the others
+    }
+    row(11, Some(3), 99.0, "N");
+    for h in 0..24 {
+        row(14, Some(h), 25.0, "N"); // complete, within the limit
+    }
+    let f = data::read_csv(&SourceFile::new("days.csv", csv), 0);
+    assert!(f.findings.is_empty());
+    let (a, b) = both_paths(
+        std::slice::from_ref(&chp),
+        std::slice::from_ref(&f),
+        &FxHashMap::default(),
+        run::Options::default(),
+    );
+    assert_eq!(a, b);
+    let mut days: Vec<&str> = a
+        .lines()
+        .filter(|l| l.starts_with("monitor.daily-exceedance"))
+        .map(|l| {
+            l.split(" of 2026-")
+                .nth(1)
+                .unwrap_or("?")
+                .get(..5)
+                .unwrap_or("?")
+        })
+        .collect();
+    days.sort_unstable();
+    assert_eq!(days, ["03-11", "03-12", "03-13"], "{a}");
+    assert!(!a.contains("monitor.hourly-exceedance"), "{a}");
 }
 
 #[test]
@@ -428,6 +514,7 @@ fn the_columnar_path_gives_what_the_per_reading_path_gives() {
             from: range,
             to: range.map(|d| d.add_days(30)),
             charts,
+            keep_days: false,
         };
         let (a, b) = both_paths(std::slice::from_ref(&chp), &files[..1], &devices, opts);
         assert!(a.contains("monitor.hourly-exceedance"));

@@ -509,6 +509,7 @@ pub fn run(a: MonitorArgs) -> i32 {
             from: a.from,
             to: a.to,
             charts: a.out.is_some(),
+            keep_days: false,
         },
     );
     let mut records = 0usize;

@@ -214,15 +214,50 @@ impl SeriesCtx<'_> {
     }
 }
 
-/// Running sums of one day of a series.
-/// 32 bytes: one is kept per day of every series.
+/// Running sums of one day of a series, kept while the day is incomplete
+/// (a complete day is finalized: see [`Series::leave_day`]).
+/// 32 bytes.
 #[derive(Clone, Debug, Default)]
 struct DayAcc {
     sum: f64,
     valid: u32,
+    /// Hours seen (bit `h` for hour `h`), valid or flagged: the first
+    /// reading of an hour counts.
+    hours: u32,
     /// The day's latest valid hourly reading (by hour, file, byte): where a
     /// computed daily exceedance is reported. Meaningful when `valid > 0`.
     last: Loc,
+}
+
+/// Where a reading is and its hour: what locates a month's findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct At {
+    time: i64,
+    file: u32,
+    start: u32,
+    end: u32,
+}
+
+impl At {
+    fn of(r: &Reading) -> At {
+        At {
+            time: r.time,
+            file: r.file,
+            start: r.start,
+            end: r.end,
+        }
+    }
+
+    /// A reading at this place (what `SeriesCtx::emit` reads of it).
+    fn reading(self, code: &'static str) -> Reading {
+        let loc = Loc {
+            hour: self.time.rem_euclid(24) as u8,
+            file: self.file,
+            start: self.start,
+            end: self.end,
+        };
+        loc.reading(self.time.div_euclid(24), code)
+    }
 }
 
 /// Where a reading of a known day is: enough to report a finding at it.
@@ -265,38 +300,47 @@ impl Loc {
 
 /// One series evaluated as its readings stream in (files in path order,
 /// lines in order): exceedances are found reading by reading, while days,
-/// months and years are running sums. What it keeps grows with the days
-/// the series spans, not with its readings (a bit per hour seen, a few
-/// dozen bytes a day), so a run holds no reading after its file is read.
+/// months and years are running sums. A day whose 24 hours have all been
+/// seen can no longer change (a later reading of a seen hour is ignored),
+/// so when the series leaves it, it is finalized and only a bit "complete"
+/// is kept; the running sums and hour bits stay only for incomplete days.
+/// What a series keeps thus grows with its months and its incomplete days,
+/// not with its readings or complete days.
 pub struct Series<'a> {
     pub ctx: SeriesCtx<'a>,
     out: Vec<MFinding>,
     months: BTreeMap<i32, Month>,
     points: Vec<Point>,
+    /// Incomplete days left behind.
     days: FxHashMap<i64, DayAcc>,
     /// The day being summed (readings come mostly in time order).
     day: (i64, DayAcc),
+    /// Complete (finalized) days, 64 a word.
+    complete: FxHashMap<i64, u64>,
+    /// Complete days whose computed mean exceeds the daily limit: reported
+    /// at the end unless the data reports a daily value for the day, which
+    /// may come later.
+    pending: FxHashMap<i64, DayAcc>,
     reported_days: FxHashSet<i64>,
     annual: Vec<Year<'a>>,
-    /// Hours seen, 64 a word: the first reading of an hour counts.
-    seen: FxHashMap<i64, u64>,
     /// Day → month index, recomputed when the day changes.
     month_of: (i64, i32),
     /// Per month its earliest hourly reading, which locates the month's findings.
-    first_hour: FxHashMap<i32, Reading>,
+    first_hour: FxHashMap<i32, At>,
     /// The month being counted, with its earliest hourly reading (out of
     /// `months` and `first_hour` until another month comes).
-    month: (i32, Month, Option<Reading>),
-    /// The word of `seen` being written (out of `seen` until another comes).
-    word: (i64, u64),
+    month: (i32, Month, Option<At>),
     /// Unit of the hourly limit, for messages.
     unit: &'a str,
     any_hourly: bool,
     /// Readings pushed.
     pub readings: usize,
+    /// Keep every day's sums to the end instead of finalizing complete
+    /// days (the results are the same; tests compare the two).
+    pub keep_days: bool,
 }
 
-fn earlier(a: &Reading, b: &Reading) -> bool {
+fn earlier(a: &Reading, b: &At) -> bool {
     (a.time, a.file, a.start) < (b.time, b.file, b.start)
 }
 
@@ -308,42 +352,86 @@ impl<'a> Series<'a> {
             points: Vec::new(),
             days: FxHashMap::default(),
             day: (i64::MIN, DayAcc::default()),
+            complete: FxHashMap::default(),
+            pending: FxHashMap::default(),
             reported_days: FxHashSet::default(),
             annual: Vec::new(),
-            seen: FxHashMap::default(),
             month_of: (i64::MIN, 0),
             first_hour: FxHashMap::default(),
             month: (i32::MIN, Month::default(), None),
-            word: (i64::MIN, 0),
             unit: ctx.row.hourly.as_ref().map_or("", |l| unit_of(&l.text)),
             any_hourly: false,
             readings: 0,
+            keep_days: false,
             ctx,
         }
     }
 
-    /// `true` the first time `hour` is seen.
-    fn first_time(seen: &mut FxHashMap<i64, u64>, word: &mut (i64, u64), hour: i64) -> bool {
-        let key = hour.div_euclid(64);
-        if word.0 != key {
-            if word.0 != i64::MIN {
-                seen.insert(word.0, word.1);
+    /// `true` the first time `hour` is seen; the hour's day is then the
+    /// day being summed.
+    fn first_time(&mut self, hour: i64) -> bool {
+        let day = hour.div_euclid(24);
+        if self.day.0 != day {
+            if self.is_complete(day) {
+                return false;
             }
-            *word = (key, seen.remove(&key).unwrap_or(0));
+            self.enter_day(day);
         }
-        let bit = 1u64 << hour.rem_euclid(64);
-        let new = word.1 & bit == 0;
-        word.1 |= bit;
+        let bit = 1u32 << hour.rem_euclid(24);
+        let acc = &mut self.day.1;
+        let new = acc.hours & bit == 0;
+        acc.hours |= bit;
         new
+    }
+
+    fn is_complete(&self, day: i64) -> bool {
+        self.complete
+            .get(&day.div_euclid(64))
+            .is_some_and(|w| w & (1 << day.rem_euclid(64)) != 0)
+    }
+
+    /// Make `day` the day being summed, leaving the current one.
+    fn enter_day(&mut self, day: i64) {
+        let acc = self.days.remove(&day).unwrap_or_default();
+        let (left, done) = std::mem::replace(&mut self.day, (day, acc));
+        if left != i64::MIN {
+            self.leave_day(left, done);
+        }
+    }
+
+    /// A day the series leaves: kept when incomplete; else finalized — its
+    /// month counts it as a valid day (20 valid hours or more), a computed
+    /// mean above the daily limit waits in `pending`, and only its bit in
+    /// `complete` is kept.
+    fn leave_day(&mut self, day: i64, acc: DayAcc) {
+        if self.keep_days || acc.hours != (1 << 24) - 1 {
+            self.days.insert(day, acc);
+            return;
+        }
+        *self.complete.entry(day.div_euclid(64)).or_default() |= 1 << day.rem_euclid(64);
+        if acc.valid < MIN_VALID_HOURS_A_DAY {
+            return;
+        }
+        let index = month_index(day * 24);
+        if self.month.0 == index {
+            self.month.1.valid_days += 1;
+        } else {
+            self.months.entry(index).or_default().valid_days += 1;
+        }
+        if let Some(l) = &self.ctx.row.daily
+            && acc.sum / f64::from(acc.valid) > l.value
+        {
+            self.pending.insert(day, acc);
+        }
     }
 
     /// The month `index`'s counts (and earliest hourly reading).
     fn month_acc<'m>(
         months: &mut BTreeMap<i32, Month>,
-        first_hour: &mut FxHashMap<i32, Reading>,
-        cur: &'m mut (i32, Month, Option<Reading>),
+        first_hour: &mut FxHashMap<i32, At>,
+        cur: &'m mut (i32, Month, Option<At>),
         index: i32,
-    ) -> &'m mut (i32, Month, Option<Reading>) {
+    ) -> &'m mut (i32, Month, Option<At>) {
         if cur.0 != index {
             let (i, m, f) = std::mem::replace(
                 cur,
@@ -361,19 +449,6 @@ impl<'a> Series<'a> {
             }
         }
         cur
-    }
-
-    fn day_acc(&mut self, day: i64) -> &mut DayAcc {
-        if self.day.0 != day {
-            let done = std::mem::replace(&mut self.day, (day, DayAcc::default()));
-            if done.0 != i64::MIN {
-                self.days.insert(done.0, done.1);
-            }
-            if let Some(acc) = self.days.remove(&day) {
-                self.day.1 = acc;
-            }
-        }
-        &mut self.day.1
     }
 
     pub fn push(&mut self, r: &Reading) {
@@ -431,11 +506,12 @@ impl<'a> Series<'a> {
                     month,
                 );
                 if cur.2.as_ref().is_none_or(|f| earlier(r, f)) {
-                    cur.2 = Some(r.clone());
+                    cur.2 = Some(At::of(r));
                 }
-                if !Self::first_time(&mut self.seen, &mut self.word, r.time) {
+                if !self.first_time(r.time) {
                     return; // the same hour twice: the first reading counts
                 }
+                let ctx = &self.ctx;
                 let want_points = ctx.want_points;
                 let m = &mut self.month.1;
                 m.present_hours += 1;
@@ -523,7 +599,7 @@ impl<'a> Series<'a> {
                     m.exceed_hours += 1;
                     worst(m, r.value, l.value, true);
                 }
-                let acc = self.day_acc(day);
+                let acc = &mut self.day.1;
                 let loc = Loc::of(r);
                 if acc.valid == 0 || acc.last < loc {
                     acc.last = loc;
@@ -605,11 +681,8 @@ impl<'a> Series<'a> {
         if self.month.2.as_ref().is_none_or(|f| f.time >= t) {
             return false;
         }
-        if self.word.0 != t.div_euclid(64) {
-            return false;
-        }
-        let bit = 1u64 << t.rem_euclid(64);
-        if self.word.1 & bit != 0 {
+        let bit = 1u32 << (t - day * 24);
+        if self.day.1.hours & bit != 0 {
             return false;
         }
         let value = c.value[i];
@@ -651,7 +724,6 @@ impl<'a> Series<'a> {
         // Nothing to report: apply what `push` would.
         self.readings += 1;
         self.any_hourly = true;
-        self.word.1 |= bit;
         let m = &mut self.month.1;
         m.present_hours += 1;
         m.valid_hours += 1;
@@ -663,6 +735,7 @@ impl<'a> Series<'a> {
             });
         }
         let acc = &mut self.day.1;
+        acc.hours |= bit;
         let loc = Loc {
             hour: t.rem_euclid(24) as u8,
             file: b.file,
@@ -698,18 +771,27 @@ impl<'a> Series<'a> {
         let ctx = &self.ctx;
         let row = ctx.row;
         let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
-        let mut days: Vec<(i64, DayAcc)> = self.days.into_iter().collect();
+        // Incomplete days (`false`) and complete ones whose mean exceeds
+        // the daily limit (`true`: their valid day is counted already).
+        let mut days: Vec<(i64, DayAcc, bool)> = self
+            .days
+            .into_iter()
+            .map(|(d, a)| (d, a, false))
+            .chain(self.pending.into_iter().map(|(d, a)| (d, a, true)))
+            .collect();
         days.sort_unstable_by_key(|d| d.0);
         let mut out = self.out;
         let mut months = self.months;
         // Daily means from valid hours, where the data reports no daily value.
-        for (day, acc) in &days {
+        for (day, acc, counted) in &days {
             let n = acc.valid;
             let m = months.entry(month_index(day * 24)).or_default();
             if n < MIN_VALID_HOURS_A_DAY {
                 continue;
             }
-            m.valid_days += 1;
+            if !counted {
+                m.valid_days += 1;
+            }
             if self.reported_days.contains(day) {
                 continue;
             }
@@ -838,7 +920,7 @@ impl<'a> SeriesCtx<'a> {
         &self,
         months: &mut BTreeMap<i32, Month>,
         hourly: bool,
-        first_hour: &FxHashMap<i32, Reading>,
+        first_hour: &FxHashMap<i32, At>,
         out: &mut Vec<MFinding>,
     ) {
         for (&index, m) in months.iter_mut() {
@@ -855,9 +937,10 @@ impl<'a> SeriesCtx<'a> {
                 continue;
             }
             // The month's first reading locates its findings.
-            let Some(r) = first_hour.get(&index) else {
+            let Some(r) = first_hour.get(&index).map(|a| a.reading(self.row.code)) else {
                 continue;
             };
+            let r = &r;
             let expected = f64::from(m.expected_hours);
             if f64::from(m.valid_hours) < MIN_VALID_SHARE * expected {
                 self.emit(

@@ -23,6 +23,10 @@ pub struct Options {
     pub to: Option<Date>,
     /// Keep hourly points for the charts.
     pub charts: bool,
+    /// Keep every day's running sums to the end of the run instead of
+    /// finalizing each complete day when its series leaves it: more memory,
+    /// the same results (tests compare the two).
+    pub keep_days: bool,
 }
 
 pub struct Outcome {
@@ -143,19 +147,19 @@ impl<'a> Runner<'a> {
         }
         let (p, o, code) = key;
         let outlet = &self.permits[p].outlets[o];
+        let keep_days = self.opts.keep_days;
         let i = outlet.rows.iter().find(|r| r.code == code).map(|row| {
-            self.series.push((
-                key,
-                Series::new(SeriesCtx {
-                    permit: &self.permits[p],
-                    outlet: &outlet.id,
-                    medium: outlet.medium,
-                    row,
-                    sources: self.sources,
-                    range: (0, -1),
-                    want_points: self.opts.charts,
-                }),
-            ));
+            let mut s = Series::new(SeriesCtx {
+                permit: &self.permits[p],
+                outlet: &outlet.id,
+                medium: outlet.medium,
+                row,
+                sources: self.sources,
+                range: (0, -1),
+                want_points: self.opts.charts,
+            });
+            s.keep_days = keep_days;
+            self.series.push((key, s));
             self.series.len() - 1
         });
         self.index.insert(key, i);
