@@ -523,3 +523,25 @@ fn the_columnar_path_gives_what_the_per_reading_path_gives() {
         assert_eq!(a, b);
     }
 }
+
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn a_build_without_the_feature_refuses_parquet_data_with_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("r.parquet");
+    std::fs::write(&data, b"PAR1 whatever follows PAR1").unwrap();
+    let data_s = data.display().to_string();
+    let (code, findings, _) = monitor(
+        &[&format!("{FIX}/chp-v2.yaml"), "--data", &data_s],
+        &dir.path().join("o"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["rule"], "monitor.parquet");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("without the `parquet` feature")
+    );
+}

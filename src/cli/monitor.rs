@@ -19,7 +19,7 @@ use std::time::Instant;
 pub struct MonitorArgs {
     #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
-    /// Data files or folders: HJ 212 packet logs or CSV exports, recognised by content.
+    /// Data files or folders: HJ 212 packet logs, CSV exports or Parquet readings, recognised by content.
     #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
@@ -47,7 +47,7 @@ pub struct MonitorArgs {
     /// open tables for the SQL checks in `sql/` (docs/scale.md).
     #[arg(long, value_name = "DIR")]
     pub export_limits: Option<PathBuf>,
-    /// Format of the exported tables (`parquet` needs a build with `--features parquet`).
+    /// Format of the exported tables (`parquet` needs the `parquet` feature, on by default).
     #[arg(long, value_enum, default_value = "csv", requires = "export_limits")]
     pub export_format: ExportFormatArg,
 }
@@ -472,7 +472,7 @@ pub fn run(a: MonitorArgs) -> i32 {
     };
     if a.export_limits.is_some() && !export_format.available() {
         eprintln!(
-            "error: this build of permitlint cannot write Parquet; build it with `cargo build --release --features parquet`, or export CSV"
+            "error: this build of permitlint cannot write Parquet (it was built without the default feature `parquet`); build it with the default features or `--features parquet`, or export CSV"
         );
         return 2;
     }
