@@ -42,6 +42,8 @@ pub fn correct_o2(measured: f64, o2: f64, reference: f64) -> Option<f64> {
 /// One year of validity of a series: its running total and limit.
 pub struct Year<'a> {
     pub start: Date,
+    /// Day index (since 1970) of `start`.
+    pub start_day: i64,
     /// Day index (since 1970) the next year starts.
     pub end_day: i64,
     pub total: f64,
@@ -708,7 +710,7 @@ impl<'a> Series<'a> {
             let Some(y) = self.annual.last() else {
                 return false;
             };
-            if day < y.start.days() || day >= y.end_day {
+            if day < y.start_day || day >= y.end_day {
                 return false;
             }
             let m = if water {
@@ -856,7 +858,7 @@ impl<'a> SeriesCtx<'a> {
             Medium::Air => c * flow,
             Medium::Water => c * flow * 1000.0,
         };
-        let within = |y: &Year| day >= y.start.days() && day < y.end_day;
+        let within = |y: &Year| day >= y.start_day && day < y.end_day;
         if !annual.last().is_some_and(within) {
             // Out of time order: back to an earlier year, or a new one at the end.
             if let Some(i) = annual.iter().position(within) {
@@ -878,6 +880,7 @@ impl<'a> SeriesCtx<'a> {
             };
             annual.push(Year {
                 start,
+                start_day: start.days(),
                 end_day: start.add_years(1).days(),
                 total: 0.0,
                 reported: false,

@@ -606,6 +606,20 @@ mod reader {
                 Ok(Col::Hours(v))
             }
             (Kind::Text, ColumnReader::ByteArrayColumnReader(r)) => {
+                // A chunk whose exact statistics state one value and no
+                // null holds that value in every row: not decoded.
+                let chunk = rg.metadata().column(i);
+                if let Some(st) = chunk.statistics()
+                    && !st.is_min_max_deprecated()
+                    && st.min_is_exact()
+                    && st.max_is_exact()
+                    && st.null_count_opt() == Some(0)
+                    && usize::try_from(chunk.num_values()).is_ok_and(|v| v == n)
+                    && let (Some(lo), Some(hi)) = (st.min_bytes_opt(), st.max_bytes_opt())
+                    && lo == hi
+                {
+                    return Ok(Col::Text(vec![Some(Box::from(lo))], vec![0; n]));
+                }
                 let mut dict: Vec<Option<Box<[u8]>>> = Vec::new();
                 let mut ids = Vec::with_capacity(n);
                 let mut last: Option<u32> = None;
