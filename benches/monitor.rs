@@ -188,14 +188,15 @@ fn parquet_stages(
             });
             whole.push(t.elapsed().as_secs_f64());
             let t = Instant::now();
-            black_box(pool.install(|| {
+            let m = pool.install(|| {
                 evaluate(&|r| {
                     for (f, b) in &decoded {
                         r.add_batch(f, b);
                     }
                 })
-            }));
+            });
             eval.push(t.elapsed().as_secs_f64());
+            assert_eq!(black_box(m), n, "the decoded columns hold every reading");
         }
         println!(
             "Parquet read + evaluate (-j{threads}):     {:.1} M readings/s",
