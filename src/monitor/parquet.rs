@@ -471,6 +471,15 @@ mod reader {
                 file: self.index,
                 ..Batch::default()
             };
+            let c = &mut batch.cols;
+            c.time.reserve(n);
+            c.value.reserve(n);
+            c.zs.reserve(n);
+            c.flag.reserve(n);
+            c.o2.reserve(n);
+            c.flow.reserve(n);
+            c.at.reserve(n);
+            c.end.reserve(n);
             let mut last_key = (u32::MAX, u32::MAX, u32::MAX, u32::MAX);
             let mut last_run: Option<(u32, &'static str, Period)> = None;
             for i in 0..n {
