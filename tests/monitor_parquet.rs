@@ -47,6 +47,7 @@ fn monitor(args: &[&str], out: &Path) -> (i32, Vec<Value>, Value) {
 /// A finding without where it points (file, line, column, snippet,
 /// fingerprint), for the checks only: the reader's own findings (packets,
 /// CSV rows, devices) are about the original file and are not exported.
+#[cfg(feature = "parquet")]
 fn what(f: &Value) -> Option<String> {
     let rule = f["rule"].as_str().unwrap();
     let reader = [
@@ -64,6 +65,7 @@ fn what(f: &Value) -> Option<String> {
     ))
 }
 
+#[cfg(feature = "parquet")]
 fn sorted(findings: &[Value]) -> Vec<String> {
     let mut v: Vec<String> = findings.iter().filter_map(what).collect();
     v.sort();
@@ -72,6 +74,7 @@ fn sorted(findings: &[Value]) -> Vec<String> {
 
 /// Generated data with injections (exceedances, flagged periods, broken
 /// packets) for a corpus permit: (permit, data folder, devices file).
+#[cfg(feature = "parquet")]
 fn generated(dir: &Path, permit: &str, days: &str) -> (String, String, String) {
     let data = dir.join("gen");
     bin()
@@ -86,6 +89,7 @@ fn generated(dir: &Path, permit: &str, days: &str) -> (String, String, String) {
 
 /// Export `data` as Parquet, run `monitor` over the original and over the
 /// export: the same check findings and leads.
+#[cfg(feature = "parquet")]
 fn round_trip(
     permit: &str,
     data: &[&str],
@@ -115,6 +119,7 @@ fn round_trip(
     (original, back, readings, dir)
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn an_exported_fixture_read_back_gives_the_same_findings_and_leads() {
     let (_, back, readings, _keep) = round_trip(
@@ -178,6 +183,7 @@ fn an_exported_fixture_read_back_gives_the_same_findings_and_leads() {
     assert!(checked >= 2);
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn exported_generated_data_read_back_gives_the_same_findings_and_leads() {
     let dir = tempfile::tempdir().unwrap();
@@ -190,6 +196,7 @@ fn exported_generated_data_read_back_gives_the_same_findings_and_leads() {
     assert!(rules.contains("monitor.hourly-exceedance"), "{rules:?}");
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn parquet_output_is_the_same_whatever_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
@@ -223,6 +230,7 @@ fn parquet_output_is_the_same_whatever_the_thread_count() {
     assert_eq!(strip(&one), strip(&run("2")));
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn bad_parquet_files_are_findings_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
