@@ -10,10 +10,11 @@
 //! Parquet (`--export-limits --export-format parquet`, 12 monthly files)
 //! and read back through the columnar path, at `-j1` and `-j2`: reading
 //! and evaluating (`parquet::ParquetFile` row groups into
-//! `run::Runner::add_batch`), and evaluating alone (the row groups decoded
+//! `run::Runner::add_parquet`, as `permitlint monitor` does), and evaluating alone (the row groups decoded
 //! beforehand). Figures go to `docs/performance.md`.
 use permitlint::monitor::{data, export, generate, hj212::packet, parquet, permit, run};
 use permitlint::span::SourceFile;
+use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -179,9 +180,26 @@ fn parquet_stages(
             let t = Instant::now();
             n = pool.install(|| {
                 evaluate(&|r| {
-                    for mut p in open() {
-                        while let Some((f, b)) = p.next_group() {
-                            r.add_batch(&f, &b);
+                    // As `permitlint monitor` does: files opened and their
+                    // first row group decoded a few at a time in parallel,
+                    // then fed in order.
+                    let chunk = rayon::current_num_threads() * 2;
+                    for part in paths.chunks(chunk).enumerate() {
+                        let opened: Vec<_> = part
+                            .1
+                            .par_iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let k = part.0 * chunk + i;
+                                let mut f = parquet::ParquetFile::open(p, &sources[k], k as u32)
+                                    .ok()
+                                    .unwrap();
+                                let first = f.next_group();
+                                (f, first)
+                            })
+                            .collect();
+                        for (mut f, first) in opened {
+                            r.add_parquet(first, &mut f);
                         }
                     }
                 })

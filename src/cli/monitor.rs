@@ -163,11 +163,17 @@ fn data_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<MFinding>) {
 /// run streams; findings are located at the end) unless `keep_text`, for
 /// the export, which names each reading's line.
 /// A data file read: whole, or (Parquet) opened to be read a row group
-/// at a time.
+/// at a time, its first row group decoded.
 enum Input {
     File(data::DataFile),
-    Parquet(monitor::parquet::ParquetFile),
+    Parquet(Box<ParquetInput>),
 }
+
+/// An open Parquet file and its first row group.
+type ParquetInput = (
+    monitor::parquet::ParquetFile,
+    Option<(data::DataFile, monitor::batch::Batch)>,
+);
 
 /// Whether `path` is a regular file starting with Parquet's magic.
 fn starts_parquet(path: &Path) -> bool {
@@ -215,7 +221,10 @@ fn read_data(
         return Some(Ok(
             match monitor::parquet::ParquetFile::open(path, &stub, index) {
                 Ok(p) if keep_text => Input::File(parquet_whole(p, &name)),
-                Ok(p) => Input::Parquet(p),
+                Ok(mut p) => {
+                    let first = p.next_group();
+                    Input::Parquet(Box::new((p, first)))
+                }
                 Err(refused) => Input::File(refused),
             },
         ));
@@ -535,12 +544,10 @@ pub fn run(a: MonitorArgs) -> i32 {
                     records += f.records;
                     runner.add(&f);
                 }
-                Some(Ok(Input::Parquet(mut p))) => {
+                Some(Ok(Input::Parquet(p))) => {
+                    let (mut p, first) = *p;
                     files_read += 1;
-                    while let Some((part, batch)) = p.next_group() {
-                        records += part.records;
-                        runner.add_batch(&part, &batch);
-                    }
+                    records += runner.add_parquet(first, &mut p);
                 }
                 Some(Err(f)) => findings.push(f),
                 None => {}

@@ -320,6 +320,24 @@ impl<'a> Runner<'a> {
             });
     }
 
+    /// Feed every row group of a Parquet file ([`Runner::add_batch`]),
+    /// starting with `first` when it was decoded already, decoding the
+    /// next row group while the series take the current one (two row
+    /// groups in memory at most). Returns the records read.
+    pub fn add_parquet(
+        &mut self,
+        first: Option<(DataFile, Batch)>,
+        p: &mut super::parquet::ParquetFile,
+    ) -> usize {
+        let mut records = 0;
+        let mut next = first.or_else(|| p.next_group());
+        while let Some((part, batch)) = next {
+            records += part.records;
+            next = rayon::join(|| self.add_batch(&part, &batch), || p.next_group()).1;
+        }
+        records
+    }
+
     pub fn finish(self) -> Outcome {
         let Runner {
             permits,
