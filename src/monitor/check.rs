@@ -1011,8 +1011,10 @@ mod tests {
 
     #[test]
     fn a_day_of_a_series_is_32_bytes() {
-        // One is kept per series and day for the whole run (docs/performance.md).
+        // One is kept per incomplete day of a series (docs/performance.md).
         assert_eq!(std::mem::size_of::<DayAcc>(), 32);
+        // One locates each month's findings.
+        assert_eq!(std::mem::size_of::<At>(), 24);
     }
 
     #[test]
