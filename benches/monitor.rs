@@ -6,11 +6,17 @@
 //! (default 5) with medians: the packet parser alone (framing, CRC, fields)
 //! and the full reading of the log into readings (`monitor::data::read_hj212`),
 //! then the whole evaluation of the readings against the permit
-//! (`monitor::run::run`, one thread); and the same readings written as an
-//! XLSX export, read back (`monitor::xlsx::read`). Figures go to
+//! (`monitor::run::run`, one thread); the same readings written as an
+//! XLSX export, read back (`monitor::xlsx::read`). Then the same year
+//! exported as Parquet (`--export-limits --export-format parquet`, 12
+//! monthly files) and read back through the columnar path, at `-j1` and
+//! `-j2`: reading and evaluating (`parquet::ParquetFile` row groups into
+//! `run::Runner::add_parquet`, as `permitlint monitor` does), and
+//! evaluating alone (the row groups decoded beforehand). Figures go to
 //! `docs/performance.md`.
-use permitlint::monitor::{data, generate, hj212::packet, permit, run};
+use permitlint::monitor::{data, export, generate, hj212::packet, parquet, permit, run};
 use permitlint::span::SourceFile;
+use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -178,4 +184,131 @@ fn main() {
         median(&mut unzip) * 1e3,
         median(&mut view) * 1e3
     );
+    parquet_stages(&limits, &file, &devices, trials);
+}
+
+/// The year as Parquet, read back and evaluated through the columnar path.
+fn parquet_stages(
+    limits: &permit::PermitLimits,
+    file: &data::DataFile,
+    devices: &rustc_hash::FxHashMap<String, permitlint::monitor::devices::Device>,
+    trials: usize,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = permitlint::fsio::Writer::new(false);
+    let permits = std::slice::from_ref(limits);
+    let mut exporter = export::Exporter::new(dir.path(), permits, devices, None, None);
+    let summary = exporter
+        .add(file)
+        .and_then(|()| exporter.finish(dir.path(), export::TableFormat::Parquet, &writer));
+    let Ok((_, exported, reading_bytes)) = summary else {
+        println!("Parquet: not written ({summary:?})");
+        return;
+    };
+    let mut paths: Vec<std::path::PathBuf> = walk(&dir.path().join("readings"));
+    paths.sort();
+    let sources: Vec<permitlint::span::Source> = paths
+        .iter()
+        .map(|p| SourceFile::new(p.display().to_string(), ""))
+        .collect();
+    let open = || -> Vec<parquet::ParquetFile> {
+        paths
+            .iter()
+            .zip(&sources)
+            .enumerate()
+            .map(|(i, (p, s))| parquet::ParquetFile::open(p, s, i as u32).ok().unwrap())
+            .collect()
+    };
+    let decoded: Vec<_> = open()
+        .into_iter()
+        .flat_map(|mut p| std::iter::from_fn(move || p.next_group()))
+        .collect();
+    let no_devices = Default::default();
+    let evaluate = |feed: &dyn Fn(&mut run::Runner)| {
+        let mut r = run::Runner::new(
+            std::slice::from_ref(limits),
+            &no_devices,
+            &sources,
+            run::Options::default(),
+        );
+        feed(&mut r);
+        let out = r.finish();
+        assert!(out.findings.is_empty(), "clean data gave findings");
+        out.readings
+    };
+    println!(
+        "Parquet: {} files, {:.2} MB, {} readings",
+        paths.len(),
+        reading_bytes as f64 / 1e6,
+        exported
+    );
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (mut whole, mut eval) = (Vec::new(), Vec::new());
+        let mut n = 0;
+        for _ in 0..trials {
+            let t = Instant::now();
+            n = pool.install(|| {
+                evaluate(&|r| {
+                    // As `permitlint monitor` does: files opened and their
+                    // first row group decoded a few at a time in parallel,
+                    // then fed in order.
+                    let chunk = rayon::current_num_threads() * 2;
+                    for part in paths.chunks(chunk).enumerate() {
+                        let opened: Vec<_> = part
+                            .1
+                            .par_iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let k = part.0 * chunk + i;
+                                let mut f = parquet::ParquetFile::open(p, &sources[k], k as u32)
+                                    .ok()
+                                    .unwrap();
+                                let first = f.next_group();
+                                (f, first)
+                            })
+                            .collect();
+                        for (mut f, first) in opened {
+                            r.add_parquet(first, &mut f);
+                        }
+                    }
+                })
+            });
+            whole.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let m = pool.install(|| {
+                evaluate(&|r| {
+                    for (f, b) in &decoded {
+                        r.add_batch(f, b);
+                    }
+                })
+            });
+            eval.push(t.elapsed().as_secs_f64());
+            assert_eq!(black_box(m), n, "the decoded columns hold every reading");
+        }
+        println!(
+            "Parquet read + evaluate (-j{threads}):     {:.1} M readings/s",
+            n as f64 / 1e6 / median(&mut whole)
+        );
+        println!(
+            "evaluate decoded columns (-j{threads}):    {:.1} M readings/s",
+            n as f64 / 1e6 / median(&mut eval)
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "parquet") {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -31,6 +31,7 @@ mod monitor;
 mod monitor_declared;
 mod monitor_export;
 mod monitor_leads;
+mod monitor_parquet;
 mod monitor_xlsx;
 mod permit_mutations;
 mod policy_errors;

@@ -20,7 +20,8 @@ pub struct MonitorArgs {
     #[arg(help = super::PATHS_HELP, value_hint = clap::ValueHint::AnyPath)]
     pub permits: Vec<PathBuf>,
     /// Data files or folders: HJ 212 packet logs, CSV or XLSX exports,
-    /// manual results or declared annual totals, recognised by content.
+    /// Parquet readings, manual results or declared annual totals,
+    /// recognised by content.
     #[arg(long, required_unless_present = "export_limits", num_args = 1.., value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub data: Vec<PathBuf>,
     /// CSV `mn,credit_code,outlet` mapping HJ 212 devices to permits and outlets.
@@ -54,7 +55,7 @@ pub struct MonitorArgs {
     /// tables for the SQL checks in `sql/` (docs/scale.md).
     #[arg(long, value_name = "DIR")]
     pub export_limits: Option<PathBuf>,
-    /// Format of the exported tables (`parquet` needs a build with `--features parquet`).
+    /// Format of the exported tables (`parquet` needs the `parquet` feature, on by default).
     #[arg(long, value_enum, default_value = "csv", requires = "export_limits")]
     pub export_format: ExportFormatArg,
 }
@@ -169,13 +170,73 @@ fn data_files(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<MFinding>) {
 /// Read and parse one data file. The parsed file keeps only its name (the
 /// run streams; findings are located at the end) unless `keep_text`, for
 /// the export, which names each reading's line.
+/// A data file read: whole, or (Parquet) opened to be read a row group
+/// at a time, its first row group decoded.
+enum Input {
+    File(data::DataFile),
+    Parquet(Box<ParquetInput>),
+}
+
+/// An open Parquet file and its first row group.
+type ParquetInput = (
+    monitor::parquet::ParquetFile,
+    Option<(data::DataFile, monitor::batch::Batch)>,
+);
+
+/// Whether `path` is a regular file starting with Parquet's magic.
+fn starts_parquet(path: &Path) -> bool {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| monitor::parquet::is_parquet(&head))
+}
+
+/// Every row group of a Parquet file as one file of readings, its
+/// findings' and readings' places turned into lines of a made-up text of
+/// one line a row (the export names each reading's line: the row).
+fn parquet_whole(mut p: monitor::parquet::ParquetFile, name: &str) -> data::DataFile {
+    let stub = SourceFile::new(name.to_string(), "");
+    let mut out = data::DataFile::empty(&stub);
+    let rows = usize::try_from(p.rows()).unwrap_or(0);
+    while let Some((part, batch)) = p.next_group() {
+        out.findings.extend(part.findings);
+        out.targets = part.targets;
+        out.records += part.records;
+        for mut r in batch.readings() {
+            // Row k (from 1) is line k: the byte before the k-th newline.
+            r.start -= 1;
+            r.end = r.start;
+            out.readings.push(r);
+        }
+    }
+    out.source = SourceFile::new(name.to_string(), "\n".repeat(rows.max(1)));
+    out
+}
+
 fn read_data(
     path: &Path,
     explicit: bool,
     index: u32,
     keep_text: bool,
-) -> Option<Result<data::DataFile, MFinding>> {
+) -> Option<Result<Input, MFinding>> {
     let name = path.display().to_string();
+    if starts_parquet(path) {
+        let stub = SourceFile::new(name.clone(), "");
+        return Some(Ok(
+            match monitor::parquet::ParquetFile::open(path, &stub, index) {
+                Ok(p) if keep_text => Input::File(parquet_whole(p, &name)),
+                Ok(mut p) => {
+                    let first = p.next_group();
+                    Input::Parquet(Box::new((p, first)))
+                }
+                Err(refused) => Input::File(*refused),
+            },
+        ));
+    }
     let bytes = match crate::fsio::read_bytes(path, crate::fsio::MAX_DATA_BYTES) {
         Ok(b) => b,
         Err(e) => {
@@ -186,7 +247,9 @@ fn read_data(
         }
     };
     if monitor::xlsx::is_xlsx(&bytes) {
-        return Some(Ok(monitor::xlsx::read(&name, &bytes, index, keep_text)));
+        return Some(Ok(Input::File(monitor::xlsx::read(
+            &name, &bytes, index, keep_text,
+        ))));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -229,7 +292,7 @@ fn read_data(
     if keep_text {
         parsed.source = src;
     }
-    Some(Ok(parsed))
+    Some(Ok(Input::File(parsed)))
 }
 
 /// Render findings in `format`, adding the monitoring context to JSON
@@ -316,14 +379,50 @@ fn with_json_context(text: &str, all: &[MFinding]) -> String {
 /// Findings on data files carry the file's name only (the run does not
 /// keep data in memory): read each file with findings again and point the
 /// findings at its text. A file that changed or vanished since keeps its
-/// name, and a span beyond its new end is moved to the end.
+/// name, and a span beyond its new end is moved to the end. A Parquet
+/// file has no lines: its findings' places are row numbers (from 1; 0 is
+/// the file), and the text they are shown in is made up, line `k` reading
+/// `row k` (`monitor::parquet::row_text`).
 fn with_texts(findings: &mut [MFinding]) {
     type Shown = (crate::span::Source, Option<monitor::xlsx::View>);
     let mut texts: std::collections::BTreeMap<String, Shown> = Default::default();
+    // Parquet file → its rows with findings, then → their lines' places.
+    let mut rows: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for m in findings.iter() {
+        let f = &m.finding;
+        if !f.file.text.is_empty() || f.file.name.is_empty() || texts.contains_key(&f.file.name) {
+            continue;
+        }
+        if let Some(r) = rows.get_mut(&f.file.name) {
+            r.push(f.primary.map_or(0, |p| p.start));
+        } else if starts_parquet(Path::new(&f.file.name)) {
+            rows.insert(f.file.name.clone(), vec![f.primary.map_or(0, |p| p.start)]);
+        } else {
+            // Not Parquet: read below.
+            texts.insert(f.file.name.clone(), (SourceFile::new(String::new(), ""), None));
+        }
+    }
+    texts.clear();
+    let mut places: std::collections::BTreeMap<String, Vec<(u32, u32, u32)>> = Default::default();
+    for (name, r) in rows {
+        let (text, at) = monitor::parquet::row_text(&r);
+        texts.insert(name.clone(), (SourceFile::new(name.clone(), text), None));
+        places.insert(name, at);
+    }
     for m in findings.iter_mut() {
         let f = &mut m.finding;
         if !f.file.text.is_empty() || f.file.name.is_empty() {
             continue;
+        }
+        if let Some(at) = places.get(&f.file.name) {
+            let to_line = |s: crate::span::Span| match at.binary_search_by_key(&s.start, |p| p.0) {
+                Ok(k) => crate::span::Span::new(at[k].1 as usize, at[k].2 as usize),
+                Err(_) => crate::span::Span::new(0, 0),
+            };
+            f.primary = f.primary.map(to_line);
+            for l in &mut f.labels {
+                l.span = to_line(l.span);
+            }
         }
         let (src, view) = texts.entry(f.file.name.clone()).or_insert_with(|| {
             let bytes = crate::fsio::read_bytes(
@@ -454,7 +553,7 @@ pub fn run(a: MonitorArgs) -> i32 {
     };
     if a.export_limits.is_some() && !export_format.available() {
         eprintln!(
-            "error: this build of permitlint cannot write Parquet; build it with `cargo build --release --features parquet`, or export CSV"
+            "error: this build of permitlint cannot write Parquet (it was built without the default feature `parquet`); build it with the default features or `--features parquet`, or export CSV"
         );
         return 2;
     }
@@ -491,6 +590,7 @@ pub fn run(a: MonitorArgs) -> i32 {
             from: a.from,
             to: a.to,
             charts: a.out.is_some(),
+            keep_days: false,
         },
     );
     let mut records = 0usize;
@@ -511,10 +611,15 @@ pub fn run(a: MonitorArgs) -> i32 {
             .collect();
         for r in read {
             match r {
-                Some(Ok(f)) => {
+                Some(Ok(Input::File(f))) => {
                     files_read += 1;
                     records += f.records;
                     runner.add(&f);
+                }
+                Some(Ok(Input::Parquet(p))) => {
+                    let (mut p, first) = *p;
+                    files_read += 1;
+                    records += runner.add_parquet(first, &mut p);
                 }
                 Some(Err(f)) => findings.push(f),
                 None => {}
@@ -578,7 +683,7 @@ pub fn run(a: MonitorArgs) -> i32 {
             let mut exporter =
                 monitor::export::Exporter::new(dir, &permits, &devices, a.from, a.to);
             for (i, (p, explicit)) in paths.iter().enumerate() {
-                if let Some(Ok(f)) = read_data(p, *explicit, i as u32, true) {
+                if let Some(Ok(Input::File(f))) = read_data(p, *explicit, i as u32, true) {
                     exporter.add(&f)?;
                 }
             }
@@ -588,7 +693,7 @@ pub fn run(a: MonitorArgs) -> i32 {
         match exported {
             Ok((limits, readings, partitions, bytes)) => eprintln!(
                 "exported {limits} limit(s) and {readings} reading(s) in {partitions} partition(s) ({bytes} bytes of readings) to {}",
-                dir.display()
+                crate::escape::path(dir)
             ),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -3,6 +3,7 @@
 //! totals. Each series is independent of every other, so series run in
 //! parallel and their findings are sorted afterwards.
 
+use super::batch::{Batch, Run};
 use super::permit::{Limit, PermitLimits, Row};
 use super::{MFinding, Period, Reading, Related, finding, iso_time};
 use crate::catalogue::pollutants::Medium;
@@ -41,6 +42,8 @@ pub fn correct_o2(measured: f64, o2: f64, reference: f64) -> Option<f64> {
 /// One year of validity of a series: its running total and limit.
 pub struct Year<'a> {
     pub start: Date,
+    /// Day index (since 1970) of `start`.
+    pub start_day: i64,
     /// Day index (since 1970) the next year starts.
     pub end_day: i64,
     pub total: f64,
@@ -225,15 +228,50 @@ impl SeriesCtx<'_> {
     }
 }
 
-/// Running sums of one day of a series.
-/// 32 bytes: one is kept per day of every series.
+/// Running sums of one day of a series, kept while the day is incomplete
+/// (a complete day is finalized: see [`Series::leave_day`]).
+/// 32 bytes.
 #[derive(Clone, Debug, Default)]
 struct DayAcc {
     sum: f64,
     valid: u32,
+    /// Hours seen (bit `h` for hour `h`), valid or flagged: the first
+    /// reading of an hour counts.
+    hours: u32,
     /// The day's latest valid hourly reading (by hour, file, byte): where a
     /// computed daily exceedance is reported. Meaningful when `valid > 0`.
     last: Loc,
+}
+
+/// Where a reading is and its hour: what locates a month's findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct At {
+    time: i64,
+    file: u32,
+    start: u32,
+    end: u32,
+}
+
+impl At {
+    fn of(r: &Reading) -> At {
+        At {
+            time: r.time,
+            file: r.file,
+            start: r.start,
+            end: r.end,
+        }
+    }
+
+    /// A reading at this place (what `SeriesCtx::emit` reads of it).
+    fn reading(self, code: &'static str) -> Reading {
+        let loc = Loc {
+            hour: self.time.rem_euclid(24) as u8,
+            file: self.file,
+            start: self.start,
+            end: self.end,
+        };
+        loc.reading(self.time.div_euclid(24), code)
+    }
 }
 
 /// Where a reading of a known day is: enough to report a finding at it.
@@ -277,40 +315,49 @@ impl Loc {
 
 /// One series evaluated as its readings stream in (files in path order,
 /// lines in order): exceedances are found reading by reading, while days,
-/// months and years are running sums. What it keeps grows with the days
-/// the series spans, not with its readings (a bit per hour seen, a few
-/// dozen bytes a day), so a run holds no reading after its file is read.
+/// months and years are running sums. A day whose 24 hours have all been
+/// seen can no longer change (a later reading of a seen hour is ignored),
+/// so when the series leaves it, it is finalized and only a bit "complete"
+/// is kept; the running sums and hour bits stay only for incomplete days.
+/// What a series keeps thus grows with its months and its incomplete days,
+/// not with its readings or complete days.
 pub struct Series<'a> {
     pub ctx: SeriesCtx<'a>,
     out: Vec<MFinding>,
     months: BTreeMap<i32, Month>,
     points: Vec<Point>,
+    /// Incomplete days left behind.
     days: FxHashMap<i64, DayAcc>,
     /// The day being summed (readings come mostly in time order).
     day: (i64, DayAcc),
+    /// Complete (finalized) days, 64 a word.
+    complete: FxHashMap<i64, u64>,
+    /// Complete days whose computed mean exceeds the daily limit: reported
+    /// at the end unless the data reports a daily value for the day, which
+    /// may come later.
+    pending: FxHashMap<i64, DayAcc>,
     reported_days: FxHashSet<i64>,
     annual: Vec<Year<'a>>,
     /// Emissions (t) per calendar year.
     calendar: Vec<(i32, f64)>,
-    /// Hours seen, 64 a word: the first reading of an hour counts.
-    seen: FxHashMap<i64, u64>,
     /// Day → month index, recomputed when the day changes.
     month_of: (i64, i32),
     /// Per month its earliest hourly reading, which locates the month's findings.
-    first_hour: FxHashMap<i32, Reading>,
+    first_hour: FxHashMap<i32, At>,
     /// The month being counted, with its earliest hourly reading (out of
     /// `months` and `first_hour` until another month comes).
-    month: (i32, Month, Option<Reading>),
-    /// The word of `seen` being written (out of `seen` until another comes).
-    word: (i64, u64),
+    month: (i32, Month, Option<At>),
     /// Unit of the hourly limit, for messages.
     unit: &'a str,
     any_hourly: bool,
     /// Readings pushed.
     pub readings: usize,
+    /// Keep every day's sums to the end instead of finalizing complete
+    /// days (the results are the same; tests compare the two).
+    pub keep_days: bool,
 }
 
-fn earlier(a: &Reading, b: &Reading) -> bool {
+fn earlier(a: &Reading, b: &At) -> bool {
     (a.time, a.file, a.start) < (b.time, b.file, b.start)
 }
 
@@ -322,43 +369,87 @@ impl<'a> Series<'a> {
             points: Vec::new(),
             days: FxHashMap::default(),
             day: (i64::MIN, DayAcc::default()),
+            complete: FxHashMap::default(),
+            pending: FxHashMap::default(),
             reported_days: FxHashSet::default(),
             annual: Vec::new(),
             calendar: Vec::new(),
-            seen: FxHashMap::default(),
             month_of: (i64::MIN, 0),
             first_hour: FxHashMap::default(),
             month: (i32::MIN, Month::default(), None),
-            word: (i64::MIN, 0),
             unit: ctx.row.hourly.as_ref().map_or("", |l| unit_of(&l.text)),
             any_hourly: false,
             readings: 0,
+            keep_days: false,
             ctx,
         }
     }
 
-    /// `true` the first time `hour` is seen.
-    fn first_time(seen: &mut FxHashMap<i64, u64>, word: &mut (i64, u64), hour: i64) -> bool {
-        let key = hour.div_euclid(64);
-        if word.0 != key {
-            if word.0 != i64::MIN {
-                seen.insert(word.0, word.1);
+    /// `true` the first time `hour` is seen; the hour's day is then the
+    /// day being summed.
+    fn first_time(&mut self, hour: i64) -> bool {
+        let day = hour.div_euclid(24);
+        if self.day.0 != day {
+            if self.is_complete(day) {
+                return false;
             }
-            *word = (key, seen.remove(&key).unwrap_or(0));
+            self.enter_day(day);
         }
-        let bit = 1u64 << hour.rem_euclid(64);
-        let new = word.1 & bit == 0;
-        word.1 |= bit;
+        let bit = 1u32 << hour.rem_euclid(24);
+        let acc = &mut self.day.1;
+        let new = acc.hours & bit == 0;
+        acc.hours |= bit;
         new
+    }
+
+    fn is_complete(&self, day: i64) -> bool {
+        self.complete
+            .get(&day.div_euclid(64))
+            .is_some_and(|w| w & (1 << day.rem_euclid(64)) != 0)
+    }
+
+    /// Make `day` the day being summed, leaving the current one.
+    fn enter_day(&mut self, day: i64) {
+        let acc = self.days.remove(&day).unwrap_or_default();
+        let (left, done) = std::mem::replace(&mut self.day, (day, acc));
+        if left != i64::MIN {
+            self.leave_day(left, done);
+        }
+    }
+
+    /// A day the series leaves: kept when incomplete; else finalized — its
+    /// month counts it as a valid day (20 valid hours or more), a computed
+    /// mean above the daily limit waits in `pending`, and only its bit in
+    /// `complete` is kept.
+    fn leave_day(&mut self, day: i64, acc: DayAcc) {
+        if self.keep_days || acc.hours != (1 << 24) - 1 {
+            self.days.insert(day, acc);
+            return;
+        }
+        *self.complete.entry(day.div_euclid(64)).or_default() |= 1 << day.rem_euclid(64);
+        if acc.valid < MIN_VALID_HOURS_A_DAY {
+            return;
+        }
+        let index = month_index(day * 24);
+        if self.month.0 == index {
+            self.month.1.valid_days += 1;
+        } else {
+            self.months.entry(index).or_default().valid_days += 1;
+        }
+        if let Some(l) = &self.ctx.row.daily
+            && acc.sum / f64::from(acc.valid) > l.value
+        {
+            self.pending.insert(day, acc);
+        }
     }
 
     /// The month `index`'s counts (and earliest hourly reading).
     fn month_acc<'m>(
         months: &mut BTreeMap<i32, Month>,
-        first_hour: &mut FxHashMap<i32, Reading>,
-        cur: &'m mut (i32, Month, Option<Reading>),
+        first_hour: &mut FxHashMap<i32, At>,
+        cur: &'m mut (i32, Month, Option<At>),
         index: i32,
-    ) -> &'m mut (i32, Month, Option<Reading>) {
+    ) -> &'m mut (i32, Month, Option<At>) {
         if cur.0 != index {
             let (i, m, f) = std::mem::replace(
                 cur,
@@ -376,19 +467,6 @@ impl<'a> Series<'a> {
             }
         }
         cur
-    }
-
-    fn day_acc(&mut self, day: i64) -> &mut DayAcc {
-        if self.day.0 != day {
-            let done = std::mem::replace(&mut self.day, (day, DayAcc::default()));
-            if done.0 != i64::MIN {
-                self.days.insert(done.0, done.1);
-            }
-            if let Some(acc) = self.days.remove(&day) {
-                self.day.1 = acc;
-            }
-        }
-        &mut self.day.1
     }
 
     pub fn push(&mut self, r: &Reading) {
@@ -446,11 +524,12 @@ impl<'a> Series<'a> {
                     month,
                 );
                 if cur.2.as_ref().is_none_or(|f| earlier(r, f)) {
-                    cur.2 = Some(r.clone());
+                    cur.2 = Some(At::of(r));
                 }
-                if !Self::first_time(&mut self.seen, &mut self.word, r.time) {
+                if !self.first_time(r.time) {
                     return; // the same hour twice: the first reading counts
                 }
+                let ctx = &self.ctx;
                 let want_points = ctx.want_points;
                 let m = &mut self.month.1;
                 m.present_hours += 1;
@@ -538,7 +617,7 @@ impl<'a> Series<'a> {
                     m.exceed_hours += 1;
                     worst(m, r.value, l.value, true);
                 }
-                let acc = self.day_acc(day);
+                let acc = &mut self.day.1;
                 let loc = Loc::of(r);
                 if acc.valid == 0 || acc.last < loc {
                     acc.last = loc;
@@ -559,6 +638,151 @@ impl<'a> Series<'a> {
         }
     }
 
+    /// The readings `run.rows` of a batch, those with a time in `keep`
+    /// (inclusive), in row order: what [`Series::push`] of each in turn
+    /// would do, byte for byte. An ordinary hour — a valid flag, an hour
+    /// not seen before, in the day and month being summed, after the
+    /// month's earliest reading, nothing to report — is a few additions
+    /// here; anything else (the first hour of a day, a duplicate, a
+    /// flagged hour, an exceedance, a correction mismatch, a new year of
+    /// validity, a daily value) goes through `push`, so the sums are made
+    /// in the same order with the same operations.
+    pub fn push_run(&mut self, b: &Batch, run: &Run, keep: (i64, i64)) {
+        let c = &b.cols;
+        let row = self.ctx.row;
+        let hourly = row.hourly.as_ref().map_or(f64::INFINITY, |l| l.value);
+        let ceiling = row.ceiling.as_ref().map_or(f64::INFINITY, |l| l.value);
+        let floor = row.floor.as_ref().map_or(f64::NEG_INFINITY, |l| l.value);
+        let reference = row.reference_o2;
+        let point_corrected = row.hourly.is_some();
+        let water = matches!(self.ctx.medium, Medium::Water);
+        for i in run.rows.clone() {
+            let t = c.time[i];
+            if t < keep.0 || t > keep.1 {
+                continue;
+            }
+            if run.period != Period::Hour
+                || !self.fast(
+                    b,
+                    i,
+                    hourly,
+                    ceiling,
+                    floor,
+                    reference,
+                    point_corrected,
+                    water,
+                )
+            {
+                self.push(&b.reading(run, i));
+            }
+        }
+    }
+
+    /// The fast path of [`Series::push_run`] for row `i`: `false`, with
+    /// nothing changed, when the reading needs the exact path.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn fast(
+        &mut self,
+        b: &Batch,
+        i: usize,
+        hourly: f64,
+        ceiling: f64,
+        floor: f64,
+        reference: Option<f64>,
+        point_corrected: bool,
+        water: bool,
+    ) -> bool {
+        let c = &b.cols;
+        let t = c.time[i];
+        if !is_valid_flag(c.flag[i]) {
+            return false;
+        }
+        let day = t.div_euclid(24);
+        if self.day.0 != day || self.month_of.0 != day || self.month.0 != self.month_of.1 {
+            return false;
+        }
+        if self.month.2.as_ref().is_none_or(|f| f.time >= t) {
+            return false;
+        }
+        let bit = 1u32 << (t - day * 24);
+        if self.day.1.hours & bit != 0 {
+            return false;
+        }
+        let value = c.value[i];
+        let conc = match reference {
+            None => value,
+            Some(reference) => match c.o2[i].and_then(|o2| correct_o2(value, o2, reference)) {
+                Some(cc) => {
+                    if let Some(zs) = c.zs[i]
+                        && (zs - cc).abs() > CORRECTION_TOLERANCE * cc.abs().max(1e-9) + 0.01
+                    {
+                        return false;
+                    }
+                    cc
+                }
+                None => c.zs[i].unwrap_or(value),
+            },
+        };
+        if conc > hourly || value > ceiling || value < floor {
+            return false;
+        }
+        let mut mg = None;
+        if let Some(flow) = c.flow[i] {
+            let Some(y) = self.annual.last() else {
+                return false;
+            };
+            if day < y.start_day || day >= y.end_day {
+                return false;
+            }
+            let m = if water {
+                conc * flow * 1000.0
+            } else {
+                conc * flow
+            };
+            if !y.reported && y.limit.is_some_and(|l| y.total + m * 1e-9 > l.value) {
+                return false;
+            }
+            mg = Some(m);
+        }
+        // Nothing to report: apply what `push` would.
+        self.readings += 1;
+        self.any_hourly = true;
+        let m = &mut self.month.1;
+        m.present_hours += 1;
+        m.valid_hours += 1;
+        if self.ctx.want_points {
+            self.points.push(Point {
+                time: t,
+                value: if point_corrected { conc } else { value },
+                valid: true,
+            });
+        }
+        let acc = &mut self.day.1;
+        acc.hours |= bit;
+        let loc = Loc {
+            hour: t.rem_euclid(24) as u8,
+            file: b.file,
+            start: c.at[i],
+            end: c.end[i],
+        };
+        if acc.valid == 0 || acc.last < loc {
+            acc.last = loc;
+        }
+        acc.sum += conc;
+        acc.valid += 1;
+        if let (Some(mg), Some(y)) = (mg, self.annual.last_mut()) {
+            y.total += mg * 1e-9;
+            // The calendar year's total, as `push` sums it.
+            let year = self.month_of.1.div_euclid(12);
+            match self.calendar.iter_mut().rev().find(|y| y.0 == year) {
+                Some(y) => y.1 += mg * 1e-9,
+                None => self.calendar.push((year, mg * 1e-9)),
+            }
+        }
+        true
+    }
+
     /// Daily means, completeness and flagged shares over `range` (the
     /// hours the run covers, inclusive), once every reading is in.
     pub fn finish(mut self, range: (i64, i64)) -> SeriesResult {
@@ -577,18 +801,27 @@ impl<'a> Series<'a> {
         let ctx = &self.ctx;
         let row = ctx.row;
         let unit = row.hourly.as_ref().map_or("", |l| unit_of(&l.text));
-        let mut days: Vec<(i64, DayAcc)> = self.days.into_iter().collect();
+        // Incomplete days (`false`) and complete ones whose mean exceeds
+        // the daily limit (`true`: their valid day is counted already).
+        let mut days: Vec<(i64, DayAcc, bool)> = self
+            .days
+            .into_iter()
+            .map(|(d, a)| (d, a, false))
+            .chain(self.pending.into_iter().map(|(d, a)| (d, a, true)))
+            .collect();
         days.sort_unstable_by_key(|d| d.0);
         let mut out = self.out;
         let mut months = self.months;
         // Daily means from valid hours, where the data reports no daily value.
-        for (day, acc) in &days {
+        for (day, acc, counted) in &days {
             let n = acc.valid;
             let m = months.entry(month_index(day * 24)).or_default();
             if n < MIN_VALID_HOURS_A_DAY {
                 continue;
             }
-            m.valid_days += 1;
+            if !counted {
+                m.valid_days += 1;
+            }
             if self.reported_days.contains(day) {
                 continue;
             }
@@ -655,7 +888,7 @@ impl<'a> SeriesCtx<'a> {
             Medium::Air => c * flow,
             Medium::Water => c * flow * 1000.0,
         };
-        let within = |y: &Year| day >= y.start.days() && day < y.end_day;
+        let within = |y: &Year| day >= y.start_day && day < y.end_day;
         if !annual.last().is_some_and(within) {
             // Out of time order: back to an earlier year, or a new one at the end.
             if let Some(i) = annual.iter().position(within) {
@@ -677,6 +910,7 @@ impl<'a> SeriesCtx<'a> {
             };
             annual.push(Year {
                 start,
+                start_day: start.days(),
                 end_day: start.add_years(1).days(),
                 total: 0.0,
                 reported: false,
@@ -720,7 +954,7 @@ impl<'a> SeriesCtx<'a> {
         &self,
         months: &mut BTreeMap<i32, Month>,
         hourly: bool,
-        first_hour: &FxHashMap<i32, Reading>,
+        first_hour: &FxHashMap<i32, At>,
         out: &mut Vec<MFinding>,
     ) {
         for (&index, m) in months.iter_mut() {
@@ -737,9 +971,10 @@ impl<'a> SeriesCtx<'a> {
                 continue;
             }
             // The month's first reading locates its findings.
-            let Some(r) = first_hour.get(&index) else {
+            let Some(r) = first_hour.get(&index).map(|a| a.reading(self.row.code)) else {
                 continue;
             };
+            let r = &r;
             let expected = f64::from(m.expected_hours);
             if f64::from(m.valid_hours) < MIN_VALID_SHARE * expected {
                 self.emit(
@@ -825,8 +1060,10 @@ mod tests {
 
     #[test]
     fn a_day_of_a_series_is_32_bytes() {
-        // One is kept per series and day for the whole run (docs/performance.md).
+        // One is kept per incomplete day of a series (docs/performance.md).
         assert_eq!(std::mem::size_of::<DayAcc>(), 32);
+        // One locates each month's findings.
+        assert_eq!(std::mem::size_of::<At>(), 24);
     }
 
     #[test]

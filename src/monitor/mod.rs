@@ -1,7 +1,7 @@
 //! Post-permit supervision (证后监管): a unit's monitoring data checked
 //! against its own permit. This module owns reading the data (HJ 212
 //! packet logs of the 2017 and 2025 editions, their minute data recomputed
-//! into hours; tabular CSV and XLSX exports), mapping
+//! into hours; tabular CSV and XLSX exports; Parquet readings), mapping
 //! devices and outlets to permits (`--devices`, credit code, outlet id,
 //! pollutant code), the checks (hourly and daily limits, floors, O₂
 //! correction, flagged and missing hours, annual totals from concentration
@@ -15,6 +15,7 @@
 //! related location ([`Related`]). Documented for users in
 //! `docs/monitoring.md`.
 
+pub mod batch;
 pub mod check;
 pub mod data;
 pub mod declared;
@@ -25,6 +26,7 @@ pub mod history;
 pub mod hj212;
 pub mod leads;
 pub mod manual;
+pub mod parquet;
 pub mod permit;
 pub mod report;
 pub mod run;
@@ -254,6 +256,12 @@ pub const RULES: &[(&str, Severity, &str, &str)] = &[
         Severity::Notice,
         "packets read but not evaluated (real-time data, other commands), once per file",
         hj212::commands::BASIS,
+    ),
+    (
+        "monitor.parquet",
+        Severity::Warning,
+        "a Parquet data file, or a row of it, that cannot be read",
+        "docs/monitoring.md (Parquet data)",
     ),
     (
         "monitor.plant-annual-exceedance",

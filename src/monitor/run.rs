@@ -2,6 +2,7 @@
 //! each series (in parallel; results in a fixed order whatever the thread
 //! count), build the lead list and the charts.
 
+use super::batch::Batch;
 use super::check::{Series, SeriesCtx};
 use super::data::DataFile;
 use super::devices::Device;
@@ -22,6 +23,10 @@ pub struct Options {
     pub to: Option<Date>,
     /// Keep hourly points for the charts.
     pub charts: bool,
+    /// Keep every day's running sums to the end of the run instead of
+    /// finalizing each complete day when its series leaves it: more memory,
+    /// the same results (tests compare the two).
+    pub keep_days: bool,
 }
 
 pub struct Outcome {
@@ -148,19 +153,19 @@ impl<'a> Runner<'a> {
         }
         let (p, o, code) = key;
         let outlet = &self.permits[p].outlets[o];
+        let keep_days = self.opts.keep_days;
         let i = outlet.rows.iter().find(|r| r.code == code).map(|row| {
-            self.series.push((
-                key,
-                Series::new(SeriesCtx {
-                    permit: &self.permits[p],
-                    outlet: &outlet.id,
-                    medium: outlet.medium,
-                    row,
-                    sources: self.sources,
-                    range: (0, -1),
-                    want_points: self.opts.charts,
-                }),
-            ));
+            let mut s = Series::new(SeriesCtx {
+                permit: &self.permits[p],
+                outlet: &outlet.id,
+                medium: outlet.medium,
+                row,
+                sources: self.sources,
+                range: (0, -1),
+                want_points: self.opts.charts,
+            });
+            s.keep_days = keep_days;
+            self.series.push((key, s));
             self.series.len() - 1
         });
         self.index.insert(key, i);
@@ -237,6 +242,107 @@ impl<'a> Runner<'a> {
                     s.push(r);
                 }
             });
+    }
+
+    /// Feed one data file (or row group) whose readings come as columns:
+    /// its findings and targets from `f` (whose `readings` are not read),
+    /// its readings from `b`, each run to its series at once
+    /// ([`Series::push_run`]); the same result as [`Runner::add`] of the
+    /// readings one by one.
+    pub fn add_batch(&mut self, f: &DataFile, b: &Batch) {
+        self.findings.extend(f.findings.iter().cloned());
+        self.any_manual |= f.is_manual;
+        self.manual.extend(f.manual.iter().cloned());
+        let resolved: Vec<Result<(usize, usize), String>> = f
+            .targets
+            .iter()
+            .map(|t| resolve_target(t, self.permits, &self.by_credit, self.devices))
+            .collect();
+        let mut reported = vec![false; resolved.len()];
+        let keep = (
+            self.from_h.unwrap_or(i64::MIN),
+            self.to_h.unwrap_or(i64::MAX),
+        );
+        let mut cache: Vec<(u32, &'static str, Option<usize>)> = Vec::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (k, run) in b.runs.iter().enumerate() {
+            let times = &b.cols.time[run.rows.clone()];
+            let Some(first) = times.iter().position(|t| (keep.0..=keep.1).contains(t)) else {
+                continue;
+            };
+            let Some(target) = resolved.get(run.target as usize) else {
+                continue;
+            };
+            match target {
+                Ok((p, o)) => {
+                    let day = if run.period == Period::Day { 23 } else { 0 };
+                    for &t in &times[first..] {
+                        if (keep.0..=keep.1).contains(&t) {
+                            self.lo = self.lo.min(t);
+                            self.hi = self.hi.max(t + day);
+                        }
+                    }
+                    let hit = cache
+                        .iter()
+                        .find(|c| c.0 == run.target && std::ptr::eq(c.1, run.code));
+                    let s = match hit {
+                        Some(c) => c.2,
+                        None => {
+                            let s = self.series_of((*p, *o, run.code));
+                            cache.push((run.target, run.code, s));
+                            s
+                        }
+                    };
+                    if let Some(s) = s {
+                        if groups.len() <= s {
+                            groups.resize_with(self.series.len(), Vec::new);
+                        }
+                        groups[s].push(k);
+                    }
+                }
+                Err(why) if !reported[run.target as usize] => {
+                    reported[run.target as usize] = true;
+                    let i = run.rows.start + first;
+                    self.findings.push(MFinding::plain(finding(
+                        "monitor.unmapped",
+                        Severity::Undecided,
+                        &f.source,
+                        Span::new(b.cols.at[i] as usize, b.cols.end[i] as usize),
+                        format!("data not checked: {why}"),
+                        "docs/monitoring.md (device mapping)",
+                    )));
+                }
+                Err(_) => {}
+            }
+        }
+        groups.resize_with(self.series.len(), Vec::new);
+        self.series
+            .par_iter_mut()
+            .zip(groups)
+            .filter(|(_, g)| !g.is_empty())
+            .for_each(|((_, s), g)| {
+                for k in g {
+                    s.push_run(b, &b.runs[k], keep);
+                }
+            });
+    }
+
+    /// Feed every row group of a Parquet file ([`Runner::add_batch`]),
+    /// starting with `first` when it was decoded already, decoding the
+    /// next row group while the series take the current one (two row
+    /// groups in memory at most). Returns the records read.
+    pub fn add_parquet(
+        &mut self,
+        first: Option<(DataFile, Batch)>,
+        p: &mut super::parquet::ParquetFile,
+    ) -> usize {
+        let mut records = 0;
+        let mut next = first.or_else(|| p.next_group());
+        while let Some((part, batch)) = next {
+            records += part.records;
+            next = rayon::join(|| self.add_batch(&part, &batch), || p.next_group()).1;
+        }
+        records
     }
 
     pub fn finish(self) -> Outcome {
