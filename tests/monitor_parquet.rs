@@ -340,6 +340,12 @@ fn outcome_text(o: &run::Outcome) -> String {
         s.push_str(&format!("{} {:?}\n", c.title, c.points));
     }
     s.push_str(&format!("{} series, {} readings\n", o.series, o.readings));
+    // Calendar-year totals (held against declared totals), in a fixed order.
+    let mut computed: Vec<String> = o.computed.iter().map(|c| format!("{c:?}")).collect();
+    computed.sort();
+    for c in computed {
+        s.push_str(&format!("computed {c}\n"));
+    }
     s
 }
 
