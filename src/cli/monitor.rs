@@ -399,7 +399,10 @@ fn with_texts(findings: &mut [MFinding]) {
             rows.insert(f.file.name.clone(), vec![f.primary.map_or(0, |p| p.start)]);
         } else {
             // Not Parquet: read below.
-            texts.insert(f.file.name.clone(), (SourceFile::new(String::new(), ""), None));
+            texts.insert(
+                f.file.name.clone(),
+                (SourceFile::new(String::new(), ""), None),
+            );
         }
     }
     texts.clear();
