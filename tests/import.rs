@@ -537,7 +537,7 @@ mod hostile {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #![proptest_config(crate::common::proptest_config(200))]
 
         /// Any page of the pieces above imports without a panic into a
         /// document the loader reads as YAML.

@@ -341,7 +341,7 @@ mod never_panics {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(crate::common::proptest_config(300))]
 
         /// Any line: a packet or a rejection with a byte inside the line.
         #[test]

@@ -92,6 +92,18 @@ fn fmt_keeps_trailing_and_leading_comments() {
     assert!(out.contains("| a | 1 mg/m3 |"), "{out}");
 }
 
+/// A comment right after a doc block's closing `}` stays on its line, and a
+/// second formatting changes nothing. (Found by the policy property test:
+/// it moved to its own line, then gained a blank line above it.)
+#[test]
+fn a_comment_after_a_doc_block_is_formatted_once() {
+    let src = "policy a.b {\n  title \"t\"\n  version 1\n  basis \"b\"\n  element air\n  severity error\n\n  doc {\n    what \"w\"\n  }# after doc\n\n  for o in air.outlets {\n    require true else \"m\"\n  }\n}\n";
+    let once = format_file(&parse_file(&SourceFile::new("x.policy", src)).unwrap());
+    assert!(once.contains("  }  # after doc\n"), "{once}");
+    let twice = format_file(&parse_file(&SourceFile::new("x.policy", once.clone())).unwrap());
+    assert_eq!(once, twice);
+}
+
 #[test]
 fn shipped_library_has_no_errors() {
     if let Err(errors) = permitlint::library::shipped() {

@@ -14,13 +14,7 @@ use permitlint::span::{SourceFile, Span};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(64),
-        ..ProptestConfig::default()
-    }
+    crate::common::proptest_config(64)
 }
 
 /// Strings built from pieces that have broken renderers somewhere.

@@ -36,13 +36,9 @@ fn options() -> Options {
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(64),
         // Failures are reported with their seed; no files are written.
         failure_persistence: None,
-        ..ProptestConfig::default()
+        ..crate::common::proptest_config(64)
     }
 }
 

@@ -122,9 +122,8 @@ fn apply(text: &str, ms: &[Mutation]) -> String {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64),
         failure_persistence: None,
-        ..ProptestConfig::default()
+        ..crate::common::proptest_config(64)
     })]
 
     #[test]

@@ -33,13 +33,9 @@ const MAX_NS_PER_BYTE: u128 = 12_000;
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(6),
         // Each case is a large permit: no shrinking by thousands of steps.
         max_shrink_iters: 16,
-        ..ProptestConfig::default()
+        ..crate::common::proptest_config(6)
     }
 }
 

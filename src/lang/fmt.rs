@@ -316,6 +316,11 @@ impl Printer<'_> {
             self.flush_before(doc.span.end);
             self.indent -= 1;
             self.line("}");
+            // A comment on the line of the doc block's closing `}` stays
+            // there. (Found by the policy property test: it moved to a line
+            // of its own, and the next formatting put a blank line before
+            // it.)
+            self.trailing(doc.span.end);
         }
         for t in &p.tables {
             self.blank();

@@ -109,3 +109,25 @@ pub fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The configuration of every property test: `cases` cases (or
+/// `PROPTEST_CASES`), and a fixed seed unless `PROPTEST_RNG_SEED` gives
+/// another, so `cargo test` runs the same cases on every machine (a CI
+/// verdict that depended on the draw was no verdict). Searching for new
+/// failures is a longer run with other seeds (docs/testing.md).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let d = Config::default();
+    let rng_seed = match d.rng_seed {
+        RngSeed::Random => RngSeed::Fixed(1),
+        fixed => fixed,
+    };
+    Config {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(cases),
+        rng_seed,
+        ..d
+    }
+}
