@@ -49,7 +49,10 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         ));
     }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
-    let mut bytes = Vec::new();
+    // The size `stat` gave (at most `limit`): one allocation, no doubling
+    // and copying as the read grows (a file that grows meanwhile still
+    // reads, and still meets the limit below).
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
