@@ -379,11 +379,27 @@ impl<'t> CsvTable<'t> {
     }
 
     /// The first of `required` the header lacks.
-    pub(crate) fn missing(&self, required: &[&'static str]) -> Option<&'static str> {
-        required
+    /// The `monitor.csv` finding for a header that lacks one of
+    /// `required` (the file is then not read); `header` names it in the
+    /// message (`the CSV header`).
+    pub(crate) fn missing(
+        &self,
+        required: &[&str],
+        source: &Source,
+        header: &str,
+        doc: &'static str,
+    ) -> Option<MFinding> {
+        let req = required
             .iter()
-            .copied()
-            .find(|r| !self.cols.iter().any(|c| c == r))
+            .find(|r| !self.cols.iter().any(|c| c == *r))?;
+        Some(MFinding::plain(finding(
+            "monitor.csv",
+            Severity::Warning,
+            source,
+            Span::new(0, self.header_len),
+            format!("{header} has no `{req}` column; the file is not read"),
+            doc,
+        )))
     }
 
     pub(crate) fn col(&self, name: &str) -> Option<usize> {
@@ -446,15 +462,13 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
     let table = CsvTable::read(source.text.as_str());
     let source = &out.source.clone();
     let mut bad_rows = 0usize;
-    if let Some(req) = table.missing(&["time", "pollutant", "value"]) {
-        out.findings.push(MFinding::plain(finding(
-            "monitor.csv",
-            Severity::Warning,
-            source,
-            Span::new(0, table.header_len),
-            format!("the CSV header has no `{req}` column; the file is not read"),
-            "docs/monitoring.md (tabular data)",
-        )));
+    if let Some(f) = table.missing(
+        &["time", "pollutant", "value"],
+        source,
+        "the CSV header",
+        "docs/monitoring.md (tabular data)",
+    ) {
+        out.findings.push(f);
         return out;
     }
     for row in &table.rows {
@@ -550,15 +564,13 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
     let source = &out.source.clone();
     out.is_manual = true;
     let mut bad_rows = 0usize;
-    if let Some(req) = table.missing(&["outlet", "pollutant", "sampled_at", "value"]) {
-        out.findings.push(MFinding::plain(finding(
-            "monitor.csv",
-            Severity::Warning,
-            source,
-            Span::new(0, table.header_len),
-            format!("the manual results header has no `{req}` column; the file is not read"),
-            "docs/monitoring.md (manual results)",
-        )));
+    if let Some(f) = table.missing(
+        &["outlet", "pollutant", "sampled_at", "value"],
+        source,
+        "the manual results header",
+        "docs/monitoring.md (manual results)",
+    ) {
+        out.findings.push(f);
         return out;
     }
     for row in &table.rows {

@@ -49,15 +49,13 @@ pub fn read(source: &Source, file: u32) -> DataFile {
     let mut out = DataFile::empty(source);
     let table = CsvTable::read(source.text.as_str());
     let source = &out.source.clone();
-    if let Some(req) = table.missing(&["year", "pollutant", "declared_t"]) {
-        out.findings.push(MFinding::plain(finding(
-            "monitor.csv",
-            Severity::Warning,
-            source,
-            Span::new(0, table.header_len),
-            format!("the declared totals header has no `{req}` column; the file is not read"),
-            DOC,
-        )));
+    if let Some(f) = table.missing(
+        &["year", "pollutant", "declared_t"],
+        source,
+        "the declared totals header",
+        DOC,
+    ) {
+        out.findings.push(f);
         return out;
     }
     let mut bad_rows = 0usize;

@@ -172,23 +172,47 @@ impl<'a> Runner<'a> {
         i
     }
 
-    /// Feed one data file: its findings, its readings into their series
-    /// (in parallel across series, each in line order), its manual results.
-    pub fn add(&mut self, f: &DataFile) {
+    /// What a data file (or row group) gives besides its readings — its
+    /// findings, manual results and declared totals — and its targets
+    /// resolved to (permit, outlet).
+    fn intake(&mut self, f: &DataFile) -> Vec<Result<(usize, usize), String>> {
         self.findings.extend(f.findings.iter().cloned());
         self.any_manual |= f.is_manual;
         self.manual.extend(f.manual.iter().cloned());
         self.declared.extend(f.declared.iter().cloned());
-        let resolved: Vec<Result<(usize, usize), String>> = f
-            .targets
+        f.targets
             .iter()
             .map(|t| resolve_target(t, self.permits, &self.by_credit, self.devices))
-            .collect();
+            .collect()
+    }
+
+    /// The series of `key` read under `target`, looked up once per (target,
+    /// code) of a file, not per reading: a file holds a handful of pairs,
+    /// and codes are the catalogue's own `&'static str`, so a pointer
+    /// comparison finds them.
+    fn cached_series(
+        &mut self,
+        cache: &mut Vec<(u32, &'static str, Option<usize>)>,
+        target: u32,
+        key: (usize, usize, &'static str),
+    ) -> Option<usize> {
+        if let Some(c) = cache
+            .iter()
+            .find(|c| c.0 == target && std::ptr::eq(c.1, key.2))
+        {
+            return c.2;
+        }
+        let s = self.series_of(key);
+        cache.push((target, key.2, s));
+        s
+    }
+
+    /// Feed one data file: its findings, its readings into their series
+    /// (in parallel across series, each in line order), its manual results.
+    pub fn add(&mut self, f: &DataFile) {
+        let resolved = self.intake(f);
         let mut reported = vec![false; resolved.len()];
-        // (target, code) → series, looked up once per pair, not per reading;
-        // a file holds a handful of pairs, and codes are the catalogue's own
-        // `&'static str`, so a pointer comparison finds them.
-        let mut cache: Vec<(u32, &'static str, Option<usize>)> = Vec::new();
+        let mut cache = Vec::new();
         let mut groups: Vec<Vec<&Reading>> = Vec::new();
         for r in &f.readings {
             if self.from_h.is_some_and(|h| r.time < h) || self.to_h.is_some_and(|h| r.time > h) {
@@ -200,34 +224,17 @@ impl<'a> Runner<'a> {
                     self.hi = self
                         .hi
                         .max(r.time + if r.period == Period::Day { 23 } else { 0 });
-                    let hit = cache
-                        .iter()
-                        .find(|c| c.0 == r.target && std::ptr::eq(c.1, r.code));
-                    let s = match hit {
-                        Some(c) => c.2,
-                        None => {
-                            let s = self.series_of((*p, *o, r.code));
-                            cache.push((r.target, r.code, s));
-                            s
-                        }
-                    };
-                    if let Some(s) = s {
-                        if groups.len() <= s {
-                            groups.resize_with(self.series.len(), Vec::new);
-                        }
-                        groups[s].push(r);
+                    if let Some(s) = self.cached_series(&mut cache, r.target, (*p, *o, r.code)) {
+                        group(&mut groups, s, self.series.len(), r);
                     }
                 }
                 Err(why) if !reported[r.target as usize] => {
                     reported[r.target as usize] = true;
-                    self.findings.push(MFinding::plain(finding(
-                        "monitor.unmapped",
-                        Severity::Undecided,
+                    self.findings.push(unmapped(
                         &f.source,
                         Span::new(r.start as usize, r.end as usize),
-                        format!("data not checked: {why}"),
-                        "docs/monitoring.md (device mapping)",
-                    )));
+                        why,
+                    ));
                 }
                 Err(_) => {}
             }
@@ -250,20 +257,13 @@ impl<'a> Runner<'a> {
     /// ([`Series::push_run`]); the same result as [`Runner::add`] of the
     /// readings one by one.
     pub fn add_batch(&mut self, f: &DataFile, b: &Batch) {
-        self.findings.extend(f.findings.iter().cloned());
-        self.any_manual |= f.is_manual;
-        self.manual.extend(f.manual.iter().cloned());
-        let resolved: Vec<Result<(usize, usize), String>> = f
-            .targets
-            .iter()
-            .map(|t| resolve_target(t, self.permits, &self.by_credit, self.devices))
-            .collect();
+        let resolved = self.intake(f);
         let mut reported = vec![false; resolved.len()];
         let keep = (
             self.from_h.unwrap_or(i64::MIN),
             self.to_h.unwrap_or(i64::MAX),
         );
-        let mut cache: Vec<(u32, &'static str, Option<usize>)> = Vec::new();
+        let mut cache = Vec::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (k, run) in b.runs.iter().enumerate() {
             let times = &b.cols.time[run.rows.clone()];
@@ -282,35 +282,16 @@ impl<'a> Runner<'a> {
                             self.hi = self.hi.max(t + day);
                         }
                     }
-                    let hit = cache
-                        .iter()
-                        .find(|c| c.0 == run.target && std::ptr::eq(c.1, run.code));
-                    let s = match hit {
-                        Some(c) => c.2,
-                        None => {
-                            let s = self.series_of((*p, *o, run.code));
-                            cache.push((run.target, run.code, s));
-                            s
-                        }
-                    };
-                    if let Some(s) = s {
-                        if groups.len() <= s {
-                            groups.resize_with(self.series.len(), Vec::new);
-                        }
-                        groups[s].push(k);
+                    if let Some(s) = self.cached_series(&mut cache, run.target, (*p, *o, run.code))
+                    {
+                        group(&mut groups, s, self.series.len(), k);
                     }
                 }
                 Err(why) if !reported[run.target as usize] => {
                     reported[run.target as usize] = true;
                     let i = run.rows.start + first;
-                    self.findings.push(MFinding::plain(finding(
-                        "monitor.unmapped",
-                        Severity::Undecided,
-                        &f.source,
-                        Span::new(b.cols.at[i] as usize, b.cols.end[i] as usize),
-                        format!("data not checked: {why}"),
-                        "docs/monitoring.md (device mapping)",
-                    )));
+                    let at = Span::new(b.cols.at[i] as usize, b.cols.end[i] as usize);
+                    self.findings.push(unmapped(&f.source, at, why));
                 }
                 Err(_) => {}
             }
@@ -578,4 +559,24 @@ fn assemble(
         coverage,
         computed,
     }
+}
+
+/// Add `item` to the group of series `s` (groups sized to the `n` series).
+fn group<T>(groups: &mut Vec<Vec<T>>, s: usize, n: usize, item: T) {
+    if groups.len() <= s {
+        groups.resize_with(n, Vec::new);
+    }
+    groups[s].push(item);
+}
+
+/// The one finding for data of a target that matches no permit.
+fn unmapped(source: &crate::span::Source, at: Span, why: &str) -> MFinding {
+    MFinding::plain(finding(
+        "monitor.unmapped",
+        Severity::Undecided,
+        source,
+        at,
+        format!("data not checked: {why}"),
+        "docs/monitoring.md (device mapping)",
+    ))
 }
