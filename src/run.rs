@@ -29,6 +29,13 @@ pub struct Options {
     /// The result cache, when the run uses one (`check` without
     /// `--no-cache`); ignored when coverage is recorded or permits kept.
     pub cache: Option<std::sync::Arc<crate::track::cache::Cache>>,
+    /// Render each permit's piece of the report where it is checked
+    /// ([`crate::report::piece`]); the cache keeps pieces too.
+    pub pieces: Option<std::sync::Arc<crate::report::piece::Renderer>>,
+    /// The caller reads the findings themselves, not only the pieces
+    /// (statistics, baselines, waivers, coverage): a cached piece is then
+    /// not enough.
+    pub findings_needed: bool,
 }
 
 impl Options {
@@ -40,6 +47,8 @@ impl Options {
             coverage: false,
             budget: crate::eval::interp::Budget::DEFAULT,
             cache: None,
+            pieces: None,
+            findings_needed: true,
         }
     }
 }
@@ -59,6 +68,10 @@ pub struct FileResult {
     pub rules_undecided: usize,
     /// Findings taken out by suppression comments in the permit.
     pub suppressed: Vec<crate::track::suppress::Suppressed>,
+    /// The permit's piece of the report, when the run renders pieces. A
+    /// piece taken from the cache comes without `findings` (empty) unless
+    /// the run needs them; its counts stand for them.
+    pub piece: Option<crate::report::piece::Piece>,
 }
 
 /// A problem with the walk itself (unreadable folder, symlink loop).
@@ -126,17 +139,40 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkIssue>) {
 
 /// `files` in path order (component by component, as `Path` orders them:
 /// a folder's files before those of a sibling folder whose name extends
-/// it), deduplicated. Each path's components are split once: comparing
-/// `Path`s splits both at every comparison, which cost more than the rest
-/// of a warm cached run's walk.
+/// it), deduplicated. Each path is turned once into a byte key that
+/// compares as its components do ([`order_key`]), and the keys are sorted
+/// as bytes: comparing `Path`s splits both at every comparison, which cost
+/// more than the rest of a warm cached run's walk.
 fn sort_paths(files: Vec<PathBuf>) -> Vec<PathBuf> {
-    let keys: Vec<Vec<std::path::Component<'_>>> =
-        files.iter().map(|p| p.components().collect()).collect();
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    order.dedup_by(|a, b| keys[*a] == keys[*b]);
-    let mut slots: Vec<Option<PathBuf>> = files.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    let mut keyed: Vec<(Vec<u8>, PathBuf)> =
+        files.into_iter().map(|p| (order_key(&p), p)).collect();
+    // Stable: of two spellings of one path (`a//b`, `a/b`), the first
+    // given is kept.
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    keyed.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Bytes that order as `path`'s components do: per component, a byte for
+/// its kind (in the order of [`std::path::Component`]'s variants), its
+/// name, and a zero byte, which sorts before any byte of a name (no path
+/// component holds a zero byte), so a name sorts before its extensions.
+fn order_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 16);
+    for c in path.components() {
+        let (kind, name): (u8, &[u8]) = match c {
+            Component::Prefix(p) => (1, p.as_os_str().as_encoded_bytes()),
+            Component::RootDir => (2, b""),
+            Component::CurDir => (3, b""),
+            Component::ParentDir => (4, b""),
+            Component::Normal(n) => (5, n.as_encoded_bytes()),
+        };
+        key.push(kind);
+        key.extend_from_slice(name);
+        key.push(0);
+    }
+    key
 }
 
 /// Check one file: load, validate, evaluate. Never panics: a panic inside
@@ -240,6 +276,7 @@ fn finish(
         rules_applied,
         rules_undecided,
         suppressed,
+        piece: None,
     }
 }
 
@@ -306,73 +343,108 @@ fn internal_error(name: &str, payload: Box<dyn std::any::Any + Send>) -> FileRes
         rules_applied: 0,
         rules_undecided: 0,
         suppressed: Vec::new(),
+        piece: None,
     }
 }
 
 /// [`check_file`] through the result cache: the file is read once; a
 /// valid entry for its name and bytes gives the result, else it is checked
-/// from those bytes and the result stored. Files the loader would reject
-/// before parsing (too large, not UTF-8, unreadable) go to `check_file`.
+/// from those bytes and the result stored. When the run renders pieces and
+/// needs nothing else, a cached piece is the result (no finding built).
+/// Files the loader would reject before parsing (too large, not UTF-8,
+/// unreadable) go to `check_file`.
 fn check_cached(
     lib: &Library,
     path: &Path,
     opts: &Options,
     cache: &crate::track::cache::Cache,
 ) -> FileResult {
-    use crate::track::cache::Cached;
+    use crate::report::piece::Piece;
+    use crate::track::cache::{Cached, Key};
     let name = path.display().to_string();
-    let hit = |c: Cached| FileResult {
+    let result = |findings, suppressed, rules_applied, rules_undecided, piece| FileResult {
         path: name.clone(),
-        findings: c.findings,
+        findings,
         facts: BTreeMap::new(),
         permit: None,
         internal_error: false,
-        rules_applied: c.rules_applied,
-        rules_undecided: c.rules_undecided,
-        suppressed: c.suppressed,
+        rules_applied,
+        rules_undecided,
+        suppressed,
+        piece,
+    };
+    let piece_hit = |(piece, applied, undecided): (Piece, u32, u32)| {
+        result(
+            Vec::new(),
+            Vec::new(),
+            applied as usize,
+            undecided as usize,
+            Some(piece),
+        )
     };
     // `stat` before `open`: opening a FIFO would block until a writer
     // comes.
     let Ok(meta) = std::fs::metadata(path) else {
         return check_file(lib, path, opts, false, None);
     };
-    if let Some(c) = cache.by_metadata(&name, &meta) {
-        return hit(c);
+    // A result, with its piece rendered and kept when the run renders them.
+    let hit = |c: Cached, key: Key| {
+        let piece = opts.pieces.as_deref().map(|r| {
+            let p = r.render(&c.findings, &c.suppressed);
+            // The JSON report lists suppressions at its end: a result with
+            // any needs its findings, so its piece is not kept.
+            if c.suppressed.is_empty() {
+                cache.put_piece(&name, key, &meta, &p, (c.rules_applied, c.rules_undecided));
+            }
+            p
+        });
+        result(
+            c.findings,
+            c.suppressed,
+            c.rules_applied,
+            c.rules_undecided,
+            piece,
+        )
+    };
+    let piece_only = opts.pieces.is_some() && !opts.findings_needed;
+    if piece_only && let Some(p) = cache.piece_unread(&name, &meta) {
+        return piece_hit(p);
+    }
+    if let Some((c, key)) = cache.by_metadata(&name, &meta) {
+        return hit(c, key);
     }
     let Some(text) = read_regular(path, &meta, opts.limits.max_file_bytes) else {
         return check_file(lib, path, opts, false, None);
     };
-    let text = match cache.get(&name, text, &meta) {
-        Ok(c) => return hit(c),
+    let key = cache.key(&name, text.as_bytes());
+    if piece_only && let Some(p) = cache.piece_read(&name, key, &meta) {
+        return piece_hit(p);
+    }
+    let text = match cache.get(&name, key, text, &meta) {
+        Ok(c) => return hit(c, key),
         Err(text) => text,
     };
     let source = SourceFile::new(name.as_str(), text.as_str());
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+    let checked = std::panic::catch_unwind(AssertUnwindSafe(|| {
         test_panic_hook(path);
         let loaded = permit::load(source, &opts.limits);
         finish(lib, &name, loaded, opts, false, None)
     }));
-    let r = result.unwrap_or_else(|payload| internal_error(&name, payload));
-    if !r.internal_error {
-        let mut c = Cached {
-            findings: r.findings,
-            suppressed: r.suppressed,
-            rules_applied: r.rules_applied,
-            rules_undecided: r.rules_undecided,
-        };
-        cache.put(&name, &text, &meta, &c);
-        return FileResult {
-            path: r.path,
-            findings: std::mem::take(&mut c.findings),
-            facts: r.facts,
-            permit: None,
-            internal_error: false,
-            rules_applied: c.rules_applied,
-            rules_undecided: c.rules_undecided,
-            suppressed: std::mem::take(&mut c.suppressed),
-        };
+    let r = checked.unwrap_or_else(|payload| internal_error(&name, payload));
+    if r.internal_error {
+        return r;
     }
-    r
+    let c = Cached {
+        findings: r.findings,
+        suppressed: r.suppressed,
+        rules_applied: r.rules_applied,
+        rules_undecided: r.rules_undecided,
+    };
+    cache.put(&name, key, &meta, &c);
+    FileResult {
+        facts: r.facts,
+        ..hit(c, key)
+    }
 }
 
 /// The text of `path`, whose metadata is `meta`, when it is a regular
@@ -395,6 +467,17 @@ fn read_regular(path: &Path, meta: &std::fs::Metadata, max: u64) -> Option<Strin
     String::from_utf8(bytes).ok()
 }
 
+/// `r` with its piece, when the run renders pieces (results the cache did
+/// not give have none yet).
+fn with_piece(mut r: FileResult, opts: &Options) -> FileResult {
+    if let Some(render) = &opts.pieces
+        && r.piece.is_none()
+    {
+        r.piece = Some(render.render(&r.findings, &r.suppressed));
+    }
+    r
+}
+
 /// Check `files` in parallel chunks, handing each chunk's results, in path
 /// order, to `sink`. Returns the merged coverage when asked for.
 pub fn check_files(
@@ -413,11 +496,11 @@ pub fn check_files(
                     && !opts.coverage
                     && !keep_permit
                 {
-                    return (check_cached(lib, p, opts, cache), None);
+                    return (with_piece(check_cached(lib, p, opts, cache), opts), None);
                 }
                 let mut cov = opts.coverage.then(Coverage::default);
                 let r = check_file(lib, p, opts, keep_permit, cov.as_mut());
-                (r, cov)
+                (with_piece(r, opts), cov)
             })
             .collect();
         let mut out = Vec::with_capacity(results.len());
@@ -448,6 +531,14 @@ mod tests {
             "苏州/1.yaml",
             "a/b/c.yaml",
             "A.yaml",
+            "a//b.yaml",
+            "a/./b.yaml",
+            "/abs/x.yaml",
+            "../up.yaml",
+            "-/x.yaml",
+            "./-x.yaml",
+            ".",
+            "a.yaml/",
         ];
         let files: Vec<std::path::PathBuf> = names.iter().map(Into::into).collect();
         let mut expected = files.clone();

@@ -59,16 +59,33 @@ fn corpus() -> tempfile::TempDir {
 
 /// The packs of the cache (one per run key).
 fn packs(dir: &Path) -> Vec<PathBuf> {
+    cache_files(dir, "pack")
+}
+
+/// The pieces files of the cache (one per run key and output format).
+fn pieces(dir: &Path) -> Vec<PathBuf> {
+    cache_files(dir, "pieces")
+}
+
+fn cache_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".permitlint_cache/v3"))
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+                .filter(|p| p.extension().is_some_and(|x| x == ext))
                 .collect()
         })
         .unwrap_or_default();
     v.sort();
     v
+}
+
+/// The summary's last line without its time: the counts by severity.
+fn counts_line(stderr: &str) -> String {
+    let last = stderr.lines().last().unwrap_or_default();
+    last.rsplit_once(" in ")
+        .map_or(last, |(a, _)| a)
+        .to_string()
 }
 
 fn permits_in(dir: &Path) -> usize {
@@ -87,8 +104,9 @@ fn permits_in(dir: &Path) -> usize {
 #[test]
 fn cached_output_is_byte_identical_in_every_format() {
     // Fresh files are read and hashed on a warm run; files older than the
-    // racy window are reported without being read (every format but
-    // human, which shows snippets).
+    // racy window are reported without being read, from the pieces of
+    // output kept in every format (and, but for human's snippets, from the
+    // pack alone: `--statistics` reads the findings, not the pieces).
     let aged = corpus();
     std::thread::sleep(std::time::Duration::from_millis(2600));
     for format in ["human", "json", "sarif", "junit", "github", "concise"] {
@@ -97,19 +115,38 @@ fn cached_output_is_byte_identical_in_every_format() {
         for (d, aged) in [(&fresh, false), (&aged, true)] {
             let n = permits_in(d.path());
             let _ = std::fs::remove_dir_all(d.path().join(".permitlint_cache"));
-            let (code0, plain, _) =
+            let (code0, plain, e0) =
                 run_err(d.path(), &["corpus", "--format", format, "--no-cache"]);
             let (code1, cold, e1) = run_err(d.path(), &["corpus", "--format", format]);
             let (code2, warm, e2) = run_err(d.path(), &["corpus", "--format", format]);
             assert_eq!(plain, cold, "{format}: cold run differs");
             assert_eq!(plain, warm, "{format}: warm run differs");
             assert_eq!((code0, code1), (code2, code2));
-            let unread = if aged && format != "human" { n } else { 0 };
+            assert_eq!(counts_line(&e0), counts_line(&e2), "{format}");
+            let unread = if aged { n } else { 0 };
             assert_eq!(reuse(&e1), (0, n, 0), "{format}: {e1}");
             assert_eq!(reuse(&e2), (n, n, unread), "{format} aged {aged}: {e2}");
+            // The findings themselves, from the pack.
+            let stats = ["corpus", "--format", format, "--statistics"];
+            let (_, plain_s, e0) = run_err(d.path(), &[&stats[..], &["--no-cache"]].concat());
+            let (code3, warm_s, e3) = run_err(d.path(), &stats);
+            assert_eq!(plain_s, plain, "{format}: statistics change the output");
+            assert_eq!(
+                (warm_s, code3),
+                (plain.clone(), code0),
+                "{format} statistics"
+            );
+            let table = |e: &str| {
+                let from = &e[e.find("statistics:").unwrap()..];
+                from[..from.find("libraries:").unwrap()].to_string()
+            };
+            assert_eq!(table(&e0), table(&e3));
+            let unread = if aged && format != "human" { n } else { 0 };
+            assert_eq!(reuse(&e3), (n, n, unread), "{format} aged {aged}: {e3}");
         }
     }
     assert_eq!(packs(aged.path()).len(), 1, "one pack per run key");
+    assert_eq!(pieces(aged.path()).len(), 1, "pieces of the one format run");
     assert!(aged.path().join(".permitlint_cache/CACHEDIR.TAG").exists());
 }
 
@@ -128,7 +165,11 @@ fn a_corrupt_or_foreign_pack_or_entry_is_ignored() {
     run(d.path(), &["corpus", "--format", "json"]);
     let pack = packs(d.path()).pop().unwrap();
     let bytes = std::fs::read(&pack).unwrap();
+    // The pack alone: the pieces kept beside it are removed first.
     let check = |what: &str, reused: usize| {
+        for p in pieces(d.path()) {
+            std::fs::remove_file(p).unwrap();
+        }
         let (_, out, err) = run_err(d.path(), &["corpus", "--format", "json"]);
         assert_eq!(plain, out, "{what} changed the output");
         assert_eq!(reuse(&err).0, reused, "{what}: {err}");
@@ -166,6 +207,45 @@ fn a_corrupt_or_foreign_pack_or_entry_is_ignored() {
     check("a rewritten pack", n);
     std::fs::remove_file(&pack).unwrap();
     check("a missing pack", 0);
+}
+
+#[test]
+fn a_corrupt_or_foreign_pieces_file_is_ignored() {
+    let d = corpus();
+    let n = permits_in(d.path());
+    let (_, plain) = run(d.path(), &["corpus", "--format", "json", "--no-cache"]);
+    run(d.path(), &["corpus", "--format", "json"]);
+    let file = pieces(d.path()).pop().unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let check = |what: &str| {
+        let (_, out, err) = run_err(d.path(), &["corpus", "--format", "json"]);
+        assert_eq!(plain, out, "{what} changed the output");
+        // The results come from the pack then.
+        assert_eq!(reuse(&err).0, n, "{what}: {err}");
+    };
+    // A piece edited by hand: its sum fails, the pack's entry is used.
+    let label = "许可排放浓度".as_bytes();
+    let marker = b"CACHED_MARKER_0018";
+    let at = bytes.windows(label.len()).position(|w| w == label).unwrap();
+    let mut marked = bytes.clone();
+    marked[at..at + label.len()].copy_from_slice(marker);
+    std::fs::write(&file, &marked).unwrap();
+    check("an edited piece");
+    std::fs::write(&file, b"PLQ\x01garbage").unwrap();
+    check("garbage");
+    std::fs::write(&file, &bytes[..bytes.len() / 3]).unwrap();
+    check("a truncated pieces file");
+    // Another format's pieces under this format's name.
+    run(d.path(), &["corpus", "--format", "concise"]);
+    let other = pieces(d.path()).into_iter().find(|p| *p != file).unwrap();
+    std::fs::copy(&other, &file).unwrap();
+    check("another format's pieces");
+    // Written again, whole: read without the pack.
+    let pack = packs(d.path()).pop().unwrap();
+    std::fs::write(&pack, b"").unwrap();
+    let (_, out, err) = run_err(d.path(), &["corpus", "--format", "json"]);
+    assert_eq!(plain, out);
+    assert_eq!(reuse(&err).0, n, "{err}");
 }
 
 #[test]

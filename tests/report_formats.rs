@@ -590,11 +590,13 @@ fn escaping() {
     assert_eq!(escape("\"x\"\t\n", true), "&quot;x&quot;&#9;&#10;");
 }
 
-/// SARIF and JUnit are written chunk by chunk by `check`: any split of the
-/// findings (by whole files, as the run's chunks are) gives the bytes of
-/// the one-shot rendering, with and without findings.
+/// `check` writes every format permit by permit, from pieces rendered on
+/// the worker threads (and kept by the cache): any split of the findings
+/// by whole files, joined, gives the bytes of the one-shot rendering, with
+/// and without findings.
 #[test]
-fn sarif_and_junit_stream_in_chunks_with_the_same_bytes() {
+fn pieces_joined_give_the_one_shot_rendering_in_every_format() {
+    use permitlint::report::piece::{Joiner, Renderer};
     let all = findings();
     let run = run();
     let split = all
@@ -602,35 +604,62 @@ fn sarif_and_junit_stream_in_chunks_with_the_same_bytes() {
         .position(|f| f.file.name != all[0].file.name)
         .expect("findings of two files");
     let (first, second) = all.split_at(split);
-    for chunks in [
-        vec![first, second],
-        vec![&all[..]],
-        vec![],
-        vec![&[][..], first, &[][..], second],
-    ] {
-        let (mut sarif, mut stream) = report::sarif::Stream::start(&run);
-        let mut junit = report::junit::header();
-        for c in &chunks {
-            sarif.push_str(&stream.results(c));
-            junit.push_str(&report::junit::suites(c, &run));
+    for (name, format) in Format::ALL {
+        for chunks in [
+            vec![first, second],
+            vec![&all[..]],
+            vec![],
+            vec![&[][..], first, &[][..], second],
+        ] {
+            let renderer = Renderer::new(format, plain(), &run);
+            let mut joiner = Joiner::new(renderer.separator());
+            let mut body = Vec::new();
+            let mut counts = [0usize; 4];
+            for c in &chunks {
+                let piece = renderer.render(c, &[]);
+                body.extend_from_slice(joiner.next(piece.bytes()));
+                for (t, n) in counts.iter_mut().zip(piece.counts) {
+                    *t += n;
+                }
+            }
+            let body = String::from_utf8(body).unwrap();
+            let together: Vec<Finding> = chunks.iter().flat_map(|c| c.iter().cloned()).collect();
+            let c = report::Counts::of(&together);
+            assert_eq!(
+                counts,
+                [c.error, c.warning, c.notice, c.undecided],
+                "{name}"
+            );
+            let whole = match format {
+                Format::Json => format!(
+                    "{}{body}{}",
+                    report::json::stream_header(&run),
+                    report::json::stream_footer(c, !joiner.first())
+                ),
+                Format::Sarif => format!(
+                    "{}{body}{}",
+                    report::sarif::Stream::start(&run).0,
+                    report::sarif::Stream::finish(joiner.first())
+                ),
+                Format::Junit => {
+                    format!("{}{body}{}", report::junit::header(), report::junit::FOOTER)
+                }
+                Format::Human | Format::Github | Format::Concise => body,
+            };
+            assert_eq!(
+                whole,
+                report::render(format, &together, &run, &plain()),
+                "{name}"
+            );
+            if format == Format::Sarif {
+                // One JSON document either way.
+                let v: serde_json::Value = serde_json::from_str(&whole).unwrap();
+                assert_eq!(
+                    v["runs"][0]["results"].as_array().unwrap().len(),
+                    together.len()
+                );
+            }
         }
-        sarif.push_str(&stream.finish());
-        junit.push_str(report::junit::FOOTER);
-        let together: Vec<Finding> = chunks.iter().flat_map(|c| c.iter().cloned()).collect();
-        assert_eq!(
-            sarif,
-            report::render(Format::Sarif, &together, &run, &plain())
-        );
-        assert_eq!(
-            junit,
-            report::render(Format::Junit, &together, &run, &plain())
-        );
-        // And the SARIF is one JSON document either way.
-        let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-        assert_eq!(
-            v["runs"][0]["results"].as_array().unwrap().len(),
-            together.len()
-        );
     }
 }
 

@@ -4,6 +4,7 @@ use super::tracking::Tracking;
 use super::{ColorChoice, LibraryArgs};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
+use crate::report::piece::{Joiner, Piece, Renderer};
 use crate::report::{Format, RuleMeta, RunInfo};
 use crate::run::{self, FileResult, Options};
 use crate::span::SourceFile;
@@ -177,6 +178,24 @@ pub fn run(a: CheckArgs) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
+    let format: Format = format_arg.into();
+    let human = super::human_options(a.color);
+    let run_info = |files: usize| RunInfo {
+        as_of,
+        files,
+        elapsed: start.elapsed(),
+        rules: rule_metas(&lib, as_of),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let info0 = run_info(files.len());
+    // Each permit's output is rendered where it is checked (a piece), and
+    // kept by the cache, except where the output annotates findings with
+    // their baseline and waiver status (JSON over the whole run, human
+    // with status lines).
+    let annotated = tracking.annotates() && matches!(format, Format::Json | Format::Human);
+    let renderer = (!annotated).then(|| std::sync::Arc::new(Renderer::new(format, human, &info0)));
+    opts.pieces = renderer.clone();
+    opts.findings_needed = a.statistics || a.coverage || tracking.needs_findings();
     if !a.no_cache {
         let root = config.base();
         let root = if root.as_os_str().is_empty() {
@@ -185,12 +204,16 @@ pub fn run(a: CheckArgs) -> i32 {
             root
         };
         // Every format but human's (source snippets) reports a cached
-        // result without reading its permit.
+        // result without reading its permit; a cached piece needs no
+        // text in any format.
         let text_free = format_arg != FormatArg::Human;
         opts.cache = crate::track::cache::Cache::open(&root, &lib, as_of, &opts.limits, text_free)
+            .map(|c| match &renderer {
+                Some(r) => c.with_pieces(r.key()),
+                None => c,
+            })
             .map(std::sync::Arc::new);
     }
-    let format: Format = format_arg.into();
     if let Some(rule) = &a.trace {
         if !super::trace::known(&lib, rule) {
             return 2;
@@ -204,12 +227,6 @@ pub fn run(a: CheckArgs) -> i32 {
             eprint!("{text}");
         }
     }
-    let human = super::human_options(a.color);
-    let streaming = matches!(format, Format::Human | Format::Github | Format::Concise);
-    // Plain JSON is written chunk by chunk too (memory bounded by a chunk);
-    // with baseline or waiver annotations it needs the whole run first.
-    let json_stream = format == Format::Json && !tracking.annotates();
-    let mut json_first = true;
     let mut all: Vec<Finding> = Vec::new();
     let mut counts = [0usize; 4];
     let mut internal = false;
@@ -219,14 +236,6 @@ pub fn run(a: CheckArgs) -> i32 {
         .map(|i| walk_finding(&i.path, &i.message))
         .collect();
     crate::finding::sort(&mut walk);
-    let run_info = |files: usize| RunInfo {
-        as_of,
-        files,
-        elapsed: start.elapsed(),
-        rules: rule_metas(&lib, as_of),
-        tool_version: env!("CARGO_PKG_VERSION"),
-    };
-    let info0 = run_info(files.len());
     let progress = (std::io::stderr().is_terminal() && files.len() > 2000).then(|| {
         let pb = indicatif::ProgressBar::new(files.len() as u64);
         pb.set_style(
@@ -235,19 +244,20 @@ pub fn run(a: CheckArgs) -> i32 {
         );
         pb
     });
-    if json_stream {
-        stdout.put(&crate::report::json::stream_header(&info0));
+    // Every format but the annotated JSON is written as it goes, permit
+    // by permit: memory never holds the whole run.
+    match format {
+        Format::Json if renderer.is_some() => {
+            stdout.put(&crate::report::json::stream_header(&info0));
+        }
+        Format::Sarif => stdout.put(&crate::report::sarif::Stream::start(&info0).0),
+        Format::Junit => stdout.put(&crate::report::junit::header()),
+        _ => {}
     }
-    // SARIF and JUnit are written as they go as well (they carry no
-    // baseline or waiver annotations): memory never holds the whole run.
-    let mut sarif = None;
-    if format == Format::Sarif {
-        let (head, stream) = crate::report::sarif::Stream::start(&info0);
-        stdout.put(&head);
-        sarif = Some(stream);
-    } else if format == Format::Junit {
-        stdout.put(&crate::report::junit::header());
-    }
+    let mut joiner = Joiner::new(match &renderer {
+        Some(r) => r.separator(),
+        None => b"\n",
+    });
     // Findings taken out by suppression comments: counted in the summary,
     // listed in JSON and SARIF.
     let mut suppressed: Vec<crate::finding::Suppressed> = Vec::new();
@@ -257,30 +267,35 @@ pub fn run(a: CheckArgs) -> i32 {
     let statistics = a.statistics;
     let mut emit = |findings: Vec<Finding>,
                     sup: Vec<crate::finding::Suppressed>,
+                    piece: Option<Piece>,
                     all: &mut Vec<Finding>,
                     t: &mut Tracking| {
         suppressed_count += sup.len();
         let notes = t.process(&findings);
-        for (f, n) in findings.iter().zip(&notes) {
-            if super::tracking::counts(n) {
-                counts[f.severity as usize] += 1;
-                if statistics {
-                    *per_rule.entry((f.rule.clone(), f.severity)).or_default() += 1;
+        match &piece {
+            // A piece from the cache stands for its findings.
+            Some(p) if findings.is_empty() => {
+                for (c, n) in counts.iter_mut().zip(p.counts) {
+                    *c += n;
+                }
+            }
+            _ => {
+                for (f, n) in findings.iter().zip(&notes) {
+                    if super::tracking::counts(n) {
+                        counts[f.severity as usize] += 1;
+                        if statistics {
+                            *per_rule.entry((f.rule.clone(), f.severity)).or_default() += 1;
+                        }
+                    }
                 }
             }
         }
-        if streaming {
-            let text = t.render_chunk(format, &findings, &notes, &info0, &human);
-            stdout.put(&text);
-        } else if json_stream {
-            let text = crate::report::json::stream_findings(&findings, &mut json_first);
-            stdout.put(&text);
-        } else if let Some(stream) = sarif.as_mut() {
-            stdout.put(&stream.results(&findings));
-            stdout.put(&stream.suppressed(&sup));
-        } else if format == Format::Junit {
-            let text = crate::report::junit::suites(&findings, &info0);
-            stdout.put(&text);
+        if let Some(r) = &renderer {
+            let p = piece.unwrap_or_else(|| r.render(&findings, &sup));
+            stdout.put_bytes(joiner.next(p.bytes()));
+        } else if format == Format::Human {
+            let text = t.render_annotated_human(&findings, &notes, &human);
+            stdout.put_bytes(joiner.next(text.as_bytes()));
         } else {
             all.extend(findings);
         }
@@ -288,7 +303,7 @@ pub fn run(a: CheckArgs) -> i32 {
             suppressed.extend(sup);
         }
     };
-    emit(walk, Vec::new(), &mut all, &mut tracking);
+    emit(walk, Vec::new(), None, &mut all, &mut tracking);
     let mut fired: std::collections::BTreeSet<String> = Default::default();
     // Rules applied and undecided, per file (listed when a rule could not
     // decide) and in total.
@@ -300,8 +315,6 @@ pub fn run(a: CheckArgs) -> i32 {
         if let Some(pb) = &progress {
             pb.inc(results.len() as u64);
         }
-        let mut chunk = Vec::new();
-        let mut sup = Vec::new();
         for r in results {
             internal |= r.internal_error;
             rules_total.0 += r.rules_applied;
@@ -313,10 +326,8 @@ pub fn run(a: CheckArgs) -> i32 {
             if coverage_asked {
                 fired.extend(r.findings.iter().map(|f| f.rule.clone()));
             }
-            chunk.extend(r.findings);
-            sup.extend(r.suppressed);
+            emit(r.findings, r.suppressed, r.piece, &mut all, &mut tracking);
         }
-        emit(chunk, sup, &mut all, &mut tracking);
     });
     if let Some(cache) = &opts.cache {
         cache.save();
@@ -324,6 +335,7 @@ pub fn run(a: CheckArgs) -> i32 {
     emit(
         tracking.stale_waivers(),
         Vec::new(),
+        None,
         &mut all,
         &mut tracking,
     );
@@ -331,28 +343,27 @@ pub fn run(a: CheckArgs) -> i32 {
         pb.finish_and_clear();
     }
     let info = run_info(files.len());
-    if json_stream {
-        let c = crate::report::Counts {
-            error: counts[0],
-            warning: counts[1],
-            notice: counts[2],
-            undecided: counts[3],
-        };
-        let footer = crate::report::json::stream_footer(c, !json_first);
-        let footer = crate::report::json::with_suppressions(footer, &suppressed);
-        stdout.put(&footer);
-    } else if let Some(stream) = &sarif {
-        stdout.put(&stream.finish());
-    } else if format == Format::Junit {
-        stdout.put(crate::report::junit::FOOTER);
-    } else if !streaming {
-        let mut text = tracking.render_final(format, &all, &info, &human);
-        if format == Format::Json {
-            text = crate::report::json::with_suppressions(text, &suppressed);
+    match format {
+        Format::Json if renderer.is_some() => {
+            let c = crate::report::Counts {
+                error: counts[0],
+                warning: counts[1],
+                notice: counts[2],
+                undecided: counts[3],
+            };
+            let footer = crate::report::json::stream_footer(c, !joiner.first());
+            let footer = crate::report::json::with_suppressions(footer, &suppressed);
+            stdout.put(&footer);
         }
-        stdout.put(&text);
-    } else {
-        stdout.put(&tracking.epilogue(format));
+        Format::Json => {
+            let text = tracking.render_final(format, &all, &info, &human);
+            stdout.put(&crate::report::json::with_suppressions(text, &suppressed));
+        }
+        Format::Sarif => stdout.put(&crate::report::sarif::Stream::finish(joiner.first())),
+        Format::Junit => stdout.put(crate::report::junit::FOOTER),
+        Format::Human | Format::Github | Format::Concise => {
+            stdout.put(&tracking.epilogue(format));
+        }
     }
     let written = stdout.finish();
     if let Some(cov) = coverage {

@@ -110,6 +110,12 @@ impl Tracking {
         self.baseline.is_some() || self.waivers.is_some()
     }
 
+    /// Whether the findings themselves are read (annotations, a baseline
+    /// written, statistics), not only the output rendered from them.
+    pub fn needs_findings(&self) -> bool {
+        self.annotates() || self.write_baseline.is_some() || self.stats.is_some()
+    }
+
     /// Note a checked file (before its findings are emitted).
     pub fn observe(&mut self, r: &FileResult) {
         // The files checked matter to a baseline (closed findings) and to
@@ -203,30 +209,23 @@ impl Tracking {
         v
     }
 
-    /// Render a streamed chunk (human, github).
-    pub fn render_chunk(
+    /// Human diagnostics with their baseline and waiver status, each after
+    /// a blank line (the separator of [`crate::report::piece`]).
+    pub fn render_annotated_human(
         &self,
-        format: Format,
         findings: &[Finding],
         notes: &[Option<Annotation>],
-        info: &RunInfo,
         human: &HumanOptions,
     ) -> String {
-        if format != Format::Human || !self.annotates() {
-            return report::render(format, findings, info, human);
+        let mut s = String::new();
+        for (f, n) in findings.iter().zip(notes) {
+            s.push('\n');
+            s.push_str(&report::human::render_one(f, human));
+            if let Some(n) = n {
+                s.push_str(&format!("  status: {}\n", terminal(&status_line(n))));
+            }
         }
-        findings
-            .iter()
-            .zip(notes)
-            .map(|(f, n)| {
-                let mut s = report::human::render_one(f, human);
-                if let Some(n) = n {
-                    s.push_str(&format!("  status: {}\n", terminal(&status_line(n))));
-                }
-                s
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        s
     }
 
     fn closed(&self) -> Vec<Entry> {

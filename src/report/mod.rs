@@ -17,6 +17,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod piece;
 pub mod sarif;
 
 /// What reporters know about a rule of the policy library.

@@ -211,20 +211,22 @@ fn encode(s: &str) -> String {
 /// streaming pieces ([`Stream`]), so `check` writes the same bytes chunk
 /// by chunk.
 pub fn render(findings: &[Finding], run: &RunInfo) -> String {
-    let (mut s, mut stream) = Stream::start(run);
-    s.push_str(&stream.results(findings));
-    s.push_str(&stream.finish());
+    let (mut s, stream) = Stream::start(run);
+    let mut first = true;
+    s.push_str(&stream.results(findings, &mut first));
+    s.push_str(&Stream::finish(first));
     s
 }
 
 /// A SARIF log written as it goes: [`Stream::start`] writes everything up
 /// to the `results` array, including every rule (the policies in force and
 /// the built-in rules, sorted by id, so result indices are known before the
-/// first result); [`Stream::results`] writes results; [`Stream::finish`]
-/// closes the log. Memory holds the rule index, not the results.
+/// first result); [`Stream::results`] and [`Stream::items`] write results;
+/// [`Stream::finish`] closes the log. Memory holds the rule index, not the
+/// results.
+#[derive(Debug)]
 pub struct Stream {
     index: BTreeMap<String, usize>,
-    first: bool,
 }
 
 impl Stream {
@@ -291,22 +293,33 @@ impl Stream {
             Some(at) => format!("{}\"results\": [", &whole[..at]),
             None => whole,
         };
-        (head, Stream { index, first: true })
+        (head, Stream { index })
     }
 
-    /// Results for `findings`, as items of the `results` array.
-    pub fn results(&mut self, findings: &[Finding]) -> String {
+    /// Results for `findings`, as items of the `results` array; `first`:
+    /// no item has been written before (no comma).
+    pub fn results(&self, findings: &[Finding], first: &mut bool) -> String {
         let mut s = String::new();
         for f in findings {
             let item = serde_json::to_string_pretty(&self.result(f)).unwrap_or_default();
-            super::push_array_item(&mut s, &item, "        ", &mut self.first);
+            super::push_array_item(&mut s, &item, "        ", first);
         }
         s
     }
 
+    /// Results and then suppressed results, every item after a comma (the
+    /// piece of one permit: see [`super::piece`]).
+    pub fn items(&self, findings: &[Finding], suppressed: &[crate::finding::Suppressed]) -> String {
+        let mut first = false;
+        let mut s = self.results(findings, &mut first);
+        s.push_str(&self.suppressed(suppressed, &mut first));
+        s
+    }
+
     /// Close the `results` array and the log.
-    pub fn finish(&self) -> String {
-        let close = if self.first { "]" } else { "\n      ]" };
+    /// `first`: no result was written.
+    pub fn finish(first: bool) -> String {
+        let close = if first { "]" } else { "\n      ]" };
         format!("{close}\n    }}\n  ]\n}}\n")
     }
 
@@ -348,7 +361,7 @@ impl Stream {
     }
 
     /// Suppressed findings as results carrying `suppressions`.
-    pub fn suppressed(&mut self, list: &[crate::finding::Suppressed]) -> String {
+    fn suppressed(&self, list: &[crate::finding::Suppressed], first: &mut bool) -> String {
         let mut s = String::new();
         for sup in list {
             let mut r = self.result(&sup.finding);
@@ -357,7 +370,7 @@ impl Stream {
                 justification: sup.reason.clone(),
             });
             let item = serde_json::to_string_pretty(&r).unwrap_or_default();
-            super::push_array_item(&mut s, &item, "        ", &mut self.first);
+            super::push_array_item(&mut s, &item, "        ", first);
         }
         s
     }

@@ -30,20 +30,23 @@
 
 mod entry;
 mod pack;
+mod pieces;
 
 pub use entry::Cached;
 
 use crate::date::Date;
 use crate::lang::library::Library;
 use crate::permit::Limits;
+use crate::report::piece::Piece;
 use crate::span::SourceFile;
 use entry::LibFields;
 use pack::{Body, Pack, Slot, Stat};
+use pieces::{Pieces, Record};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// Folder name, created where the run starts (or beside `permitlint.toml`).
 pub const DIR: &str = ".permitlint_cache";
@@ -82,14 +85,14 @@ impl Key {
         format!("{:016x}{:016x}", self.0, self.1)
     }
 
-    fn bytes(self) -> [u8; 16] {
+    pub(super) fn bytes(self) -> [u8; 16] {
         let mut b = [0u8; 16];
         b[..8].copy_from_slice(&self.0.to_le_bytes());
         b[8..].copy_from_slice(&self.1.to_le_bytes());
         b
     }
 
-    fn from_bytes(b: &[u8]) -> Option<Key> {
+    pub(super) fn from_bytes(b: &[u8]) -> Option<Key> {
         let mut x = [0u8; 8];
         let mut y = [0u8; 8];
         x.copy_from_slice(b.get(..8)?);
@@ -119,7 +122,11 @@ pub struct Cache {
     dir: PathBuf,
     run: Key,
     fields: LibFields,
-    old: Pack,
+    /// The pack of the run key, read when first needed (a run whose every
+    /// result comes from its pieces never reads it).
+    old: OnceLock<Pack>,
+    /// The pieces of the run's output format, when it renders them.
+    pieces: Option<PieceStore>,
     /// When the run opened the cache (Unix seconds).
     started: i64,
     /// Results may be reported without their permit's text.
@@ -172,12 +179,12 @@ impl Cache {
             library_hash(lib, &mut h);
         });
         let started = now_secs();
-        let old = Pack::read(&dir.join(format!("{}.pack", run.hex())), run);
         Some(Cache {
             dir,
             run,
             fields: LibFields::of(lib, as_of),
-            old,
+            old: OnceLock::new(),
+            pieces: None,
             started,
             text_free,
             slots: Mutex::new(Vec::new()),
@@ -187,9 +194,30 @@ impl Cache {
         })
     }
 
+    /// Also keep the pieces of an output format whose renderer has key
+    /// `piece_key` ([`crate::report::piece::Renderer::key`]).
+    pub fn with_pieces(mut self, piece_key: u64) -> Cache {
+        let path = self
+            .dir
+            .join(format!("{}-{piece_key:016x}.pieces", self.run.hex()));
+        let old = Pieces::read(&path, self.run, piece_key);
+        self.pieces = Some(PieceStore {
+            path,
+            key: piece_key,
+            old,
+            new: Mutex::new(Vec::new()),
+        });
+        self
+    }
+
+    fn old(&self) -> &Pack {
+        self.old
+            .get_or_init(|| Pack::read(&self.pack_path(), self.run))
+    }
+
     /// The key of the permit `name` with these bytes: XXH3-128 of the
     /// bytes (one fast pass), then SipHash over it, the name and the run.
-    fn key(&self, name: &str, bytes: &[u8]) -> Key {
+    pub fn key(&self, name: &str, bytes: &[u8]) -> Key {
         let digest = twox_hash::XxHash3_128::oneshot(bytes);
         let run = self.run;
         Key::of(&|h: &mut dyn Hasher| {
@@ -206,15 +234,20 @@ impl Cache {
         self.dir.join(format!("{}.pack", self.run.hex()))
     }
 
+    /// Whether metadata recorded now may be trusted alone later: the file
+    /// last changed long enough before the run.
+    fn trusted(&self, stat: Option<Stat>) -> bool {
+        stat.is_some_and(|s| s.settled_before(self.started - RACY_SECS))
+    }
+
     /// Keep the result of `name` (key `key`, read from a file with
-    /// metadata `meta`) for the pack this run writes; its metadata is
-    /// trusted when the file last changed long enough before the run.
+    /// metadata `meta`) for the pack this run writes.
     fn record(&self, name: &str, meta: &std::fs::Metadata, key: Key, body: Body) {
         let stat = Stat::of(meta);
         self.keep(Slot {
             name: name.to_string(),
             stat,
-            trusted: stat.is_some_and(|s| s.settled_before(self.started - RACY_SECS)),
+            trusted: self.trusted(stat),
             key,
             body,
         });
@@ -227,41 +260,44 @@ impl Cache {
     }
 
     /// The cached result of the permit `name` whose file has metadata
-    /// `meta`, without reading it: only when the run may report without
-    /// text and the metadata equals the trusted one recorded.
-    pub fn by_metadata(&self, name: &str, meta: &std::fs::Metadata) -> Option<Cached> {
+    /// `meta`, and its key, without reading it: only when the run may
+    /// report without text and the metadata equals the trusted one
+    /// recorded.
+    pub fn by_metadata(&self, name: &str, meta: &std::fs::Metadata) -> Option<(Cached, Key)> {
         if !self.text_free || !meta.is_file() {
             return None;
         }
-        let slot = self.old.slots.get(name)?;
         let stat = Stat::of(meta)?;
+        let old = self.old();
+        let slot = old.slots.get(name)?;
         if !slot.trusted || slot.stat != Some(stat) {
             return None;
         }
-        let raw = self.old.body(slot)?;
+        let raw = old.body(slot)?;
         let source = SourceFile::new(name, String::new());
         let c = self.fields.decode(raw, slot.key, &source, meta.len())?;
         self.keep(slot.clone());
         self.unread.fetch_add(1, Ordering::Relaxed);
-        Some(c)
+        Some((c, slot.key))
     }
 
-    /// The cached result of the permit `name` whose text is `text` (read
-    /// from a file with metadata `meta`), if the pack holds a valid one
-    /// for these bytes; the text becomes the findings' source. On a miss
-    /// the text is given back.
+    /// The cached result of the permit `name` whose text is `text`, of key
+    /// `key` (read from a file with metadata `meta`), if the pack holds a
+    /// valid one for these bytes; the text becomes the findings' source.
+    /// On a miss the text is given back.
     pub fn get(
         &self,
         name: &str,
+        key: Key,
         text: String,
         meta: &std::fs::Metadata,
     ) -> Result<Cached, String> {
-        let key = self.key(name, text.as_bytes());
-        let Some(slot) = self.old.slots.get(name).filter(|s| s.key == key) else {
+        let old = self.old();
+        let Some(slot) = old.slots.get(name).filter(|s| s.key == key) else {
             self.missed.fetch_add(1, Ordering::Relaxed);
             return Err(text);
         };
-        let Some(raw) = self.old.body(slot) else {
+        let Some(raw) = old.body(slot) else {
             self.missed.fetch_add(1, Ordering::Relaxed);
             return Err(text);
         };
@@ -283,53 +319,146 @@ impl Cache {
         }
     }
 
-    /// Store the result of the permit `name` whose text is `text`, read
-    /// from a file with metadata `meta` (written with the pack at the end
-    /// of the run).
-    pub fn put(&self, name: &str, text: &str, meta: &std::fs::Metadata, r: &Cached) {
-        let key = self.key(name, text.as_bytes());
+    /// Store the result of the permit `name` of key `key`, read from a
+    /// file with metadata `meta` (written with the pack at the end of the
+    /// run).
+    pub fn put(&self, name: &str, key: Key, meta: &std::fs::Metadata, r: &Cached) {
         let Some(body) = self.fields.encode(key, r) else {
             return;
         };
         self.record(name, meta, key, Body::New(body));
     }
 
-    /// Write the pack when this run changed it: the results it used or
-    /// made, and those of permits it did not check (a run over part of a
-    /// folder keeps the rest's). Then delete the oldest packs of other run
-    /// keys beyond [`KEEP_PACKS`].
-    pub fn save(&self) {
-        let Ok(mut slots) = self.slots.lock() else {
+    /// The piece of the permit `name` whose file has metadata `meta`,
+    /// without reading it (the metadata equals the trusted one recorded),
+    /// with the rules applied and undecided.
+    pub fn piece_unread(&self, name: &str, meta: &std::fs::Metadata) -> Option<(Piece, u32, u32)> {
+        let store = self.pieces.as_ref()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let stat = Stat::of(meta)?;
+        let rec = store.old.records.get(name)?;
+        if !rec.trusted || rec.stat != Some(stat) {
+            return None;
+        }
+        let piece = store.old.piece(rec)?;
+        store.keep(rec.clone());
+        self.unread.fetch_add(1, Ordering::Relaxed);
+        Some((piece, rec.rules_applied, rec.rules_undecided))
+    }
+
+    /// The piece of the permit `name` whose bytes (read from a file with
+    /// metadata `meta`) have the key `key`.
+    pub fn piece_read(
+        &self,
+        name: &str,
+        key: Key,
+        meta: &std::fs::Metadata,
+    ) -> Option<(Piece, u32, u32)> {
+        let store = self.pieces.as_ref()?;
+        let rec = store.old.records.get(name).filter(|r| r.key == key)?;
+        let piece = store.old.piece(rec)?;
+        let stat = Stat::of(meta);
+        store.keep(Record {
+            stat,
+            trusted: self.trusted(stat),
+            ..rec.clone()
+        });
+        self.reread.fetch_add(1, Ordering::Relaxed);
+        Some((piece, rec.rules_applied, rec.rules_undecided))
+    }
+
+    /// Store the piece of the permit `name` of key `key`, read from a file
+    /// with metadata `meta`, `rules` (applied, undecided) run over it.
+    pub fn put_piece(
+        &self,
+        name: &str,
+        key: Key,
+        meta: &std::fs::Metadata,
+        piece: &Piece,
+        rules: (usize, usize),
+    ) {
+        let Some(store) = &self.pieces else { return };
+        let (Ok(applied), Ok(undecided)) = (u32::try_from(rules.0), u32::try_from(rules.1)) else {
             return;
         };
-        // The last result of a name wins (a file named twice).
-        let mut latest: FxHashMap<&str, &Slot> = FxHashMap::default();
-        for s in slots.iter() {
-            latest.insert(&s.name, s);
+        let mut counts = [0u32; 4];
+        for (c, n) in counts.iter_mut().zip(piece.counts) {
+            let Ok(n) = u32::try_from(n) else { return };
+            *c = n;
         }
-        let changed = latest.values().any(|s| match self.old.slots.get(&s.name) {
-            Some(o) => {
-                matches!(s.body, Body::New(_))
-                    || o.key != s.key
-                    || o.stat != s.stat
-                    || o.trusted != s.trusted
-            }
-            None => true,
+        let stat = Stat::of(meta);
+        let trusted = self.trusted(stat);
+        // The same bytes give the same piece: one already kept for them
+        // stays as it is (the file is not rewritten for it).
+        if let Some(old) = store.old.records.get(name)
+            && old.key == key
+            && old.stat == stat
+            && old.trusted == trusted
+        {
+            store.keep(old.clone());
+            return;
+        }
+        store.keep(Record {
+            name: name.to_string(),
+            stat,
+            trusted,
+            key,
+            rules_applied: applied,
+            rules_undecided: undecided,
+            counts,
+            text: {
+                let (bytes, range) = piece.share();
+                pieces::Text::New(bytes, range)
+            },
         });
-        if changed {
-            let seen: FxHashSet<&str> = latest.keys().copied().collect();
-            let mut all: Vec<&Slot> = self
-                .old
-                .slots
-                .values()
-                .filter(|s| !seen.contains(s.name.as_str()))
-                .chain(latest.values().copied())
-                .collect();
-            all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-            self.old.write(&self.pack_path(), self.run, &all);
+    }
+
+    /// Write the pack and the pieces when this run changed them: the
+    /// results it used or made, and those of permits it did not check (a
+    /// run over part of a folder keeps the rest's). Then delete the oldest
+    /// files of other run keys beyond [`KEEP_PACKS`].
+    pub fn save(&self) {
+        let mut wrote = false;
+        if let Ok(mut slots) = self.slots.lock()
+            && !slots.is_empty()
+        {
+            let old = self.old();
+            // The last result of a name wins (a file named twice).
+            let mut latest: FxHashMap<&str, &Slot> = FxHashMap::default();
+            for s in slots.iter() {
+                latest.insert(&s.name, s);
+            }
+            let changed = latest.values().any(|s| match old.slots.get(&s.name) {
+                Some(o) => {
+                    matches!(s.body, Body::New(_))
+                        || o.key != s.key
+                        || o.stat != s.stat
+                        || o.trusted != s.trusted
+                }
+                None => true,
+            });
+            if changed {
+                let seen: FxHashSet<&str> = latest.keys().copied().collect();
+                let mut all: Vec<&Slot> = old
+                    .slots
+                    .values()
+                    .filter(|s| !seen.contains(s.name.as_str()))
+                    .chain(latest.values().copied())
+                    .collect();
+                all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+                old.write(&self.pack_path(), self.run, &all);
+                wrote = true;
+            }
+            slots.clear();
+        }
+        if let Some(store) = &self.pieces {
+            wrote |= store.save(self.run);
+        }
+        if wrote {
             self.prune();
         }
-        slots.clear();
     }
 
     fn prune(&self) {
@@ -337,10 +466,15 @@ impl Cache {
             return;
         };
         let current = self.pack_path();
+        let pieces = self.pieces.as_ref().map(|p| p.path.clone());
         let mut packs: Vec<(std::time::SystemTime, PathBuf)> = rd
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "pack") && *p != current)
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "pack" || x == "pieces")
+                    && *p != current
+                    && Some(p) != pieces.as_ref()
+            })
             .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
             .collect();
         packs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -360,6 +494,77 @@ impl Cache {
             unread + reread,
             unread + reread + missed
         )
+    }
+}
+
+/// The pieces of one output format: as read, and those this run used or
+/// made.
+#[derive(Debug)]
+struct PieceStore {
+    path: PathBuf,
+    key: u64,
+    old: Pieces,
+    new: Mutex<Vec<Record>>,
+}
+
+impl PieceStore {
+    fn keep(&self, r: Record) {
+        if let Ok(mut v) = self.new.lock() {
+            v.push(r);
+        }
+    }
+
+    /// Write the pieces when this run changed them; whether it did.
+    fn save(&self, run: Key) -> bool {
+        let Ok(mut new) = self.new.lock() else {
+            return false;
+        };
+        let mut latest: FxHashMap<&str, &Record> = FxHashMap::default();
+        for r in new.iter() {
+            latest.insert(&r.name, r);
+        }
+        let changed = latest
+            .values()
+            .any(|r| match self.old.records.get(&r.name) {
+                Some(o) => {
+                    matches!(r.text, pieces::Text::New(..))
+                        || o.key != r.key
+                        || o.stat != r.stat
+                        || o.trusted != r.trusted
+                }
+                None => true,
+            });
+        if changed {
+            let seen: FxHashSet<&str> = latest.keys().copied().collect();
+            let mut all: Vec<&Record> = self
+                .old
+                .records
+                .values()
+                .filter(|r| !seen.contains(r.name.as_str()))
+                .chain(latest.values().copied())
+                .collect();
+            all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+            self.old.write(&self.path, run, self.key, &all);
+        }
+        new.clear();
+        changed
+    }
+}
+
+/// Write `bytes` at `path` through a temporary file beside it, renamed, so
+/// a reader never sees half a file. Failures are ignored: the cache only
+/// ever saves time.
+fn write_atomic(path: &Path, bytes: &[u8]) {
+    let (Some(dir), Some(file)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        file.to_string_lossy(),
+        std::process::id()
+    ));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 

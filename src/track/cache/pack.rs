@@ -57,7 +57,7 @@ impl Stat {
         self.mtime.0 < secs && self.ctime.0 < secs
     }
 
-    fn write(&self, w: &mut Vec<u8>) {
+    pub(super) fn write(&self, w: &mut Vec<u8>) {
         for v in [
             self.dev,
             self.ino,
@@ -71,7 +71,7 @@ impl Stat {
         }
     }
 
-    fn read(r: &mut Reader<'_>) -> Option<Stat> {
+    pub(super) fn read(r: &mut Reader<'_>) -> Option<Stat> {
         let mut v = [0u64; 7];
         for x in &mut v {
             *x = r.u64()?;
@@ -197,10 +197,6 @@ impl Pack {
             put_u32(&mut w, body.len() as u32);
             w.extend_from_slice(body);
         }
-        let Some(dir) = path.parent() else { return };
-        let tmp = dir.join(format!(".pack.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, w).is_ok() && std::fs::rename(&tmp, path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        super::write_atomic(path, &w);
     }
 }

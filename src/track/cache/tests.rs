@@ -25,7 +25,8 @@ fn cache(dir: &Path, started: i64, text_free: bool) -> Cache {
         dir: dir.to_path_buf(),
         run,
         fields: fields(),
-        old: Pack::read(&dir.join(format!("{}.pack", run.hex())), run),
+        old: OnceLock::new(),
+        pieces: None,
         started,
         text_free,
         slots: Mutex::new(Vec::new()),
@@ -36,6 +37,16 @@ fn cache(dir: &Path, started: i64, text_free: bool) -> Cache {
 }
 
 const TEXT: &str = "a: 1\nb: \"苏州\"\n";
+
+/// [`Cache::get`] of `text`, keyed as a run keys it.
+fn get(c: &Cache, name: &str, text: &str, meta: &std::fs::Metadata) -> Result<Cached, String> {
+    c.get(name, c.key(name, text.as_bytes()), text.to_string(), meta)
+}
+
+/// [`Cache::put`] of the result of `text`.
+fn put(c: &Cache, name: &str, text: &str, meta: &std::fs::Metadata, r: &Cached) {
+    c.put(name, c.key(name, text.as_bytes()), meta, r);
+}
 
 fn finding(source: &Source) -> Finding {
     Finding {
@@ -209,24 +220,24 @@ fn a_result_is_reused_by_its_bytes_and_by_trusted_metadata_only() {
 
     // Recorded right after the file changed: not trusted alone.
     let c = cache(dir.path(), now_secs(), true);
-    assert!(c.get("p.yaml", TEXT.into(), &meta).is_err());
-    c.put("p.yaml", TEXT, &meta, &r);
+    assert!(get(&c, "p.yaml", TEXT, &meta).is_err());
+    put(&c, "p.yaml", TEXT, &meta, &r);
     c.save();
     let c = cache(dir.path(), now_secs(), true);
     assert!(c.by_metadata("p.yaml", &meta).is_none());
-    let back = c.get("p.yaml", TEXT.into(), &meta).unwrap();
+    let back = get(&c, "p.yaml", TEXT, &meta).unwrap();
     assert_eq!(show(&back), show(&r));
     // Other bytes or another name: no result.
-    assert!(c.get("p.yaml", format!("{TEXT} "), &meta).is_err());
-    assert!(c.get("q.yaml", TEXT.into(), &meta).is_err());
+    assert!(get(&c, "p.yaml", &format!("{TEXT} "), &meta).is_err());
+    assert!(get(&c, "q.yaml", TEXT, &meta).is_err());
 
     // Recorded well after the last change (a run that starts later).
     let later = now_secs() + RACY_SECS + 5;
     let c = cache(dir.path(), later, true);
-    assert!(c.get("p.yaml", TEXT.into(), &meta).is_ok());
+    assert!(get(&c, "p.yaml", TEXT, &meta).is_ok());
     c.save();
     let c = cache(dir.path(), later, true);
-    let back = c.by_metadata("p.yaml", &meta).unwrap();
+    let back = c.by_metadata("p.yaml", &meta).unwrap().0;
     assert_eq!(show(&back), show(&r));
     assert!(back.findings[0].file.text.is_empty(), "the file was read");
     assert!(c.summary().contains("1 of 1 result(s) reused (1 without"));
@@ -256,8 +267,9 @@ fn a_pack_that_does_not_parse_is_ignored_whole() {
     let meta = std::fs::metadata(&permit).unwrap();
     let source = SourceFile::new("p.yaml", TEXT);
     let c = cache(dir.path(), now_secs() + 10, true);
-    c.put("p.yaml", TEXT, &meta, &result(&source));
-    c.put(
+    put(&c, "p.yaml", TEXT, &meta, &result(&source));
+    put(
+        &c,
         "q.yaml",
         "b: 2\n",
         &meta,
@@ -281,7 +293,7 @@ fn a_pack_that_does_not_parse_is_ignored_whole() {
         std::fs::write(&path, &b).unwrap();
         let c = cache(dir.path(), now_secs() + 10, true);
         let _ = c.by_metadata("p.yaml", &meta);
-        let _ = c.get("p.yaml", TEXT.into(), &meta);
+        let _ = get(&c, "p.yaml", TEXT, &meta);
     }
     // A flipped bit in the last entry (q.yaml's, by name): that entry
     // alone is ignored.
@@ -293,4 +305,116 @@ fn a_pack_that_does_not_parse_is_ignored_whole() {
     assert_eq!(slots.keys().collect::<Vec<_>>(), ["p.yaml"]);
     let mut r = Reader { b: &raw };
     assert_eq!(r.take(4), Some(&b"PLP\x03"[..]));
+}
+
+fn with_pieces(dir: &Path, started: i64, format: u64) -> Cache {
+    cache(dir, started, true).with_pieces(format)
+}
+
+#[test]
+fn a_piece_is_reused_by_trusted_metadata_or_its_bytes_in_its_format_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let permit = dir.path().join("p.yaml");
+    std::fs::write(&permit, TEXT).unwrap();
+    let meta = std::fs::metadata(&permit).unwrap();
+    let piece = Piece::new(",\n    \"甲\": 1".into(), [1, 2, 0, 3]);
+    let same = |got: &(Piece, u32, u32)| {
+        assert_eq!(got.0.bytes(), piece.bytes());
+        assert_eq!(got.0.counts, piece.counts);
+        assert_eq!((got.1, got.2), (5, 1));
+    };
+
+    // Recorded right after the file changed: not trusted alone.
+    let c = with_pieces(dir.path(), now_secs(), 7);
+    let key = c.key("p.yaml", TEXT.as_bytes());
+    assert!(c.piece_read("p.yaml", key, &meta).is_none());
+    c.put_piece("p.yaml", key, &meta, &piece, (5, 1));
+    c.save();
+    let c = with_pieces(dir.path(), now_secs(), 7);
+    assert!(c.piece_unread("p.yaml", &meta).is_none());
+    same(&c.piece_read("p.yaml", key, &meta).unwrap());
+    // Other bytes, another name: no piece.
+    let other = c.key("p.yaml", b"a: 2\n");
+    assert!(c.piece_read("p.yaml", other, &meta).is_none());
+    assert!(c.piece_read("q.yaml", key, &meta).is_none());
+
+    // Read again by a run that starts well after the change: trusted.
+    let later = now_secs() + RACY_SECS + 5;
+    let c = with_pieces(dir.path(), later, 7);
+    assert!(c.piece_read("p.yaml", key, &meta).is_some());
+    c.save();
+    let c = with_pieces(dir.path(), later, 7);
+    same(&c.piece_unread("p.yaml", &meta).unwrap());
+    assert!(c.summary().contains("1 of 1 result(s) reused (1 without"));
+    // Pieces are per format: another renderer's key finds none.
+    let c = with_pieces(dir.path(), later, 8);
+    assert!(c.piece_unread("p.yaml", &meta).is_none());
+    // The pack was never written: only pieces were stored.
+    assert!(!c.pack_path().exists());
+
+    // The file changes, its size and modification time set back.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&permit, TEXT.replace('1', "2")).unwrap();
+    let f = std::fs::File::options().write(true).open(&permit).unwrap();
+    f.set_modified(meta.modified().unwrap()).unwrap();
+    drop(f);
+    let meta2 = std::fs::metadata(&permit).unwrap();
+    let c = with_pieces(dir.path(), later, 7);
+    assert!(c.piece_unread("p.yaml", &meta2).is_none());
+}
+
+#[test]
+fn a_pieces_file_that_does_not_parse_is_ignored_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let permit = dir.path().join("p.yaml");
+    std::fs::write(&permit, TEXT).unwrap();
+    let meta = std::fs::metadata(&permit).unwrap();
+    let later = now_secs() + RACY_SECS + 5;
+    let c = with_pieces(dir.path(), later, 7);
+    for (name, text) in [("p.yaml", "甲\n"), ("q.yaml", "乙\n")] {
+        let key = c.key(name, TEXT.as_bytes());
+        c.put_piece(
+            name,
+            key,
+            &meta,
+            &Piece::new(text.into(), [1, 0, 0, 0]),
+            (1, 0),
+        );
+    }
+    c.save();
+    let path = c.pieces.as_ref().unwrap().path.clone();
+    let raw = std::fs::read(&path).unwrap();
+    assert_eq!(Pieces::read(&path, Key(1, 2), 7).records.len(), 2);
+    assert!(
+        Pieces::read(&path, Key(1, 3), 7).records.is_empty(),
+        "another run's"
+    );
+    assert!(
+        Pieces::read(&path, Key(1, 2), 8).records.is_empty(),
+        "another format's"
+    );
+    for n in 0..raw.len() {
+        std::fs::write(&path, &raw[..n]).unwrap();
+        assert!(
+            Pieces::read(&path, Key(1, 2), 7).records.is_empty(),
+            "cut at {n}"
+        );
+    }
+    for i in 0..raw.len() {
+        let mut b = raw.clone();
+        b[i] ^= 0x80;
+        std::fs::write(&path, &b).unwrap();
+        let c = with_pieces(dir.path(), later, 7);
+        let _ = c.piece_unread("p.yaml", &meta);
+        let _ = c.piece_read("q.yaml", c.key("q.yaml", TEXT.as_bytes()), &meta);
+    }
+    // A flipped bit in the last text (q.yaml's): that piece alone is
+    // ignored.
+    let mut b = raw.clone();
+    let last = b.len() - 1;
+    b[last] ^= 0x01;
+    std::fs::write(&path, &b).unwrap();
+    let pieces = Pieces::read(&path, Key(1, 2), 7);
+    assert!(pieces.piece(&pieces.records["p.yaml"]).is_some());
+    assert!(pieces.piece(&pieces.records["q.yaml"]).is_none());
 }
