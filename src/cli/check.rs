@@ -180,11 +180,18 @@ pub fn run(a: CheckArgs) -> i32 {
     };
     let format: Format = format_arg.into();
     let human = super::human_options(a.color);
+    // The rules' descriptions (with their documentation) are read by
+    // SARIF only.
+    let rules = if format == Format::Sarif {
+        rule_metas(&lib, as_of)
+    } else {
+        Vec::new()
+    };
     let run_info = |files: usize| RunInfo {
         as_of,
         files,
         elapsed: start.elapsed(),
-        rules: rule_metas(&lib, as_of),
+        rules: rules.clone(),
         tool_version: env!("CARGO_PKG_VERSION"),
     };
     let info0 = run_info(files.len());
@@ -342,7 +349,6 @@ pub fn run(a: CheckArgs) -> i32 {
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    let info = run_info(files.len());
     match format {
         Format::Json if renderer.is_some() => {
             let c = crate::report::Counts {
@@ -356,7 +362,7 @@ pub fn run(a: CheckArgs) -> i32 {
             stdout.put(&footer);
         }
         Format::Json => {
-            let text = tracking.render_final(format, &all, &info, &human);
+            let text = tracking.render_final(format, &all, &run_info(files.len()), &human);
             stdout.put(&crate::report::json::with_suppressions(text, &suppressed));
         }
         Format::Sarif => stdout.put(&crate::report::sarif::Stream::finish(joiner.first())),
