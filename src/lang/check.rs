@@ -19,6 +19,7 @@ use crate::schema::permit_v1::ROOT;
 use crate::schema::types::{self as st, EnumDef, RecordDef};
 use crate::span::{Source, Span};
 use crate::units::{self, Dim, Quantity};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -283,9 +284,24 @@ fn check_files_inner(
     // Pass 2: policies. Routing is checked on the header as written, so
     // a policy with other errors still reports a missing route in the
     // same run.
-    for f in files {
-        for item in &f.items {
-            let Item::Policy(p) = item else { continue };
+    // Policies are checked in parallel (each on its own, against the
+    // globals of pass 1) and their results taken in file order, so errors
+    // and policies come out the same whatever the number of threads.
+    let policies: Vec<(&Source, &Policy)> = files
+        .iter()
+        .flat_map(|f| {
+            f.items.iter().filter_map(|item| match item {
+                Item::Policy(p) => Some((&f.source, p)),
+                _ => None,
+            })
+        })
+        .collect();
+    let editor = analyses.is_some();
+    let checked: Vec<CheckedPolicy> = policies
+        .par_iter()
+        .map(|&(source, p)| {
+            let mut errors = Vec::new();
+            let mut analyses = Vec::new();
             if let Some(h) = p.header("element")
                 && let HeaderKind::Element(e) = &h.node
                 && ELEMENTS.contains(&e.node.as_str())
@@ -293,7 +309,7 @@ fn check_files_inner(
             {
                 errors.push(
                     CheckError::new(
-                        &f.source,
+                        source,
                         h.span,
                         "unrouted-element",
                         format!("element `{}` is not routed to a department", e.node),
@@ -301,12 +317,22 @@ fn check_files_inner(
                     .help(format!("add `route {} to \"部门\"` to the library", e.node)),
                 );
             }
-            if let Some(cp) =
-                check_policy(&f.source, p, &globals, &mut errors, analyses.as_deref_mut())
-            {
-                lib.policies.push(cp);
-            }
+            let compiled = check_policy(
+                source,
+                p,
+                &globals,
+                &mut errors,
+                editor.then_some(&mut analyses),
+            );
+            (compiled, errors, analyses)
+        })
+        .collect();
+    for (compiled, errs, found) in checked {
+        errors.extend(errs);
+        if let Some(out) = analyses.as_deref_mut() {
+            out.extend(found);
         }
+        lib.policies.extend(compiled);
     }
 
     // Pass 3: across policies.
@@ -321,6 +347,10 @@ fn check_files_inner(
     lib.facts = globals.facts;
     (lib, errors)
 }
+
+/// What checking one policy gives: the compiled policy when it has no
+/// error, its errors, and its analysis for an editor.
+type CheckedPolicy = (Option<CompiledPolicy>, Vec<CheckError>, Vec<PolicyAnalysis>);
 
 fn first_defined(
     first: &HashMap<(&'static str, String), String>,

@@ -521,20 +521,32 @@ struct Def {
 /// error. Tables, constants and routes share one name space across layers:
 /// a clash there is an error naming both definitions.
 pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
+    use rayon::prelude::*;
     let mut errors = LibraryErrors::default();
-    // (layer, parsed file), in layer order, files sorted by name in a layer.
-    let mut parsed: Vec<(usize, PolicyFile)> = Vec::new();
+    // Every file of every layer, in layer order, sorted by name in a layer.
     let mut sources = Vec::new();
+    let mut source_layer = Vec::new();
     for (li, layer) in layers.iter().enumerate() {
         let mut files = layer.files.clone();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, text) in files {
-            let source = SourceFile::new(name, text);
-            sources.push(source.clone());
-            match super::parser::parse_file(&source) {
-                Ok(f) => parsed.push((li, f)),
-                Err(e) => errors.parse.push(e.attach(&source)),
-            }
+            sources.push(SourceFile::new(name, text));
+            source_layer.push(li);
+        }
+    }
+    // Files are parsed in parallel (rayon's pool, sized by `-j`); the
+    // results are collected in file order, so what follows, errors
+    // included, does not depend on the number of threads.
+    let results: Vec<Result<PolicyFile, ParseError>> = sources
+        .par_iter()
+        .map(|source| super::parser::parse_file(source).map_err(|e| e.attach(source)))
+        .collect();
+    // (layer, parsed file), in the order of `sources`.
+    let mut parsed: Vec<(usize, PolicyFile)> = Vec::with_capacity(results.len());
+    for (li, result) in source_layer.into_iter().zip(results) {
+        match result {
+            Ok(f) => parsed.push((li, f)),
+            Err(e) => errors.parse.push(e),
         }
     }
     let mut infos: Vec<LayerInfo> = layers
