@@ -867,7 +867,7 @@ pub(crate) fn is_operator(r: Rule) -> bool {
 pub(crate) fn rule_name(r: Rule) -> &'static str {
     match r {
         Rule::EOI => "end of file",
-        Rule::WHITESPACE | Rule::COMMENT => "whitespace",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::comment_text => "whitespace",
         Rule::file | Rule::item => "`policy`, `table`, `const`, `fact` or `route`",
         Rule::policy => "`policy ID { ... }`",
         Rule::policy_part | Rule::header => {
