@@ -11,6 +11,7 @@ use super::errors::{CheckError, did_you_mean};
 use super::library::{
     CompiledPolicy, ConstValue, FactInfo, Library, Name, PolicyMeta, Resolution, Stratum,
 };
+use super::parser::ExprCache;
 use super::table::{CellValue, TableData};
 use super::template::Template;
 use super::types::Ty;
@@ -116,6 +117,8 @@ struct Globals {
     broken_tables: Vec<String>,
     consts: HashMap<String, (ConstValue, Ty)>,
     facts: BTreeMap<String, FactInfo>,
+    /// Template expressions parsed so far, shared by the policies.
+    exprs: ExprCache,
 }
 
 pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
@@ -164,6 +167,7 @@ fn check_files_inner(
         broken_tables: Vec::new(),
         consts: HashMap::new(),
         facts: BTreeMap::new(),
+        exprs: ExprCache::default(),
     };
     // Where each table, constant and route was first defined, so a
     // duplicate names both definitions.
@@ -1045,7 +1049,7 @@ impl Cx<'_> {
     }
 
     fn template(&mut self, s: &Str) {
-        match Template::parse(self.source, s) {
+        match Template::parse(self.source, s, &self.globals.exprs) {
             Ok(t) => {
                 for e in t.exprs() {
                     self.expr(e);
