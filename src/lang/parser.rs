@@ -111,48 +111,49 @@ fn parse_expr_text(source: &Source, text: &str, offset: usize) -> Result<Expr, P
 pub const MAX_NESTING: usize = 200;
 
 /// Reject a parse tree deeper than [`MAX_NESTING`] before anything recurses
-/// over it. Iterative: pest built the tree under its own stack guard.
+/// over it. Iterative: pest built the tree under its own stack guard. One
+/// pass over the pairs' start and end tokens (a pair is closed in the order
+/// a post-order walk would visit it), so the first pair found too deep is
+/// the innermost, leftmost one.
 fn nesting_guard(pairs: pest::iterators::Pairs<'_, Rule>, offset: usize) -> Result<(), ParseError> {
-    struct Frame<'i> {
-        pair: Pair<'i, Rule>,
-        children: pest::iterators::Pairs<'i, Rule>,
+    use pest::Token;
+    /// An open pair: where it starts, the operators among its children and
+    /// the depth of its deepest child.
+    struct Frame {
+        start: usize,
         ops: usize,
         deepest: usize,
     }
-    fn frame(pair: Pair<'_, Rule>) -> Frame<'_> {
-        Frame {
-            children: pair.clone().into_inner(),
-            pair,
-            ops: 0,
-            deepest: 0,
-        }
-    }
-    for root in pairs {
-        let mut stack = vec![frame(root)];
-        while let Some(top) = stack.last_mut() {
-            if let Some(child) = top.children.next() {
-                if matches!(child.as_rule(), Rule::op_not | Rule::op_neg)
-                    || is_operator(child.as_rule())
+    let mut stack: Vec<Frame> = Vec::new();
+    for token in pairs.tokens() {
+        match token {
+            Token::Start { rule, pos } => {
+                if let Some(parent) = stack.last_mut()
+                    && (matches!(rule, Rule::op_not | Rule::op_neg) || is_operator(rule))
                 {
-                    top.ops += 1;
+                    parent.ops += 1;
                 }
-                stack.push(frame(child));
-                continue;
-            }
-            let Some(done) = stack.pop() else { break };
-            let depth = 1 + done.ops + done.deepest;
-            if depth > MAX_NESTING {
-                let span = done.pair.as_span();
-                return Err(ParseError::Invalid {
-                    src: None,
-                    span: Span::new(offset + span.start(), offset + span.end()).into(),
-                    message: format!(
-                        "nested too deeply: more than {MAX_NESTING} levels of brackets, blocks and chained operators"
-                    ),
+                stack.push(Frame {
+                    start: pos.pos(),
+                    ops: 0,
+                    deepest: 0,
                 });
             }
-            if let Some(parent) = stack.last_mut() {
-                parent.deepest = parent.deepest.max(depth);
+            Token::End { pos, .. } => {
+                let Some(done) = stack.pop() else { continue };
+                let depth = 1 + done.ops + done.deepest;
+                if depth > MAX_NESTING {
+                    return Err(ParseError::Invalid {
+                        src: None,
+                        span: Span::new(offset + done.start, offset + pos.pos()).into(),
+                        message: format!(
+                            "nested too deeply: more than {MAX_NESTING} levels of brackets, blocks and chained operators"
+                        ),
+                    });
+                }
+                if let Some(parent) = stack.last_mut() {
+                    parent.deepest = parent.deepest.max(depth);
+                }
             }
         }
     }
