@@ -121,8 +121,19 @@ struct Globals {
     exprs: ExprCache,
 }
 
-pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
-    check_files_inner(files, None)
+/// Check a library's files. Their policies are moved into the library
+/// (the other items stay in `files`, which is then dropped).
+pub fn check_files(mut files: Vec<PolicyFile>) -> (Library, Vec<CheckError>) {
+    let mut policies = Vec::new();
+    for f in &mut files {
+        for item in std::mem::take(&mut f.items) {
+            match item {
+                Item::Policy(p) => policies.push((f.source.clone(), p)),
+                other => f.items.push(other),
+            }
+        }
+    }
+    check_files_inner(&files, policies, None)
 }
 
 /// What the checker learned about one policy, kept even when the policy has
@@ -151,12 +162,24 @@ pub fn check_files_for_editor(
     files: &[PolicyFile],
 ) -> (Library, Vec<CheckError>, Vec<PolicyAnalysis>) {
     let mut analyses = Vec::new();
-    let (lib, errors) = check_files_inner(files, Some(&mut analyses));
+    let policies = files
+        .iter()
+        .flat_map(|f| {
+            f.items.iter().filter_map(|item| match item {
+                Item::Policy(p) => Some((f.source.clone(), p.clone())),
+                _ => None,
+            })
+        })
+        .collect();
+    let (lib, errors) = check_files_inner(files, policies, Some(&mut analyses));
     (lib, errors, analyses)
 }
 
+/// Pass 1 reads the items of `files` but their policies, which are given
+/// apart, in file order, to be moved into the compiled policies.
 fn check_files_inner(
     files: &[PolicyFile],
+    policies: Vec<(Source, Policy)>,
     mut analyses: Option<&mut Vec<PolicyAnalysis>>,
 ) -> (Library, Vec<CheckError>) {
     let mut errors = Vec::new();
@@ -291,19 +314,11 @@ fn check_files_inner(
     // Policies are checked in parallel (each on its own, against the
     // globals of pass 1) and their results taken in file order, so errors
     // and policies come out the same whatever the number of threads.
-    let policies: Vec<(&Source, &Policy)> = files
-        .iter()
-        .flat_map(|f| {
-            f.items.iter().filter_map(|item| match item {
-                Item::Policy(p) => Some((&f.source, p)),
-                _ => None,
-            })
-        })
-        .collect();
     let editor = analyses.is_some();
     let checked: Vec<CheckedPolicy> = policies
-        .par_iter()
-        .map(|&(source, p)| {
+        .into_par_iter()
+        .map(|(source, p)| {
+            let source = &source;
             let mut errors = Vec::new();
             let mut analyses = Vec::new();
             if let Some(h) = p.header("element")
@@ -722,13 +737,13 @@ struct Editor {
 
 fn check_policy(
     source: &Source,
-    p: &Policy,
+    p: Policy,
     globals: &Globals,
     errors: &mut Vec<CheckError>,
     analyses: Option<&mut Vec<PolicyAnalysis>>,
 ) -> Option<CompiledPolicy> {
     let before = errors.len();
-    let meta = check_header(source, p, errors);
+    let meta = check_header(source, &p, errors);
     let mut tables = HashMap::new();
     let mut broken = Vec::new();
     for t in &p.tables {
@@ -797,7 +812,7 @@ fn check_policy(
     }
     let compiled = CompiledPolicy {
         meta: meta?,
-        ast: p.clone(),
+        ast: p,
         source: source.clone(),
         tables,
         templates,

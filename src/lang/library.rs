@@ -650,12 +650,12 @@ pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
         files.push(f);
         file_layer.push(li);
     }
-    let (mut lib, check_errors) = super::check::check_files(&files);
     let layer_of: HashMap<*const SourceFile, usize> = files
         .iter()
         .zip(&file_layer)
         .map(|(f, li)| (Arc::as_ptr(&f.source), *li))
         .collect();
+    let (mut lib, check_errors) = super::check::check_files(files);
     for p in &mut lib.policies {
         p.meta.library = layer_of
             .get(&Arc::as_ptr(&p.source))
