@@ -737,7 +737,73 @@ fn policy_span(f: &PolicyFile, id: &str, version: u32) -> crate::span::Span {
 
 #[cfg(test)]
 mod tests {
-    use super::OffsetMap;
+    use super::{OffsetMap, build};
+
+    /// Files are parsed and policies checked in parallel; the library and
+    /// its errors must not depend on the number of threads.
+    #[test]
+    fn the_library_and_its_errors_are_the_same_whatever_the_threads() {
+        let good = crate::library::embedded_files();
+        let mut bad = good.clone();
+        for i in 0..6 {
+            let body = match i % 3 {
+                0 => "  require (1 < else \"m\"".to_string(),
+                1 => format!("  require unit.no_field_{i} < 1 else \"m {{unit.nope}}\""),
+                _ => "  element nowhere".to_string(),
+            };
+            let text = format!(
+                "policy bad.p{i} {{\n  title \"t\"\n  version 1\n  basis \"b\"\n  severity error\n{body}\n}}\n"
+            );
+            bad.insert(i * 7, (format!("policies/bad-{i}.policy"), text));
+        }
+        let on = |threads: usize, files: &Vec<(String, String)>| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            match pool.install(|| build(files.clone())) {
+                Ok(lib) => lib
+                    .policies
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {} {} {:?}",
+                            p.meta.id, p.meta.version, p.meta.file, p.stratum
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                Err(e) => e
+                    .parse
+                    .iter()
+                    .map(|p| format!("{p} {:?}", p.span()))
+                    .chain(e.check.iter().map(|c| {
+                        format!(
+                            "{} {} {} {} {:?}",
+                            c.file, c.byte, c.kind, c.message, c.help
+                        )
+                    }))
+                    .collect(),
+            }
+        };
+        let (lib, errors) = (on(1, &good), on(1, &bad));
+        assert!(lib.len() > 50, "{lib:?}");
+        // Two files do not parse; the four others have check errors.
+        assert_eq!(
+            errors.iter().filter(|e| e.contains("syntax error")).count(),
+            2
+        );
+        for i in [1, 2, 4, 5] {
+            let file = format!("policies/bad-{i}.policy ");
+            assert!(
+                errors.iter().any(|e| e.starts_with(&file)),
+                "{i}: {errors:#?}"
+            );
+        }
+        for threads in [2, 3, 8] {
+            assert_eq!(on(threads, &good), lib, "{threads} threads");
+            assert_eq!(on(threads, &bad), errors, "{threads} threads");
+        }
+    }
 
     #[test]
     fn offset_map_finds_every_key_and_no_other() {
