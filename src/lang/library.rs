@@ -520,14 +520,15 @@ struct Def {
 /// same id with the same or a lower version is an accidental clash and an
 /// error. Tables, constants and routes share one name space across layers:
 /// a clash there is an error naming both definitions.
-pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
+pub fn build_layers(mut layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
     use rayon::prelude::*;
     let mut errors = LibraryErrors::default();
     // Every file of every layer, in layer order, sorted by name in a layer.
     let mut sources = Vec::new();
     let mut source_layer = Vec::new();
-    for (li, layer) in layers.iter().enumerate() {
-        let mut files = layer.files.clone();
+    for (li, layer) in layers.iter_mut().enumerate() {
+        // The texts are moved into the sources, not copied.
+        let mut files = std::mem::take(&mut layer.files);
         files.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, text) in files {
             sources.push(SourceFile::new(name, text));
