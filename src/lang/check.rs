@@ -11,6 +11,7 @@ use super::errors::{CheckError, did_you_mean};
 use super::library::{
     CompiledPolicy, ConstValue, FactInfo, Library, Name, PolicyMeta, Resolution, Stratum,
 };
+use super::parser::ExprCache;
 use super::table::{CellValue, TableData};
 use super::template::Template;
 use super::types::Ty;
@@ -19,6 +20,7 @@ use crate::schema::permit_v1::ROOT;
 use crate::schema::types::{self as st, EnumDef, RecordDef};
 use crate::span::{Source, Span};
 use crate::units::{self, Dim, Quantity};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -115,10 +117,23 @@ struct Globals {
     broken_tables: Vec<String>,
     consts: HashMap<String, (ConstValue, Ty)>,
     facts: BTreeMap<String, FactInfo>,
+    /// Template expressions parsed so far, shared by the policies.
+    exprs: ExprCache,
 }
 
-pub fn check_files(files: &[PolicyFile]) -> (Library, Vec<CheckError>) {
-    check_files_inner(files, None)
+/// Check a library's files. Their policies are moved into the library
+/// (the other items stay in `files`, which is then dropped).
+pub fn check_files(mut files: Vec<PolicyFile>) -> (Library, Vec<CheckError>) {
+    let mut policies = Vec::new();
+    for f in &mut files {
+        for item in std::mem::take(&mut f.items) {
+            match item {
+                Item::Policy(p) => policies.push((f.source.clone(), p)),
+                other => f.items.push(other),
+            }
+        }
+    }
+    check_files_inner(&files, policies, None)
 }
 
 /// What the checker learned about one policy, kept even when the policy has
@@ -147,12 +162,24 @@ pub fn check_files_for_editor(
     files: &[PolicyFile],
 ) -> (Library, Vec<CheckError>, Vec<PolicyAnalysis>) {
     let mut analyses = Vec::new();
-    let (lib, errors) = check_files_inner(files, Some(&mut analyses));
+    let policies = files
+        .iter()
+        .flat_map(|f| {
+            f.items.iter().filter_map(|item| match item {
+                Item::Policy(p) => Some((f.source.clone(), p.clone())),
+                _ => None,
+            })
+        })
+        .collect();
+    let (lib, errors) = check_files_inner(files, policies, Some(&mut analyses));
     (lib, errors, analyses)
 }
 
+/// Pass 1 reads the items of `files` but their policies, which are given
+/// apart, in file order, to be moved into the compiled policies.
 fn check_files_inner(
     files: &[PolicyFile],
+    policies: Vec<(Source, Policy)>,
     mut analyses: Option<&mut Vec<PolicyAnalysis>>,
 ) -> (Library, Vec<CheckError>) {
     let mut errors = Vec::new();
@@ -163,6 +190,7 @@ fn check_files_inner(
         broken_tables: Vec::new(),
         consts: HashMap::new(),
         facts: BTreeMap::new(),
+        exprs: ExprCache::default(),
     };
     // Where each table, constant and route was first defined, so a
     // duplicate names both definitions.
@@ -283,9 +311,16 @@ fn check_files_inner(
     // Pass 2: policies. Routing is checked on the header as written, so
     // a policy with other errors still reports a missing route in the
     // same run.
-    for f in files {
-        for item in &f.items {
-            let Item::Policy(p) = item else { continue };
+    // Policies are checked in parallel (each on its own, against the
+    // globals of pass 1) and their results taken in file order, so errors
+    // and policies come out the same whatever the number of threads.
+    let editor = analyses.is_some();
+    let checked: Vec<CheckedPolicy> = policies
+        .into_par_iter()
+        .map(|(source, p)| {
+            let source = &source;
+            let mut errors = Vec::new();
+            let mut analyses = Vec::new();
             if let Some(h) = p.header("element")
                 && let HeaderKind::Element(e) = &h.node
                 && ELEMENTS.contains(&e.node.as_str())
@@ -293,7 +328,7 @@ fn check_files_inner(
             {
                 errors.push(
                     CheckError::new(
-                        &f.source,
+                        source,
                         h.span,
                         "unrouted-element",
                         format!("element `{}` is not routed to a department", e.node),
@@ -301,12 +336,22 @@ fn check_files_inner(
                     .help(format!("add `route {} to \"部门\"` to the library", e.node)),
                 );
             }
-            if let Some(cp) =
-                check_policy(&f.source, p, &globals, &mut errors, analyses.as_deref_mut())
-            {
-                lib.policies.push(cp);
-            }
+            let compiled = check_policy(
+                source,
+                p,
+                &globals,
+                &mut errors,
+                editor.then_some(&mut analyses),
+            );
+            (compiled, errors, analyses)
+        })
+        .collect();
+    for (compiled, errs, found) in checked {
+        errors.extend(errs);
+        if let Some(out) = analyses.as_deref_mut() {
+            out.extend(found);
         }
+        lib.policies.extend(compiled);
     }
 
     // Pass 3: across policies.
@@ -321,6 +366,10 @@ fn check_files_inner(
     lib.facts = globals.facts;
     (lib, errors)
 }
+
+/// What checking one policy gives: the compiled policy when it has no
+/// error, its errors, and its analysis for an editor.
+type CheckedPolicy = (Option<CompiledPolicy>, Vec<CheckError>, Vec<PolicyAnalysis>);
 
 fn first_defined(
     first: &HashMap<(&'static str, String), String>,
@@ -688,13 +737,13 @@ struct Editor {
 
 fn check_policy(
     source: &Source,
-    p: &Policy,
+    p: Policy,
     globals: &Globals,
     errors: &mut Vec<CheckError>,
     analyses: Option<&mut Vec<PolicyAnalysis>>,
 ) -> Option<CompiledPolicy> {
     let before = errors.len();
-    let meta = check_header(source, p, errors);
+    let meta = check_header(source, &p, errors);
     let mut tables = HashMap::new();
     let mut broken = Vec::new();
     for t in &p.tables {
@@ -763,7 +812,7 @@ fn check_policy(
     }
     let compiled = CompiledPolicy {
         meta: meta?,
-        ast: p.clone(),
+        ast: p,
         source: source.clone(),
         tables,
         templates,
@@ -1015,7 +1064,7 @@ impl Cx<'_> {
     }
 
     fn template(&mut self, s: &Str) {
-        match Template::parse(self.source, s) {
+        match Template::parse(self.source, s, &self.globals.exprs) {
             Ok(t) => {
                 for e in t.exprs() {
                     self.expr(e);

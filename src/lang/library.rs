@@ -520,21 +520,34 @@ struct Def {
 /// same id with the same or a lower version is an accidental clash and an
 /// error. Tables, constants and routes share one name space across layers:
 /// a clash there is an error naming both definitions.
-pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
+pub fn build_layers(mut layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
+    use rayon::prelude::*;
     let mut errors = LibraryErrors::default();
-    // (layer, parsed file), in layer order, files sorted by name in a layer.
-    let mut parsed: Vec<(usize, PolicyFile)> = Vec::new();
+    // Every file of every layer, in layer order, sorted by name in a layer.
     let mut sources = Vec::new();
-    for (li, layer) in layers.iter().enumerate() {
-        let mut files = layer.files.clone();
+    let mut source_layer = Vec::new();
+    for (li, layer) in layers.iter_mut().enumerate() {
+        // The texts are moved into the sources, not copied.
+        let mut files = std::mem::take(&mut layer.files);
         files.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, text) in files {
-            let source = SourceFile::new(name, text);
-            sources.push(source.clone());
-            match super::parser::parse_file(&source) {
-                Ok(f) => parsed.push((li, f)),
-                Err(e) => errors.parse.push(e.attach(&source)),
-            }
+            sources.push(SourceFile::new(name, text));
+            source_layer.push(li);
+        }
+    }
+    // Files are parsed in parallel (rayon's pool, sized by `-j`); the
+    // results are collected in file order, so what follows, errors
+    // included, does not depend on the number of threads.
+    let results: Vec<Result<PolicyFile, ParseError>> = sources
+        .par_iter()
+        .map(|source| super::parser::parse_file(source).map_err(|e| e.attach(source)))
+        .collect();
+    // (layer, parsed file), in the order of `sources`.
+    let mut parsed: Vec<(usize, PolicyFile)> = Vec::with_capacity(results.len());
+    for (li, result) in source_layer.into_iter().zip(results) {
+        match result {
+            Ok(f) => parsed.push((li, f)),
+            Err(e) => errors.parse.push(e),
         }
     }
     let mut infos: Vec<LayerInfo> = layers
@@ -638,12 +651,12 @@ pub fn build_layers(layers: Vec<Layer>) -> Result<Library, Box<LibraryErrors>> {
         files.push(f);
         file_layer.push(li);
     }
-    let (mut lib, check_errors) = super::check::check_files(&files);
     let layer_of: HashMap<*const SourceFile, usize> = files
         .iter()
         .zip(&file_layer)
         .map(|(f, li)| (Arc::as_ptr(&f.source), *li))
         .collect();
+    let (mut lib, check_errors) = super::check::check_files(files);
     for p in &mut lib.policies {
         p.meta.library = layer_of
             .get(&Arc::as_ptr(&p.source))
@@ -725,7 +738,73 @@ fn policy_span(f: &PolicyFile, id: &str, version: u32) -> crate::span::Span {
 
 #[cfg(test)]
 mod tests {
-    use super::OffsetMap;
+    use super::{OffsetMap, build};
+
+    /// Files are parsed and policies checked in parallel; the library and
+    /// its errors must not depend on the number of threads.
+    #[test]
+    fn the_library_and_its_errors_are_the_same_whatever_the_threads() {
+        let good = crate::library::embedded_files();
+        let mut bad = good.clone();
+        for i in 0..6 {
+            let body = match i % 3 {
+                0 => "  require (1 < else \"m\"".to_string(),
+                1 => format!("  require unit.no_field_{i} < 1 else \"m {{unit.nope}}\""),
+                _ => "  element nowhere".to_string(),
+            };
+            let text = format!(
+                "policy bad.p{i} {{\n  title \"t\"\n  version 1\n  basis \"b\"\n  severity error\n{body}\n}}\n"
+            );
+            bad.insert(i * 7, (format!("policies/bad-{i}.policy"), text));
+        }
+        let on = |threads: usize, files: &Vec<(String, String)>| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            match pool.install(|| build(files.clone())) {
+                Ok(lib) => lib
+                    .policies
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {} {} {:?}",
+                            p.meta.id, p.meta.version, p.meta.file, p.stratum
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                Err(e) => e
+                    .parse
+                    .iter()
+                    .map(|p| format!("{p} {:?}", p.span()))
+                    .chain(e.check.iter().map(|c| {
+                        format!(
+                            "{} {} {} {} {:?}",
+                            c.file, c.byte, c.kind, c.message, c.help
+                        )
+                    }))
+                    .collect(),
+            }
+        };
+        let (lib, errors) = (on(1, &good), on(1, &bad));
+        assert!(lib.len() > 50, "{lib:?}");
+        // Two files do not parse; the four others have check errors.
+        assert_eq!(
+            errors.iter().filter(|e| e.contains("syntax error")).count(),
+            2
+        );
+        for i in [1, 2, 4, 5] {
+            let file = format!("policies/bad-{i}.policy ");
+            assert!(
+                errors.iter().any(|e| e.starts_with(&file)),
+                "{i}: {errors:#?}"
+            );
+        }
+        for threads in [2, 3, 8] {
+            assert_eq!(on(threads, &good), lib, "{threads} threads");
+            assert_eq!(on(threads, &bad), errors, "{threads} threads");
+        }
+    }
 
     #[test]
     fn offset_map_finds_every_key_and_no_other() {

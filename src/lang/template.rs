@@ -4,7 +4,7 @@
 
 use super::ast::{Expr, Str};
 use super::errors::ParseError;
-use super::parser::parse_expr_at;
+use super::parser::{ExprCache, parse_expr_cached};
 use crate::span::Source;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -21,8 +21,9 @@ pub struct Template {
 impl Template {
     /// Split a string literal into text and expressions. Interpolation
     /// offsets are exact for plain strings; triple-quoted strings are not
-    /// interpolated (they hold documentation).
-    pub fn parse(source: &Source, s: &Str) -> Result<Template, ParseError> {
+    /// interpolated (they hold documentation). Expressions parsed before
+    /// are taken from `cache`.
+    pub fn parse(source: &Source, s: &Str, cache: &ExprCache) -> Result<Template, ParseError> {
         let text = &s.text.node;
         if s.triple {
             return Ok(Template {
@@ -61,7 +62,12 @@ impl Template {
                     parts.push(Part::Text(std::mem::take(&mut lit)));
                 }
                 let inner = &raw[i + 1..i + close];
-                parts.push(Part::Expr(parse_expr_at(source, inner, base + i + 1)?));
+                parts.push(Part::Expr(parse_expr_cached(
+                    cache,
+                    source,
+                    inner,
+                    base + i + 1,
+                )?));
                 i += close + 1;
             } else {
                 let ch = raw[i..].chars().next().unwrap_or(' ');
