@@ -41,7 +41,7 @@ use crate::report::piece::Piece;
 use crate::span::SourceFile;
 use entry::LibFields;
 use pack::{Body, Pack, Slot, Stat};
-use pieces::{Pieces, Record};
+use pieces::Record;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ pub struct Cache {
     /// result comes from its pieces never reads it).
     old: OnceLock<Pack>,
     /// The pieces of the run's output format, when it renders them.
-    pieces: Option<PieceStore>,
+    pieces: Option<pieces::Store>,
     /// When the run opened the cache (Unix seconds).
     started: i64,
     /// Results may be reported without their permit's text.
@@ -200,13 +200,7 @@ impl Cache {
         let path = self
             .dir
             .join(format!("{}-{piece_key:016x}.pieces", self.run.hex()));
-        let old = Pieces::read(&path, self.run, piece_key);
-        self.pieces = Some(PieceStore {
-            path,
-            key: piece_key,
-            old,
-            new: Mutex::new(Vec::new()),
-        });
+        self.pieces = Some(pieces::Store::open(path, self.run, piece_key));
         self
     }
 
@@ -338,11 +332,11 @@ impl Cache {
             return None;
         }
         let stat = Stat::of(meta)?;
-        let rec = store.old.records.get(name)?;
+        let rec = store.records.get(name)?;
         if !rec.trusted || rec.stat != Some(stat) {
             return None;
         }
-        let piece = store.old.piece(rec)?;
+        let piece = store.piece(rec)?;
         store.keep(rec.clone());
         self.unread.fetch_add(1, Ordering::Relaxed);
         Some((piece, rec.rules_applied, rec.rules_undecided))
@@ -357,8 +351,8 @@ impl Cache {
         meta: &std::fs::Metadata,
     ) -> Option<(Piece, u32, u32)> {
         let store = self.pieces.as_ref()?;
-        let rec = store.old.records.get(name).filter(|r| r.key == key)?;
-        let piece = store.old.piece(rec)?;
+        let rec = store.records.get(name).filter(|r| r.key == key)?;
+        let piece = store.piece(rec)?;
         let stat = Stat::of(meta);
         store.keep(Record {
             stat,
@@ -390,16 +384,21 @@ impl Cache {
         }
         let stat = Stat::of(meta);
         let trusted = self.trusted(stat);
-        // The same bytes give the same piece: one already kept for them
-        // stays as it is (the file is not rewritten for it).
-        if let Some(old) = store.old.records.get(name)
+        // The same bytes give the same piece: the text already kept for
+        // them stays (the file is rewritten only if the metadata changed).
+        if let Some(old) = store.records.get(name)
             && old.key == key
-            && old.stat == stat
-            && old.trusted == trusted
         {
-            store.keep(old.clone());
+            store.keep(Record {
+                stat,
+                trusted,
+                ..old.clone()
+            });
             return;
         }
+        let Some(text) = store.spool(piece.bytes()) else {
+            return;
+        };
         store.keep(Record {
             name: name.to_string(),
             stat,
@@ -408,10 +407,7 @@ impl Cache {
             rules_applied: applied,
             rules_undecided: undecided,
             counts,
-            text: {
-                let (bytes, range) = piece.share();
-                pieces::Text::New(bytes, range)
-            },
+            text,
         });
     }
 
@@ -454,7 +450,7 @@ impl Cache {
             slots.clear();
         }
         if let Some(store) = &self.pieces {
-            wrote |= store.save(self.run);
+            wrote |= store.save();
         }
         if wrote {
             self.prune();
@@ -481,6 +477,22 @@ impl Cache {
         for (_, p) in packs.into_iter().skip(KEEP_PACKS) {
             let _ = std::fs::remove_file(p);
         }
+        // Temporary files of runs that were killed before their end.
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for e in rd.filter_map(Result::ok) {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < hour_ago);
+            if name.starts_with('.') && name.ends_with(".tmp") && stale {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
     }
 
     /// One line for the run's summary: how many results were reused, and
@@ -494,60 +506,6 @@ impl Cache {
             unread + reread,
             unread + reread + missed
         )
-    }
-}
-
-/// The pieces of one output format: as read, and those this run used or
-/// made.
-#[derive(Debug)]
-struct PieceStore {
-    path: PathBuf,
-    key: u64,
-    old: Pieces,
-    new: Mutex<Vec<Record>>,
-}
-
-impl PieceStore {
-    fn keep(&self, r: Record) {
-        if let Ok(mut v) = self.new.lock() {
-            v.push(r);
-        }
-    }
-
-    /// Write the pieces when this run changed them; whether it did.
-    fn save(&self, run: Key) -> bool {
-        let Ok(mut new) = self.new.lock() else {
-            return false;
-        };
-        let mut latest: FxHashMap<&str, &Record> = FxHashMap::default();
-        for r in new.iter() {
-            latest.insert(&r.name, r);
-        }
-        let changed = latest
-            .values()
-            .any(|r| match self.old.records.get(&r.name) {
-                Some(o) => {
-                    matches!(r.text, pieces::Text::New(..))
-                        || o.key != r.key
-                        || o.stat != r.stat
-                        || o.trusted != r.trusted
-                }
-                None => true,
-            });
-        if changed {
-            let seen: FxHashSet<&str> = latest.keys().copied().collect();
-            let mut all: Vec<&Record> = self
-                .old
-                .records
-                .values()
-                .filter(|r| !seen.contains(r.name.as_str()))
-                .chain(latest.values().copied())
-                .collect();
-            all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-            self.old.write(&self.path, run, self.key, &all);
-        }
-        new.clear();
-        changed
     }
 }
 

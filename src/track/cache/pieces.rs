@@ -8,43 +8,49 @@
 //! bytes it was rendered from, the rule counts and the findings' counts by
 //! severity, so the pack need not be read at all when every piece is used.
 //!
-//! The file is an index followed by the texts. A run reads the index (a
+//! The file is the texts followed by their index. A run reads the index (a
 //! few hundred bytes a permit) when it opens the cache, and each text it
-//! uses with one positioned read, on the worker thread that needs it: the
+//! uses with one positioned read, on the worker thread that needs it; the
 //! texts (the whole report, tens of megabytes for ten thousand permits) are
-//! never read into memory at once. Written again at the end of a run that
-//! changed it (to a temporary name, then renamed).
+//! never in memory at once. A run that makes new pieces appends them to a
+//! new file as they come (the spool), then at its end the old texts it
+//! keeps and the index, and renames the file over the old one: memory
+//! holds the index, not the texts.
 //!
-//! Layout: `PLQ\x02`, the run key (16 bytes), the piece key (8), a count,
-//! the index's length (8), the index, its XXH3-128 (16), then the texts.
-//! Per index record: the name, a flag byte (1: metadata present,
-//! 2: trusted), the metadata (7 × 8 bytes), the key of the bytes (16), the
-//! rules applied and undecided (2 × 4), the counts by severity (4 × 4), the
-//! text's offset among the texts (8), its length (4) and its XXH3-128 (16).
-//! A file whose header or index does not parse or match is ignored whole;
-//! a text that does not give its sum, or is not UTF-8, is ignored alone.
+//! Layout: `PLQ\x03`, the run key (16 bytes), the piece key (8), the
+//! texts, the index, then a footer: the index's length (8), the count of
+//! records (4) and the index's XXH3-128 (16). Per index record: the name, a
+//! flag byte (1: metadata present, 2: trusted), the metadata (7 × 8
+//! bytes), the key of the bytes (16), the rules applied and undecided
+//! (2 × 4), the counts by severity (4 × 4), the text's offset in the file
+//! (8), its length (4) and its XXH3-128 (16). A file whose header, footer
+//! or index does not parse or match is ignored whole; a text that does not
+//! give its sum, or is not UTF-8, is ignored alone.
 
 use super::Key;
 use super::entry::{Reader, put_str, put_u32, put_u64};
 use super::pack::Stat;
 use crate::report::piece::Piece;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs::File;
-use std::path::Path;
-use std::sync::Arc;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-const MAGIC: &[u8; 4] = b"PLQ\x02";
-/// Magic, run key, piece key, count and index length.
-const HEADER: usize = 4 + 16 + 8 + 4 + 8;
+const MAGIC: &[u8; 4] = b"PLQ\x03";
+/// Magic, run key and piece key.
+const HEADER: u64 = 4 + 16 + 8;
+/// Index length, count and the index's sum.
+const FOOTER: u64 = 8 + 4 + 16;
 
-/// Where a record's text is.
-#[derive(Clone, Debug)]
-pub enum Text {
-    /// In the file read at the start: `len` bytes at `offset` among the
-    /// texts, whose XXH3-128 is `sum`.
-    At { offset: u64, len: u32, sum: u128 },
-    /// A range of a piece's own buffer.
-    New(Arc<Vec<u8>>, std::ops::Range<usize>),
+/// Where a record's text is: `len` bytes at `offset`, whose XXH3-128 is
+/// `sum`, in the file read at the start (`old`) or in this run's spool.
+#[derive(Clone, Copy, Debug)]
+pub struct Text {
+    pub old: bool,
+    pub offset: u64,
+    pub len: u32,
+    pub sum: u128,
 }
 
 /// One permit's piece, with what it was made from.
@@ -60,61 +66,190 @@ pub struct Record {
     pub text: Text,
 }
 
-/// A pieces file as opened: its records by permit name, and the file for
-/// reading their texts.
-#[derive(Debug, Default)]
-pub struct Pieces {
-    file: Option<File>,
-    /// Where the texts start in the file.
-    texts: u64,
+/// The pieces of one run key and output format: the file as read, the
+/// records this run used or made, and the spool of new texts.
+#[derive(Debug)]
+pub struct Store {
+    pub path: PathBuf,
+    run: Key,
+    piece_key: u64,
+    old: Option<File>,
     pub records: FxHashMap<String, Record>,
+    kept: Mutex<Vec<Record>>,
+    spool: Mutex<Spool>,
 }
 
-impl Pieces {
-    /// The pieces at `path` of `run` in the format `piece_key`; empty when
+/// The file new texts are appended to, created with the first one.
+#[derive(Debug, Default)]
+struct Spool {
+    out: Option<(PathBuf, std::io::BufWriter<File>)>,
+    len: u64,
+    /// A write failed: nothing more is written, the old file stays.
+    broken: bool,
+}
+
+impl Store {
+    /// The pieces at `path` of `run` in the format `piece_key`; none when
     /// there are none, or the file does not parse, or is another's.
-    pub fn read(path: &Path, run: Key, piece_key: u64) -> Pieces {
-        open(path, run, piece_key).unwrap_or_default()
-    }
-
-    /// The text of `record` (a record of this file or a new one).
-    fn text(&self, record: &Record) -> Option<Vec<u8>> {
-        match &record.text {
-            Text::At { offset, len, sum } => {
-                let mut buf = vec![0u8; *len as usize];
-                read_at(
-                    self.file.as_ref()?,
-                    &mut buf,
-                    self.texts.checked_add(*offset)?,
-                )?;
-                (twox_hash::XxHash3_128::oneshot(&buf) == *sum).then_some(buf)
-            }
-            Text::New(b, r) => b.get(r.clone()).map(<[u8]>::to_vec),
+    pub fn open(path: PathBuf, run: Key, piece_key: u64) -> Store {
+        let (old, records) = match read_index(&path, run, piece_key) {
+            Some((file, records)) => (Some(file), records),
+            None => (None, FxHashMap::default()),
+        };
+        Store {
+            path,
+            run,
+            piece_key,
+            old,
+            records,
+            kept: Mutex::new(Vec::new()),
+            spool: Mutex::new(Spool::default()),
         }
     }
 
-    /// The piece of `record` with its counts; `None` when its text cannot
-    /// be read, does not give its sum, or is not UTF-8.
+    /// The text of an old record, read and checked against its sum.
+    fn old_text(&self, t: Text) -> Option<Vec<u8>> {
+        if !t.old {
+            return None;
+        }
+        let mut buf = vec![0u8; t.len as usize];
+        read_at(self.old.as_ref()?, &mut buf, t.offset)?;
+        (twox_hash::XxHash3_128::oneshot(&buf) == t.sum).then_some(buf)
+    }
+
+    /// The piece of an old `record` with its counts; `None` when its text
+    /// cannot be read, does not give its sum, or is not UTF-8.
     pub fn piece(&self, record: &Record) -> Option<Piece> {
-        let counts = record.counts.map(|c| c as usize);
-        match &record.text {
-            Text::At { .. } => Piece::from_utf8(self.text(record)?, counts),
-            Text::New(b, r) => Piece::shared(b.clone(), r.clone(), counts),
+        Piece::from_utf8(
+            self.old_text(record.text)?,
+            record.counts.map(|c| c as usize),
+        )
+    }
+
+    /// Keep `record` for the file this run writes.
+    pub fn keep(&self, record: Record) {
+        if let Ok(mut v) = self.kept.lock() {
+            v.push(record);
         }
     }
 
-    /// Write `records` (sorted by name) as the pieces of `run` in the
-    /// format `piece_key` at `path`: to a temporary file, then renamed. A
-    /// record whose text cannot be read again is left out. Failures are
-    /// ignored: the cache only ever saves time.
-    pub fn write(&self, path: &Path, run: Key, piece_key: u64, records: &[&Record]) {
-        let items: Vec<(&Record, Vec<u8>)> = records
-            .iter()
-            .filter_map(|r| Some((*r, self.text(r)?)))
-            .collect();
-        let mut index = Vec::with_capacity(items.len() * 200);
-        let mut offset = 0u64;
-        for (r, text) in &items {
+    /// Append `text` to the spool; where it went, or `None` when it could
+    /// not be written (the run goes on; the pieces file is not replaced).
+    pub fn spool(&self, text: &[u8]) -> Option<Text> {
+        let len = u32::try_from(text.len()).ok()?;
+        let sum = twox_hash::XxHash3_128::oneshot(text);
+        let mut spool = self.spool.lock().ok()?;
+        if spool.broken {
+            return None;
+        }
+        if spool.out.is_none() {
+            match self.create_spool() {
+                Some(out) => {
+                    spool.out = Some(out);
+                    spool.len = HEADER;
+                }
+                None => {
+                    spool.broken = true;
+                    return None;
+                }
+            }
+        }
+        let offset = spool.len;
+        let ok = spool
+            .out
+            .as_mut()
+            .is_some_and(|(_, w)| w.write_all(text).is_ok());
+        if !ok {
+            spool.broken = true;
+            return None;
+        }
+        spool.len += u64::from(len);
+        Some(Text {
+            old: false,
+            offset,
+            len,
+            sum,
+        })
+    }
+
+    fn create_spool(&self) -> Option<(PathBuf, std::io::BufWriter<File>)> {
+        let dir = self.path.parent()?;
+        let name = self.path.file_name()?.to_string_lossy();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, File::create(&tmp).ok()?);
+        w.write_all(MAGIC).ok()?;
+        w.write_all(&self.run.bytes()).ok()?;
+        w.write_all(&self.piece_key.to_le_bytes()).ok()?;
+        Some((tmp, w))
+    }
+
+    /// Write the pieces when this run changed them (the records it used or
+    /// made, and those of permits it did not check); whether it did.
+    pub fn save(&self) -> bool {
+        let (Ok(mut kept), Ok(mut spool)) = (self.kept.lock(), self.spool.lock()) else {
+            return false;
+        };
+        let mut latest: FxHashMap<&str, &Record> = FxHashMap::default();
+        for r in kept.iter() {
+            latest.insert(&r.name, r);
+        }
+        let changed = latest.values().any(|r| match self.records.get(&r.name) {
+            Some(o) => !r.text.old || o.key != r.key || o.stat != r.stat || o.trusted != r.trusted,
+            None => true,
+        });
+        let mut out = spool.out.take();
+        let mut len = spool.len;
+        // Only metadata changed (a piece read again and now trusted): a
+        // new file all the same.
+        if changed && !spool.broken && out.is_none() {
+            out = self.create_spool();
+            len = HEADER;
+        }
+        let mut wrote = false;
+        if let Some((tmp, mut w)) = out {
+            if changed && !spool.broken {
+                let seen: FxHashSet<&str> = latest.keys().copied().collect();
+                let mut all: Vec<&Record> = self
+                    .records
+                    .values()
+                    .filter(|r| !seen.contains(r.name.as_str()))
+                    .chain(latest.values().copied())
+                    .collect();
+                all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+                wrote = self.finish(&mut w, len, &all).is_some()
+                    && std::fs::rename(&tmp, &self.path).is_ok();
+            }
+            drop(w);
+            if !wrote {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        kept.clear();
+        wrote
+    }
+
+    /// Append the old texts of `all` still kept, the index and the footer
+    /// to the spool `w` (`len` bytes so far), and flush it.
+    fn finish(
+        &self,
+        w: &mut std::io::BufWriter<File>,
+        mut len: u64,
+        all: &[&Record],
+    ) -> Option<()> {
+        let mut index = Vec::with_capacity(all.len() * 200);
+        let mut count = 0u32;
+        for r in all {
+            let mut t = r.text;
+            if t.old {
+                // A text that no longer reads (the file changed under the
+                // run) is left out with its record.
+                let Some(text) = self.old_text(t) else {
+                    continue;
+                };
+                w.write_all(&text).ok()?;
+                t.offset = len;
+                len += u64::from(t.len);
+            }
             put_str(&mut index, &r.name);
             index.push(u8::from(r.stat.is_some()) | u8::from(r.trusted && r.stat.is_some()) << 1);
             if let Some(st) = &r.stat {
@@ -126,51 +261,46 @@ impl Pieces {
             for c in r.counts {
                 put_u32(&mut index, c);
             }
-            put_u64(&mut index, offset);
-            put_u32(&mut index, text.len() as u32);
-            index.extend_from_slice(&twox_hash::XxHash3_128::oneshot(text).to_le_bytes());
-            offset += text.len() as u64;
+            put_u64(&mut index, t.offset);
+            put_u32(&mut index, t.len);
+            index.extend_from_slice(&t.sum.to_le_bytes());
+            count += 1;
         }
-        let mut w = Vec::with_capacity(HEADER + index.len() + 16 + offset as usize);
-        w.extend_from_slice(MAGIC);
-        w.extend_from_slice(&run.bytes());
-        put_u64(&mut w, piece_key);
-        put_u32(&mut w, items.len() as u32);
-        put_u64(&mut w, index.len() as u64);
-        w.extend_from_slice(&index);
-        w.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
-        for (_, text) in &items {
-            w.extend_from_slice(text);
-        }
-        super::write_atomic(path, &w);
+        w.write_all(&index).ok()?;
+        let mut footer = Vec::with_capacity(FOOTER as usize);
+        put_u64(&mut footer, index.len() as u64);
+        put_u32(&mut footer, count);
+        footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
+        w.write_all(&footer).ok()?;
+        w.flush().ok()
     }
 }
 
-/// Read the header and the index of the pieces at `path`.
-fn open(path: &Path, run: Key, piece_key: u64) -> Option<Pieces> {
+/// Read the header, the footer and the index of the pieces at `path`.
+fn read_index(path: &Path, run: Key, piece_key: u64) -> Option<(File, FxHashMap<String, Record>)> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
-    let mut head = [0u8; HEADER];
+    let body_end = size.checked_sub(FOOTER).filter(|&e| e >= HEADER)?;
+    let mut head = [0u8; HEADER as usize];
     read_at(&file, &mut head, 0)?;
     let mut r = Reader { b: &head };
     if r.take(4)? != MAGIC || r.take(16)? != run.bytes() || r.u64()? != piece_key {
         return None;
     }
-    let n = r.u32()? as usize;
+    let mut foot = [0u8; FOOTER as usize];
+    read_at(&file, &mut foot, body_end)?;
+    let mut r = Reader { b: &foot };
     let index_len = r.u64()?;
-    // The index and its sum must fit in the file before any allocation.
-    let texts = (HEADER as u64)
-        .checked_add(index_len)?
-        .checked_add(16)
-        .filter(|&t| t <= size)?;
+    let n = r.u32()? as usize;
+    let sum = r.take(16)?;
+    // The index must fit between the header and the footer before any
+    // allocation.
+    let texts_end = body_end.checked_sub(index_len).filter(|&t| t >= HEADER)?;
     let mut index = vec![0u8; usize::try_from(index_len).ok()?];
-    read_at(&file, &mut index, HEADER as u64)?;
-    let mut sum = [0u8; 16];
-    read_at(&file, &mut sum, HEADER as u64 + index_len)?;
+    read_at(&file, &mut index, texts_end)?;
     if twox_hash::XxHash3_128::oneshot(&index).to_le_bytes() != sum {
         return None;
     }
-    let room = size - texts;
     let mut r = Reader { b: &index };
     let mut records = FxHashMap::default();
     records.reserve(n.min(index.len()));
@@ -196,7 +326,7 @@ fn open(path: &Path, run: Key, piece_key: u64) -> Option<Pieces> {
         let len = r.u32()?;
         let mut s = [0u8; 16];
         s.copy_from_slice(r.take(16)?);
-        if offset.checked_add(u64::from(len))? > room {
+        if offset < HEADER || offset.checked_add(u64::from(len))? > texts_end {
             return None;
         }
         records.insert(
@@ -209,7 +339,8 @@ fn open(path: &Path, run: Key, piece_key: u64) -> Option<Pieces> {
                 rules_applied,
                 rules_undecided,
                 counts,
-                text: Text::At {
+                text: Text {
+                    old: true,
                     offset,
                     len,
                     sum: u128::from_le_bytes(s),
@@ -217,11 +348,7 @@ fn open(path: &Path, run: Key, piece_key: u64) -> Option<Pieces> {
             },
         );
     }
-    r.b.is_empty().then_some(Pieces {
-        file: Some(file),
-        texts,
-        records,
-    })
+    r.b.is_empty().then_some((file, records))
 }
 
 /// Fill `buf` from `file` at `offset` (one positioned read: threads share

@@ -384,19 +384,30 @@ fn a_pieces_file_that_does_not_parse_is_ignored_whole() {
     c.save();
     let path = c.pieces.as_ref().unwrap().path.clone();
     let raw = std::fs::read(&path).unwrap();
-    assert_eq!(Pieces::read(&path, Key(1, 2), 7).records.len(), 2);
+    assert_eq!(
+        pieces::Store::open(path.clone(), Key(1, 2), 7)
+            .records
+            .len(),
+        2
+    );
     assert!(
-        Pieces::read(&path, Key(1, 3), 7).records.is_empty(),
+        pieces::Store::open(path.clone(), Key(1, 3), 7)
+            .records
+            .is_empty(),
         "another run's"
     );
     assert!(
-        Pieces::read(&path, Key(1, 2), 8).records.is_empty(),
+        pieces::Store::open(path.clone(), Key(1, 2), 8)
+            .records
+            .is_empty(),
         "another format's"
     );
     for n in 0..raw.len() {
         std::fs::write(&path, &raw[..n]).unwrap();
         assert!(
-            Pieces::read(&path, Key(1, 2), 7).records.is_empty(),
+            pieces::Store::open(path.clone(), Key(1, 2), 7)
+                .records
+                .is_empty(),
             "cut at {n}"
         );
     }
@@ -408,13 +419,67 @@ fn a_pieces_file_that_does_not_parse_is_ignored_whole() {
         let _ = c.piece_unread("p.yaml", &meta);
         let _ = c.piece_read("q.yaml", c.key("q.yaml", TEXT.as_bytes()), &meta);
     }
-    // A flipped bit in the last text (q.yaml's): that piece alone is
-    // ignored.
+    // A flipped bit in q.yaml's text: that piece alone is ignored.
+    let at = raw.windows(4).position(|w| w == "乙\n".as_bytes()).unwrap();
+    let mut b = raw.clone();
+    b[at] ^= 0x01;
+    std::fs::write(&path, &b).unwrap();
+    let store = pieces::Store::open(path.clone(), Key(1, 2), 7);
+    assert!(store.piece(&store.records["p.yaml"]).is_some());
+    assert!(store.piece(&store.records["q.yaml"]).is_none());
+    // A flipped bit in the footer (the index's sum): the whole file.
     let mut b = raw.clone();
     let last = b.len() - 1;
     b[last] ^= 0x01;
     std::fs::write(&path, &b).unwrap();
-    let pieces = Pieces::read(&path, Key(1, 2), 7);
-    assert!(pieces.piece(&pieces.records["p.yaml"]).is_some());
-    assert!(pieces.piece(&pieces.records["q.yaml"]).is_none());
+    assert!(
+        pieces::Store::open(path.clone(), Key(1, 2), 7)
+            .records
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_run_over_part_of_the_permits_keeps_the_other_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    let permit = dir.path().join("p.yaml");
+    std::fs::write(&permit, TEXT).unwrap();
+    let meta = std::fs::metadata(&permit).unwrap();
+    let later = now_secs() + RACY_SECS + 5;
+    // A piece rendered from permit bytes `text` (its key).
+    let put = |c: &Cache, name: &str, text: &str| {
+        let key = c.key(name, text.as_bytes());
+        c.put_piece(
+            name,
+            key,
+            &meta,
+            &Piece::new(text.into(), [0, 1, 0, 0]),
+            (2, 0),
+        );
+    };
+    let c = with_pieces(dir.path(), later, 7);
+    put(&c, "p.yaml", "甲\n");
+    put(&c, "q.yaml", "乙\n");
+    c.save();
+    // A second run checks q.yaml only, and it changed; p.yaml's piece is
+    // carried over from the old file.
+    let c = with_pieces(dir.path(), later, 7);
+    put(&c, "q.yaml", "丙\n");
+    c.save();
+    let c = with_pieces(dir.path(), later, 7);
+    let text = |name: &str| {
+        let (p, applied, _) = c.piece_unread(name, &meta).unwrap();
+        assert_eq!((p.counts, applied), ([0, 1, 0, 0], 2));
+        String::from_utf8(p.bytes().to_vec()).unwrap()
+    };
+    assert_eq!(text("p.yaml"), "甲\n");
+    assert_eq!(text("q.yaml"), "丙\n");
+    // A run that changes nothing writes nothing and leaves no spool.
+    c.save();
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(files.is_empty(), "{files:?}");
 }
