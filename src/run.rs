@@ -488,8 +488,8 @@ pub fn check_files(
     mut sink: impl FnMut(Vec<FileResult>),
 ) -> Option<Coverage> {
     let mut total = opts.coverage.then(Coverage::default);
-    for chunk in files.chunks(opts.chunk.max(1)) {
-        let results: Vec<(FileResult, Option<Coverage>)> = chunk
+    let check_chunk = |chunk: &[PathBuf]| -> Vec<(FileResult, Option<Coverage>)> {
+        chunk
             .par_iter()
             .map(|p| {
                 if let Some(cache) = opts.cache.as_deref()
@@ -502,7 +502,9 @@ pub fn check_files(
                 let r = check_file(lib, p, opts, keep_permit, cov.as_mut());
                 (with_piece(r, opts), cov)
             })
-            .collect();
+            .collect()
+    };
+    let mut hand_over = |results: Vec<(FileResult, Option<Coverage>)>| {
         let mut out = Vec::with_capacity(results.len());
         for (r, cov) in results {
             if let (Some(t), Some(c)) = (total.as_mut(), cov) {
@@ -511,6 +513,22 @@ pub fn check_files(
             out.push(r);
         }
         sink(out);
+    };
+    // The sink (the caller's thread: writing the report) takes a chunk
+    // while the pool checks the next one; chunks still reach it in order.
+    let mut pending: Option<Vec<(FileResult, Option<Coverage>)>> = None;
+    for chunk in files.chunks(opts.chunk.max(1)) {
+        let mut next = None;
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| next = Some(check_chunk(chunk)));
+            if let Some(done) = pending.take() {
+                hand_over(done);
+            }
+        });
+        pending = next;
+    }
+    if let Some(done) = pending {
+        hand_over(done);
     }
     total
 }

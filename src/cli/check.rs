@@ -143,6 +143,9 @@ pub fn run(a: CheckArgs) -> i32 {
             return 2;
         }
     };
+    // The folders are walked while the library compiles.
+    let roots = super::walk_roots(&a.paths, &config);
+    let walker = std::thread::spawn(move || crate::run::collect(&roots));
     let library = config.library(&a.library);
     let Some(mut lib) = super::load_library(&library) else {
         return 2;
@@ -174,7 +177,11 @@ pub fn run(a: CheckArgs) -> i32 {
     opts.limits.max_depth = a.max_depth;
     opts.limits.max_alias_nodes = a.max_alias_nodes;
     opts.coverage = a.coverage;
-    let (files, issues) = match super::permit_files_with(&a.paths, &config) {
+    let Ok(walked) = walker.join() else {
+        eprintln!("error: internal error while walking the paths given");
+        return 2;
+    };
+    let (files, issues) = match super::permit_files_walked(&a.paths, &config, walked) {
         Ok(f) => f,
         Err(code) => return code,
     };

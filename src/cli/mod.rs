@@ -477,13 +477,16 @@ pub fn permit_files_with(
     given: &[PathBuf],
     config: &config::Config,
 ) -> Result<(Vec<PathBuf>, Vec<crate::run::WalkIssue>), i32> {
-    if missing_paths(given) {
-        return Err(2);
-    }
-    let from_include = given.is_empty() && !config.settings.include.is_empty();
-    let paths: Vec<PathBuf> = if !given.is_empty() {
+    let walked = crate::run::collect(&walk_roots(given, config));
+    permit_files_walked(given, config, walked)
+}
+
+/// The folders and files [`permit_files_with`] walks: the paths given,
+/// else the config's folder when it has `include` globs, else `.`.
+pub fn walk_roots(given: &[PathBuf], config: &config::Config) -> Vec<PathBuf> {
+    if !given.is_empty() {
         given.to_vec()
-    } else if from_include {
+    } else if !config.settings.include.is_empty() {
         let base = config.base();
         vec![if base.as_os_str().is_empty() {
             PathBuf::from(".")
@@ -492,8 +495,22 @@ pub fn permit_files_with(
         }]
     } else {
         vec![PathBuf::from(".")]
-    };
-    let (mut files, issues) = crate::run::collect(&paths);
+    }
+}
+
+/// [`permit_files_with`] over the result of walking [`walk_roots`]
+/// (walked meanwhile on another thread by `check`).
+pub fn permit_files_walked(
+    given: &[PathBuf],
+    config: &config::Config,
+    walked: (Vec<PathBuf>, Vec<crate::run::WalkIssue>),
+) -> Result<(Vec<PathBuf>, Vec<crate::run::WalkIssue>), i32> {
+    if missing_paths(given) {
+        return Err(2);
+    }
+    let from_include = given.is_empty() && !config.settings.include.is_empty();
+    let paths = walk_roots(given, config);
+    let (mut files, issues) = walked;
     if !config.settings.exclude.is_empty() || from_include {
         files.retain(|f| {
             let named = given.iter().any(|g| g == f);
