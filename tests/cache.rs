@@ -68,7 +68,7 @@ fn pieces(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn cache_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".permitlint_cache/v3"))
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".permitlint_cache/v4"))
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())

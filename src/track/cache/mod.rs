@@ -31,6 +31,7 @@
 mod entry;
 mod pack;
 mod pieces;
+mod spool;
 
 pub use entry::Cached;
 
@@ -52,8 +53,8 @@ use std::sync::{Mutex, OnceLock};
 pub const DIR: &str = ".permitlint_cache";
 
 /// Cache format version: bump when the pack or entry layout or what they
-/// depend on changes. Each version has its own folder (`v3/`).
-const FORMAT: u32 = 3;
+/// depend on changes. Each version has its own folder (`v4/`).
+const FORMAT: u32 = 4;
 const TAG: &str = "permitlint-cache";
 
 /// Packs of other run keys (other dates, libraries, limits or builds) kept
@@ -127,6 +128,8 @@ pub struct Cache {
     old: OnceLock<Pack>,
     /// The pieces of the run's output format, when it renders them.
     pieces: Option<pieces::Store>,
+    /// The new pack, written as results are made.
+    spool: spool::Spool,
     /// When the run opened the cache (Unix seconds).
     started: i64,
     /// Results may be reported without their permit's text.
@@ -179,12 +182,14 @@ impl Cache {
             library_hash(lib, &mut h);
         });
         let started = now_secs();
+        let spool = pack::spool(dir.join(format!("{}.pack", run.hex())), run);
         Some(Cache {
             dir,
             run,
             fields: LibFields::of(lib, as_of),
             old: OnceLock::new(),
             pieces: None,
+            spool,
             started,
             text_free,
             slots: Mutex::new(Vec::new()),
@@ -320,7 +325,15 @@ impl Cache {
         let Some(body) = self.fields.encode(key, r) else {
             return;
         };
-        self.record(name, meta, key, Body::New(body));
+        let Ok(len) = u32::try_from(body.len()) else {
+            return;
+        };
+        let sum = twox_hash::XxHash3_128::oneshot(&body);
+        // Not kept when the new pack cannot be written.
+        let Some(offset) = self.spool.append(&body) else {
+            return;
+        };
+        self.record(name, meta, key, Body::Spooled { offset, len, sum });
     }
 
     /// The piece of the permit `name` whose file has metadata `meta`,
@@ -428,7 +441,7 @@ impl Cache {
             }
             let changed = latest.values().any(|s| match old.slots.get(&s.name) {
                 Some(o) => {
-                    matches!(s.body, Body::New(_))
+                    matches!(s.body, Body::Spooled { .. })
                         || o.key != s.key
                         || o.stat != s.stat
                         || o.trusted != s.trusted
@@ -444,8 +457,11 @@ impl Cache {
                     .chain(latest.values().copied())
                     .collect();
                 all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-                old.write(&self.pack_path(), self.run, &all);
-                wrote = true;
+                if let Some(mut w) = self.spool.finish() {
+                    wrote = old.finish(&mut w, &all).is_some() && w.commit();
+                }
+            } else {
+                self.spool.discard();
             }
             slots.clear();
         }
@@ -506,23 +522,6 @@ impl Cache {
             unread + reread,
             unread + reread + missed
         )
-    }
-}
-
-/// Write `bytes` at `path` through a temporary file beside it, renamed, so
-/// a reader never sees half a file. Failures are ignored: the cache only
-/// ever saves time.
-fn write_atomic(path: &Path, bytes: &[u8]) {
-    let (Some(dir), Some(file)) = (path.parent(), path.file_name()) else {
-        return;
-    };
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        file.to_string_lossy(),
-        std::process::id()
-    ));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
 }
 

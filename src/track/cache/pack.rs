@@ -1,24 +1,33 @@
 //! The pack: every entry of one run key (library, date, limits, build) in
-//! one file, `<run key>.pack`, read with one call when a run opens the
-//! cache and written again (to a temporary name, then renamed) when it
-//! ends. Per permit name it holds the permit's file metadata when the
-//! result was recorded, whether that metadata may be trusted on its own,
-//! the entry's key (the permit's name and bytes) and the entry.
+//! one file, `<run key>.pack`, read with one call when a run first needs it
+//! and written again when it ends: new entries go to the new file as they
+//! are made ([`super::spool`]), then the entries kept from the old file,
+//! the index and a footer, and the file is renamed over the old one. Per
+//! permit name the index holds the permit's file metadata when the result
+//! was recorded, whether that metadata may be trusted on its own, the
+//! entry's key (the permit's name and bytes) and where the entry is.
 //!
-//! Layout: `PLP\x03`, the run key (16 bytes), a count, then per slot the
-//! name, a flag byte (1: metadata present, 2: trusted), the metadata
-//! (device, inode, size, modification and change times: 7 × 8 bytes), the
-//! entry key (16 bytes), the entry's XXH3-128 (16 bytes) and the entry
-//! (length-prefixed). A pack that does not parse in full, or belongs to
-//! another run key, is ignored whole; an entry whose bytes do not give its
-//! hash (a flipped bit on disk, an edit by hand) is ignored alone.
+//! Layout: `PLP\x04`, the run key (16 bytes), the entries, the index, then
+//! a footer: the index's length (8), the count of slots (4) and the index's
+//! XXH3-128 (16). Per index record: the name, a flag byte (1: metadata
+//! present, 2: trusted), the metadata (device, inode, size, modification
+//! and change times: 7 × 8 bytes), the entry key (16 bytes), the entry's
+//! offset (8), length (4) and XXH3-128 (16). A pack whose header, footer or
+//! index does not parse or match is ignored whole; an entry whose bytes do
+//! not give its hash (a flipped bit on disk, an edit by hand) is ignored
+//! alone.
 
 use super::Key;
 use super::entry::{Reader, put_str, put_u32, put_u64};
+use super::spool::{Spool, Writer};
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
-const MAGIC: &[u8; 4] = b"PLP\x03";
+const MAGIC: &[u8; 4] = b"PLP\x04";
+/// Magic and run key.
+const HEADER: usize = 4 + 16;
+/// Index length, count and the index's sum.
+const FOOTER: usize = 8 + 4 + 16;
 
 /// What identifies a file's content without reading it, as git's index
 /// does: a change to the file changes its size, its modification time or
@@ -86,11 +95,12 @@ impl Stat {
     }
 }
 
-/// An entry's bytes: a range of the pack read at the start, or new.
+/// Where an entry is: a range of the pack read at the start, or in this
+/// run's new file (at `offset`, `len` bytes whose XXH3-128 is `sum`).
 #[derive(Clone, Debug)]
 pub enum Body {
     Old(std::ops::Range<usize>),
-    New(Vec<u8>),
+    Spooled { offset: u64, len: u32, sum: u128 },
 }
 
 /// One permit's result in a pack.
@@ -126,13 +136,27 @@ impl Pack {
     }
 
     fn parse(bytes: &[u8], run: Key) -> Option<FxHashMap<String, Slot>> {
-        let mut r = Reader { b: bytes };
+        let mut r = Reader {
+            b: bytes.get(..HEADER)?,
+        };
         if r.take(4)? != MAGIC || r.take(16)? != run.bytes() {
             return None;
         }
-        let n = r.count()?;
+        let body_end = bytes.len().checked_sub(FOOTER).filter(|&e| e >= HEADER)?;
+        let mut r = Reader {
+            b: bytes.get(body_end..)?,
+        };
+        let index_len = usize::try_from(r.u64()?).ok()?;
+        let n = r.u32()? as usize;
+        let sum = r.take(16)?;
+        let entries_end = body_end.checked_sub(index_len).filter(|&e| e >= HEADER)?;
+        let index = bytes.get(entries_end..body_end)?;
+        if twox_hash::XxHash3_128::oneshot(index).to_le_bytes() != sum {
+            return None;
+        }
+        let mut r = Reader { b: index };
         let mut slots = FxHashMap::default();
-        slots.reserve(n);
+        slots.reserve(n.min(index.len()));
         for _ in 0..n {
             let name = r.string()?;
             let flags = r.u8()?;
@@ -145,11 +169,14 @@ impl Pack {
                 None
             };
             let key = Key::from_bytes(r.take(16)?)?;
-            let sum = r.take(16)?;
+            let offset = usize::try_from(r.u64()?).ok()?;
             let len = r.u32()? as usize;
-            let start = bytes.len() - r.b.len();
-            let body = r.take(len)?;
-            if twox_hash::XxHash3_128::oneshot(body).to_le_bytes() != sum {
+            let sum = r.take(16)?;
+            let end = offset.checked_add(len)?;
+            if offset < HEADER || end > entries_end {
+                return None;
+            }
+            if twox_hash::XxHash3_128::oneshot(&bytes[offset..end]).to_le_bytes() != sum {
                 continue;
             }
             slots.insert(
@@ -159,44 +186,67 @@ impl Pack {
                     stat,
                     trusted: flags & 2 != 0 && stat.is_some(),
                     key,
-                    body: Body::Old(start..start + len),
+                    body: Body::Old(offset..end),
                 },
             );
         }
         r.b.is_empty().then_some(slots)
     }
 
-    /// The entry bytes of `slot`, a slot of this pack or a new one.
+    /// The entry bytes of `slot`, a slot of this pack (a spooled entry is
+    /// not read back).
     pub fn body<'a>(&'a self, slot: &'a Slot) -> Option<&'a [u8]> {
         match &slot.body {
             Body::Old(range) => self.bytes.get(range.clone()),
-            Body::New(b) => Some(b),
+            Body::Spooled { .. } => None,
         }
     }
 
-    /// Write `slots` (sorted by name) as the pack of `run` at `path`:
-    /// to a temporary file beside it, then renamed, so a reader never sees
-    /// half a pack. Failures are ignored: the cache only ever saves time.
-    pub fn write(&self, path: &Path, run: Key, slots: &[&Slot]) {
-        let slots: Vec<(&Slot, &[u8])> = slots
-            .iter()
-            .filter_map(|s| Some((*s, self.body(s)?)))
-            .collect();
-        let mut w = Vec::with_capacity(64 + slots.len() * 1500);
-        w.extend_from_slice(MAGIC);
-        w.extend_from_slice(&run.bytes());
-        put_u32(&mut w, slots.len() as u32);
-        for (s, body) in slots {
-            put_str(&mut w, &s.name);
-            w.push(u8::from(s.stat.is_some()) | u8::from(s.trusted && s.stat.is_some()) << 1);
+    /// Finish the pack of `run` being written by `w` with `slots` (sorted
+    /// by name): the entries kept from this pack, the index and the footer.
+    pub fn finish(&self, w: &mut Writer, slots: &[&Slot]) -> Option<()> {
+        let mut index = Vec::with_capacity(slots.len() * 160);
+        let mut count = 0u32;
+        for s in slots {
+            let (offset, len, sum) = match &s.body {
+                Body::Old(range) => {
+                    let Some(body) = self.bytes.get(range.clone()) else {
+                        continue;
+                    };
+                    let offset = w.append(body)?;
+                    (
+                        offset,
+                        body.len() as u32,
+                        twox_hash::XxHash3_128::oneshot(body),
+                    )
+                }
+                Body::Spooled { offset, len, sum } => (*offset, *len, *sum),
+            };
+            put_str(&mut index, &s.name);
+            index.push(u8::from(s.stat.is_some()) | u8::from(s.trusted && s.stat.is_some()) << 1);
             if let Some(st) = &s.stat {
-                st.write(&mut w);
+                st.write(&mut index);
             }
-            w.extend_from_slice(&s.key.bytes());
-            w.extend_from_slice(&twox_hash::XxHash3_128::oneshot(body).to_le_bytes());
-            put_u32(&mut w, body.len() as u32);
-            w.extend_from_slice(body);
+            index.extend_from_slice(&s.key.bytes());
+            put_u64(&mut index, offset);
+            put_u32(&mut index, len);
+            index.extend_from_slice(&sum.to_le_bytes());
+            count += 1;
         }
-        super::write_atomic(path, &w);
+        w.append(&index)?;
+        let mut footer = Vec::with_capacity(FOOTER);
+        put_u64(&mut footer, index.len() as u64);
+        put_u32(&mut footer, count);
+        footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
+        w.append(&footer)?;
+        Some(())
     }
+}
+
+/// The spool of the pack of `run` at `path`.
+pub fn spool(path: std::path::PathBuf, run: Key) -> Spool {
+    let mut header = Vec::with_capacity(HEADER);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&run.bytes());
+    Spool::new(path, header)
 }

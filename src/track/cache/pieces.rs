@@ -13,8 +13,8 @@
 //! uses with one positioned read, on the worker thread that needs it; the
 //! texts (the whole report, tens of megabytes for ten thousand permits) are
 //! never in memory at once. A run that makes new pieces appends them to a
-//! new file as they come (the spool), then at its end the old texts it
-//! keeps and the index, and renames the file over the old one: memory
+//! new file as they come ([`super::spool`]), then at its end the old texts
+//! it keeps and the index, and renames the file over the old one: memory
 //! holds the index, not the texts.
 //!
 //! Layout: `PLQ\x03`, the run key (16 bytes), the piece key (8), the
@@ -30,10 +30,10 @@
 use super::Key;
 use super::entry::{Reader, put_str, put_u32, put_u64};
 use super::pack::Stat;
+use super::spool::{Spool, Writer};
 use crate::report::piece::Piece;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -71,21 +71,10 @@ pub struct Record {
 #[derive(Debug)]
 pub struct Store {
     pub path: PathBuf,
-    run: Key,
-    piece_key: u64,
     old: Option<File>,
     pub records: FxHashMap<String, Record>,
     kept: Mutex<Vec<Record>>,
-    spool: Mutex<Spool>,
-}
-
-/// The file new texts are appended to, created with the first one.
-#[derive(Debug, Default)]
-struct Spool {
-    out: Option<(PathBuf, std::io::BufWriter<File>)>,
-    len: u64,
-    /// A write failed: nothing more is written, the old file stays.
-    broken: bool,
+    spool: Spool,
 }
 
 impl Store {
@@ -96,14 +85,16 @@ impl Store {
             Some((file, records)) => (Some(file), records),
             None => (None, FxHashMap::default()),
         };
+        let mut header = Vec::with_capacity(HEADER as usize);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&run.bytes());
+        put_u64(&mut header, piece_key);
         Store {
+            spool: Spool::new(path.clone(), header),
             path,
-            run,
-            piece_key,
             old,
             records,
             kept: Mutex::new(Vec::new()),
-            spool: Mutex::new(Spool::default()),
         }
     }
 
@@ -138,32 +129,7 @@ impl Store {
     pub fn spool(&self, text: &[u8]) -> Option<Text> {
         let len = u32::try_from(text.len()).ok()?;
         let sum = twox_hash::XxHash3_128::oneshot(text);
-        let mut spool = self.spool.lock().ok()?;
-        if spool.broken {
-            return None;
-        }
-        if spool.out.is_none() {
-            match self.create_spool() {
-                Some(out) => {
-                    spool.out = Some(out);
-                    spool.len = HEADER;
-                }
-                None => {
-                    spool.broken = true;
-                    return None;
-                }
-            }
-        }
-        let offset = spool.len;
-        let ok = spool
-            .out
-            .as_mut()
-            .is_some_and(|(_, w)| w.write_all(text).is_ok());
-        if !ok {
-            spool.broken = true;
-            return None;
-        }
-        spool.len += u64::from(len);
+        let offset = self.spool.append(text)?;
         Some(Text {
             old: false,
             offset,
@@ -172,21 +138,10 @@ impl Store {
         })
     }
 
-    fn create_spool(&self) -> Option<(PathBuf, std::io::BufWriter<File>)> {
-        let dir = self.path.parent()?;
-        let name = self.path.file_name()?.to_string_lossy();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let mut w = std::io::BufWriter::with_capacity(256 * 1024, File::create(&tmp).ok()?);
-        w.write_all(MAGIC).ok()?;
-        w.write_all(&self.run.bytes()).ok()?;
-        w.write_all(&self.piece_key.to_le_bytes()).ok()?;
-        Some((tmp, w))
-    }
-
     /// Write the pieces when this run changed them (the records it used or
     /// made, and those of permits it did not check); whether it did.
     pub fn save(&self) -> bool {
-        let (Ok(mut kept), Ok(mut spool)) = (self.kept.lock(), self.spool.lock()) else {
+        let Ok(mut kept) = self.kept.lock() else {
             return false;
         };
         let mut latest: FxHashMap<&str, &Record> = FxHashMap::default();
@@ -197,45 +152,29 @@ impl Store {
             Some(o) => !r.text.old || o.key != r.key || o.stat != r.stat || o.trusted != r.trusted,
             None => true,
         });
-        let mut out = spool.out.take();
-        let mut len = spool.len;
-        // Only metadata changed (a piece read again and now trusted): a
-        // new file all the same.
-        if changed && !spool.broken && out.is_none() {
-            out = self.create_spool();
-            len = HEADER;
-        }
         let mut wrote = false;
-        if let Some((tmp, mut w)) = out {
-            if changed && !spool.broken {
-                let seen: FxHashSet<&str> = latest.keys().copied().collect();
-                let mut all: Vec<&Record> = self
-                    .records
-                    .values()
-                    .filter(|r| !seen.contains(r.name.as_str()))
-                    .chain(latest.values().copied())
-                    .collect();
-                all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-                wrote = self.finish(&mut w, len, &all).is_some()
-                    && std::fs::rename(&tmp, &self.path).is_ok();
+        if changed {
+            let seen: FxHashSet<&str> = latest.keys().copied().collect();
+            let mut all: Vec<&Record> = self
+                .records
+                .values()
+                .filter(|r| !seen.contains(r.name.as_str()))
+                .chain(latest.values().copied())
+                .collect();
+            all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+            if let Some(mut w) = self.spool.finish() {
+                wrote = self.finish(&mut w, &all).is_some() && w.commit();
             }
-            drop(w);
-            if !wrote {
-                let _ = std::fs::remove_file(&tmp);
-            }
+        } else {
+            self.spool.discard();
         }
         kept.clear();
         wrote
     }
 
     /// Append the old texts of `all` still kept, the index and the footer
-    /// to the spool `w` (`len` bytes so far), and flush it.
-    fn finish(
-        &self,
-        w: &mut std::io::BufWriter<File>,
-        mut len: u64,
-        all: &[&Record],
-    ) -> Option<()> {
+    /// to the spool's file.
+    fn finish(&self, w: &mut Writer, all: &[&Record]) -> Option<()> {
         let mut index = Vec::with_capacity(all.len() * 200);
         let mut count = 0u32;
         for r in all {
@@ -246,9 +185,7 @@ impl Store {
                 let Some(text) = self.old_text(t) else {
                     continue;
                 };
-                w.write_all(&text).ok()?;
-                t.offset = len;
-                len += u64::from(t.len);
+                t.offset = w.append(&text)?;
             }
             put_str(&mut index, &r.name);
             index.push(u8::from(r.stat.is_some()) | u8::from(r.trusted && r.stat.is_some()) << 1);
@@ -266,13 +203,13 @@ impl Store {
             index.extend_from_slice(&t.sum.to_le_bytes());
             count += 1;
         }
-        w.write_all(&index).ok()?;
+        w.append(&index)?;
         let mut footer = Vec::with_capacity(FOOTER as usize);
         put_u64(&mut footer, index.len() as u64);
         put_u32(&mut footer, count);
         footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
-        w.write_all(&footer).ok()?;
-        w.flush().ok()
+        w.append(&footer)?;
+        Some(())
     }
 }
 

@@ -27,6 +27,7 @@ fn cache(dir: &Path, started: i64, text_free: bool) -> Cache {
         fields: fields(),
         old: OnceLock::new(),
         pieces: None,
+        spool: pack::spool(dir.join(format!("{}.pack", run.hex())), run),
         started,
         text_free,
         slots: Mutex::new(Vec::new()),
@@ -295,16 +296,24 @@ fn a_pack_that_does_not_parse_is_ignored_whole() {
         let _ = c.by_metadata("p.yaml", &meta);
         let _ = get(&c, "p.yaml", TEXT, &meta);
     }
-    // A flipped bit in the last entry (q.yaml's, by name): that entry
-    // alone is ignored.
+    // A flipped bit in q.yaml's entry: that entry alone is ignored.
+    std::fs::write(&path, &raw).unwrap();
+    let Body::Old(q) = Pack::read(&path, Key(1, 2)).slots["q.yaml"].body.clone() else {
+        panic!("an entry read from the pack");
+    };
+    let mut b = raw.clone();
+    b[q.start + q.len() / 2] ^= 0x01;
+    std::fs::write(&path, &b).unwrap();
+    let slots = Pack::read(&path, Key(1, 2)).slots;
+    assert_eq!(slots.keys().collect::<Vec<_>>(), ["p.yaml"]);
+    // A flipped bit in the footer (the index's hash): the whole pack.
     let mut b = raw.clone();
     let last = b.len() - 1;
     b[last] ^= 0x01;
     std::fs::write(&path, &b).unwrap();
-    let slots = Pack::read(&path, Key(1, 2)).slots;
-    assert_eq!(slots.keys().collect::<Vec<_>>(), ["p.yaml"]);
+    assert!(Pack::read(&path, Key(1, 2)).slots.is_empty());
     let mut r = Reader { b: &raw };
-    assert_eq!(r.take(4), Some(&b"PLP\x03"[..]));
+    assert_eq!(r.take(4), Some(&b"PLP\x04"[..]));
 }
 
 fn with_pieces(dir: &Path, started: i64, format: u64) -> Cache {
