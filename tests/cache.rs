@@ -151,6 +151,22 @@ fn cached_output_is_byte_identical_in_every_format() {
 }
 
 #[test]
+fn a_cache_that_cannot_be_written_is_said_and_the_run_goes_on() {
+    let d = corpus();
+    let (_, plain) = run(d.path(), &["corpus", "--format", "json", "--no-cache"]);
+    // A file where the cache's folder should be.
+    std::fs::write(d.path().join(".permitlint_cache"), "not a folder").unwrap();
+    let (code, out, err) = run_err(d.path(), &["corpus", "--format", "json"]);
+    assert_eq!(out, plain);
+    assert_eq!(code, 1, "findings, not a usage error: {err}");
+    assert!(
+        err.contains("warning: the result cache folder `./.permitlint_cache` cannot be created"),
+        "{err}"
+    );
+    assert!(!err.contains("cache: "), "{err}");
+}
+
+#[test]
 fn no_cache_writes_nothing() {
     let d = corpus();
     run(d.path(), &["corpus", "--no-cache"]);

@@ -227,6 +227,12 @@ pub fn run(a: CheckArgs) -> i32 {
                 None => c,
             })
             .map(std::sync::Arc::new);
+        if opts.cache.is_none() {
+            eprintln!(
+                "warning: the result cache folder `{}` cannot be created: checking without it",
+                crate::escape::path(&root.join(crate::track::cache::DIR))
+            );
+        }
     }
     if let Some(rule) = &a.trace {
         if !super::trace::known(&lib, rule) {

@@ -458,7 +458,7 @@ impl Cache {
                     .collect();
                 all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
                 if let Some(mut w) = self.spool.finish() {
-                    wrote = old.finish(&mut w, &all).is_some() && w.commit();
+                    wrote = old.finish(&mut w, &all).is_some() && self.spool.commit(w);
                 }
             } else {
                 self.spool.discard();
@@ -517,11 +517,21 @@ impl Cache {
         let unread = self.unread.load(Ordering::Relaxed);
         let reread = self.reread.load(Ordering::Relaxed);
         let missed = self.missed.load(Ordering::Relaxed);
-        format!(
+        let mut line = format!(
             "cache: {} of {} result(s) reused ({unread} without reading the permit)",
             unread + reread,
             unread + reread + missed
-        )
+        );
+        // Never silent: a run whose results could not be kept says so
+        // (the next run checks every permit again).
+        let failures = [
+            self.spool.failure(),
+            self.pieces.as_ref().and_then(pieces::Store::failure),
+        ];
+        for why in failures.into_iter().flatten() {
+            line.push_str(&format!("\nwarning: the result cache was not saved: {why}"));
+        }
+        line
     }
 }
 

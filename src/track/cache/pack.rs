@@ -213,7 +213,7 @@ impl Pack {
                     let Some(body) = self.bytes.get(range.clone()) else {
                         continue;
                     };
-                    let offset = w.append(body)?;
+                    let offset = w.append(body).ok()?;
                     (
                         offset,
                         body.len() as u32,
@@ -233,12 +233,12 @@ impl Pack {
             index.extend_from_slice(&sum.to_le_bytes());
             count += 1;
         }
-        w.append(&index)?;
+        w.append(&index).ok()?;
         let mut footer = Vec::with_capacity(FOOTER);
         put_u64(&mut footer, index.len() as u64);
         put_u32(&mut footer, count);
         footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
-        w.append(&footer)?;
+        w.append(&footer).ok()?;
         Some(())
     }
 }

@@ -117,6 +117,11 @@ impl Store {
         )
     }
 
+    /// Why the new pieces file could not be written, when it could not.
+    pub fn failure(&self) -> Option<String> {
+        self.spool.failure()
+    }
+
     /// Keep `record` for the file this run writes.
     pub fn keep(&self, record: Record) {
         if let Ok(mut v) = self.kept.lock() {
@@ -163,7 +168,7 @@ impl Store {
                 .collect();
             all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
             if let Some(mut w) = self.spool.finish() {
-                wrote = self.finish(&mut w, &all).is_some() && w.commit();
+                wrote = self.finish(&mut w, &all).is_some() && self.spool.commit(w);
             }
         } else {
             self.spool.discard();
@@ -185,7 +190,7 @@ impl Store {
                 let Some(text) = self.old_text(t) else {
                     continue;
                 };
-                t.offset = w.append(&text)?;
+                t.offset = w.append(&text).ok()?;
             }
             put_str(&mut index, &r.name);
             index.push(u8::from(r.stat.is_some()) | u8::from(r.trusted && r.stat.is_some()) << 1);
@@ -203,12 +208,12 @@ impl Store {
             index.extend_from_slice(&t.sum.to_le_bytes());
             count += 1;
         }
-        w.append(&index)?;
+        w.append(&index).ok()?;
         let mut footer = Vec::with_capacity(FOOTER as usize);
         put_u64(&mut footer, index.len() as u64);
         put_u32(&mut footer, count);
         footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
-        w.append(&footer)?;
+        w.append(&footer).ok()?;
         Some(())
     }
 }

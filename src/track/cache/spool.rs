@@ -24,7 +24,8 @@ pub struct Spool {
 #[derive(Debug, Default)]
 struct Inner {
     out: Option<Writer>,
-    broken: bool,
+    /// Why the spool broke (the first error), when it did.
+    broken: Option<String>,
 }
 
 /// The open temporary file; removed on drop unless committed.
@@ -50,30 +51,68 @@ impl Spool {
     /// cannot be written.
     pub fn append(&self, bytes: &[u8]) -> Option<u64> {
         let mut inner = self.inner.lock().ok()?;
-        if inner.broken {
+        if inner.broken.is_some() {
             return None;
         }
-        if inner.out.is_none() {
-            inner.out = Writer::create(&self.target, &self.header);
+        let at = match inner.out.take() {
+            Some(w) => Ok(w),
+            None => Writer::create(&self.target, &self.header),
         }
-        let at = inner.out.as_mut().and_then(|w| w.append(bytes));
-        if at.is_none() {
-            inner.broken = true;
-            inner.out = None;
+        .and_then(|mut w| {
+            let at = w.append(bytes)?;
+            Ok((w, at))
+        });
+        match at {
+            Ok((w, at)) => {
+                inner.out = Some(w);
+                Some(at)
+            }
+            Err(e) => {
+                inner.broken = Some(self.failure_text(&e));
+                None
+            }
         }
-        at
+    }
+
+    fn failure_text(&self, e: &std::io::Error) -> String {
+        format!("cannot write `{}`: {e}", crate::escape::path(&self.target))
+    }
+
+    /// Why the file could not be written, when it could not.
+    pub fn failure(&self) -> Option<String> {
+        self.inner.lock().ok()?.broken.clone()
+    }
+
+    /// Put the finished file in place; whether it worked (why not is kept
+    /// for [`Spool::failure`]).
+    pub fn commit(&self, w: Writer) -> bool {
+        match w.commit() {
+            Ok(()) => true,
+            Err(e) => {
+                if let Ok(mut inner) = self.inner.lock() {
+                    inner.broken = Some(self.failure_text(&e));
+                }
+                false
+            }
+        }
     }
 
     /// The writer, to finish the file: the one made by [`Spool::append`],
     /// or a new one when none was made. `None` when the spool broke.
     pub fn finish(&self) -> Option<Writer> {
         let mut inner = self.inner.lock().ok()?;
-        if inner.broken {
+        if inner.broken.is_some() {
             return None;
         }
         match inner.out.take() {
             Some(w) => Some(w),
-            None => Writer::create(&self.target, &self.header),
+            None => match Writer::create(&self.target, &self.header) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    inner.broken = Some(self.failure_text(&e));
+                    None
+                }
+            },
         }
     }
 
@@ -86,11 +125,10 @@ impl Spool {
 }
 
 impl Writer {
-    fn create(target: &std::path::Path, header: &[u8]) -> Option<Writer> {
-        let dir = target.parent()?;
-        let name = target.file_name()?.to_string_lossy();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = File::create(&tmp).ok()?;
+    fn create(target: &std::path::Path, header: &[u8]) -> std::io::Result<Writer> {
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&tmp)?;
         let mut w = Writer {
             tmp,
             target: target.to_path_buf(),
@@ -98,27 +136,28 @@ impl Writer {
             len: 0,
         };
         w.append(header)?;
-        Some(w)
+        Ok(w)
     }
 
     /// Append `bytes`; their offset.
-    pub fn append(&mut self, bytes: &[u8]) -> Option<u64> {
+    pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<u64> {
         let at = self.len;
-        self.w.as_mut()?.write_all(bytes).ok()?;
+        match self.w.as_mut() {
+            Some(w) => w.write_all(bytes)?,
+            None => return Err(std::io::Error::other("already committed")),
+        }
         self.len += bytes.len() as u64;
-        Some(at)
+        Ok(at)
     }
 
-    /// Flush and rename over the target; whether it worked.
-    pub fn commit(mut self) -> bool {
+    /// Flush and rename over the target.
+    fn commit(mut self) -> std::io::Result<()> {
         let Some(mut w) = self.w.take() else {
-            return false;
+            return Err(std::io::Error::other("already committed"));
         };
-        if w.flush().is_err() {
-            return false;
-        }
+        w.flush()?;
         drop(w);
-        std::fs::rename(&self.tmp, &self.target).is_ok()
+        std::fs::rename(&self.tmp, &self.target)
     }
 }
 

@@ -492,3 +492,39 @@ fn a_run_over_part_of_the_permits_keeps_the_other_pieces() {
         .collect();
     assert!(files.is_empty(), "{files:?}");
 }
+
+#[test]
+fn a_cache_that_cannot_be_written_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let permit = dir.path().join("p.yaml");
+    std::fs::write(&permit, TEXT).unwrap();
+    let meta = std::fs::metadata(&permit).unwrap();
+    // The cache's folder is gone (removed under the run).
+    let gone = dir.path().join("gone");
+    let c = cache(&gone, now_secs(), true).with_pieces(7);
+    put(
+        &c,
+        "p.yaml",
+        TEXT,
+        &meta,
+        &result(&SourceFile::new("p.yaml", TEXT)),
+    );
+    let key = c.key("p.yaml", TEXT.as_bytes());
+    c.put_piece(
+        "p.yaml",
+        key,
+        &meta,
+        &Piece::new("甲\n".into(), [1, 0, 0, 0]),
+        (1, 0),
+    );
+    c.save();
+    let summary = c.summary();
+    assert_eq!(
+        summary
+            .matches("warning: the result cache was not saved: cannot write")
+            .count(),
+        2,
+        "{summary}"
+    );
+    assert!(!gone.exists());
+}
