@@ -630,22 +630,13 @@ fn pieces_joined_give_the_one_shot_rendering_in_every_format() {
                 [c.error, c.warning, c.notice, c.undecided],
                 "{name}"
             );
-            let whole = match format {
-                Format::Json => format!(
-                    "{}{body}{}",
-                    report::json::stream_header(&run),
-                    report::json::stream_footer(c, !joiner.first())
-                ),
-                Format::Sarif => format!(
-                    "{}{body}{}",
-                    report::sarif::Stream::start(&run).0,
-                    report::sarif::Stream::finish(joiner.first())
-                ),
-                Format::Junit => {
-                    format!("{}{body}{}", report::junit::header(), report::junit::FOOTER)
-                }
-                Format::Human | Format::Github | Format::Concise => body,
+            let foot = match format {
+                Format::Json => report::json::stream_footer(c, !joiner.first()),
+                Format::Sarif => report::sarif::Stream::finish(joiner.first()),
+                Format::Junit => report::junit::FOOTER.to_string(),
+                Format::Human | Format::Github | Format::Concise => String::new(),
             };
+            let whole = format!("{}{body}{foot}", renderer.head());
             assert_eq!(
                 whole,
                 report::render(format, &together, &run, &plain()),

@@ -266,13 +266,8 @@ pub fn run(a: CheckArgs) -> i32 {
     });
     // Every format but the annotated JSON is written as it goes, permit
     // by permit: memory never holds the whole run.
-    match format {
-        Format::Json if renderer.is_some() => {
-            stdout.put(&crate::report::json::stream_header(&info0));
-        }
-        Format::Sarif => stdout.put(&crate::report::sarif::Stream::start(&info0).0),
-        Format::Junit => stdout.put(&crate::report::junit::header()),
-        _ => {}
+    if let Some(r) = &renderer {
+        stdout.put(&r.head());
     }
     let mut joiner = Joiner::new(match &renderer {
         Some(r) => r.separator(),

@@ -210,22 +210,20 @@ impl Tracking {
     }
 
     /// Human diagnostics with their baseline and waiver status, each after
-    /// a blank line (the separator of [`crate::report::piece`]).
+    /// a blank line ([`report::piece::human_items`]).
     pub fn render_annotated_human(
         &self,
         findings: &[Finding],
         notes: &[Option<Annotation>],
         human: &HumanOptions,
     ) -> String {
-        let mut s = String::new();
-        for (f, n) in findings.iter().zip(notes) {
-            s.push('\n');
-            s.push_str(&report::human::render_one(f, human));
+        report::piece::human_items(findings.iter().zip(notes).map(|(f, n)| {
+            let mut s = report::human::render_one(f, human);
             if let Some(n) = n {
                 s.push_str(&format!("  status: {}\n", terminal(&status_line(n))));
             }
-        }
-        s
+            s
+        }))
     }
 
     fn closed(&self) -> Vec<Entry> {

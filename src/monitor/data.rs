@@ -432,25 +432,54 @@ impl<'t> CsvRow<'t> {
     }
 }
 
-/// The one finding for the skipped rows beyond the first [`MAX_REJECTS`].
-pub(crate) fn more_skipped(
-    out: &mut DataFile,
-    source: &Source,
-    bad_rows: usize,
+/// The rows of a table a reader skips: each of the first [`MAX_REJECTS`]
+/// a warning at its row (`<what> skipped: <why>`), the rest one finding at
+/// the end ([`SkippedRows::finish`]).
+pub(crate) struct SkippedRows {
+    count: usize,
+    what: &'static str,
     doc: &'static str,
-) {
-    if bad_rows > MAX_REJECTS {
-        out.findings.push(MFinding::plain(finding(
-            "monitor.csv",
-            Severity::Warning,
-            source,
-            Span::new(0, 0),
-            format!(
-                "{} more skipped rows are not listed one by one",
-                bad_rows - MAX_REJECTS
-            ),
+}
+
+impl SkippedRows {
+    pub fn new(what: &'static str, doc: &'static str) -> SkippedRows {
+        SkippedRows {
+            count: 0,
+            what,
             doc,
-        )));
+        }
+    }
+
+    pub fn skip(&mut self, out: &mut DataFile, source: &Source, row: &CsvRow<'_>, why: &str) {
+        self.count += 1;
+        if self.count <= MAX_REJECTS {
+            out.findings.push(MFinding::plain(finding(
+                "monitor.csv",
+                Severity::Warning,
+                source,
+                Span::new(row.start, row.start + row.line.len()),
+                format!("{} skipped: {why}", self.what),
+                self.doc,
+            )));
+        }
+    }
+
+    /// The one finding for the skipped rows beyond the first
+    /// [`MAX_REJECTS`].
+    pub fn finish(&self, out: &mut DataFile, source: &Source) {
+        if self.count > MAX_REJECTS {
+            out.findings.push(MFinding::plain(finding(
+                "monitor.csv",
+                Severity::Warning,
+                source,
+                Span::new(0, 0),
+                format!(
+                    "{} more skipped rows are not listed one by one",
+                    self.count - MAX_REJECTS
+                ),
+                self.doc,
+            )));
+        }
     }
 }
 
@@ -461,7 +490,7 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
     let mut out = DataFile::empty(source);
     let table = CsvTable::read(source.text.as_str());
     let source = &out.source.clone();
-    let mut bad_rows = 0usize;
+    let mut skipped = SkippedRows::new("row", "docs/monitoring.md (tabular data)");
     if let Some(f) = table.missing(
         &["time", "pollutant", "value"],
         source,
@@ -472,22 +501,9 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
         return out;
     }
     for row in &table.rows {
-        let (start, line) = (row.start, row.line);
         let get = |name: &str| row.get(table.col(name));
         let fnum = |name: &str| get(name).and_then(|v| v.parse::<f64>().ok());
-        let mut bad = |why: String, out: &mut DataFile| {
-            bad_rows += 1;
-            if bad_rows <= MAX_REJECTS {
-                out.findings.push(MFinding::plain(finding(
-                    "monitor.csv",
-                    Severity::Warning,
-                    source,
-                    Span::new(start, start + line.len()),
-                    format!("row skipped: {why}"),
-                    "docs/monitoring.md (tabular data)",
-                )));
-            }
-        };
+        let mut bad = |why: String, out: &mut DataFile| skipped.skip(out, source, row, &why);
         let Some((date, hour)) = get("time").and_then(parse_time) else {
             bad(
                 format!(
@@ -546,12 +562,7 @@ pub fn read_csv(source: &Source, file: u32) -> DataFile {
             from_minutes: None,
         });
     }
-    more_skipped(
-        &mut out,
-        source,
-        bad_rows,
-        "docs/monitoring.md (tabular data)",
-    );
+    skipped.finish(&mut out, source);
     out
 }
 
@@ -563,7 +574,7 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
     let table = CsvTable::read(source.text.as_str());
     let source = &out.source.clone();
     out.is_manual = true;
-    let mut bad_rows = 0usize;
+    let mut skipped = SkippedRows::new("manual result", "docs/monitoring.md (manual results)");
     if let Some(f) = table.missing(
         &["outlet", "pollutant", "sampled_at", "value"],
         source,
@@ -574,21 +585,8 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
         return out;
     }
     for row in &table.rows {
-        let (start, line) = (row.start, row.line);
         let get = |name: &str| row.get(table.col(name));
-        let mut bad = |why: String, out: &mut DataFile| {
-            bad_rows += 1;
-            if bad_rows <= MAX_REJECTS {
-                out.findings.push(MFinding::plain(finding(
-                    "monitor.csv",
-                    Severity::Warning,
-                    source,
-                    Span::new(start, start + line.len()),
-                    format!("manual result skipped: {why}"),
-                    "docs/monitoring.md (manual results)",
-                )));
-            }
-        };
+        let mut bad = |why: String, out: &mut DataFile| skipped.skip(out, source, row, &why);
         let Some(date) = get("sampled_at")
             .and_then(|s| s.get(..10))
             .and_then(Date::parse)
@@ -651,12 +649,7 @@ pub fn read_manual(source: &Source, file: u32) -> DataFile {
             report: get("report").filter(|r| !r.is_empty()).map(str::to_string),
         });
     }
-    more_skipped(
-        &mut out,
-        source,
-        bad_rows,
-        "docs/monitoring.md (manual results)",
-    );
+    skipped.finish(&mut out, source);
     out
 }
 

@@ -6,7 +6,7 @@
 //! and compared with the total the run computed from concentration × flow
 //! for the same calendar year; the rules are in docs/monitoring.md.
 
-use super::data::{CsvTable, DataFile, MAX_REJECTS, more_skipped, resolve};
+use super::data::{CsvTable, DataFile, SkippedRows, resolve};
 use super::permit::{Limit, PermitLimits};
 use super::{MFinding, Related, finding};
 use crate::date::Date;
@@ -58,7 +58,7 @@ pub fn read(source: &Source, file: u32) -> DataFile {
         out.findings.push(f);
         return out;
     }
-    let mut bad_rows = 0usize;
+    let mut skipped = SkippedRows::new("declared total", DOC);
     for row in &table.rows {
         let get = |name: &str| row.get(table.col(name));
         let why = (|| {
@@ -93,22 +93,10 @@ pub fn read(source: &Source, file: u32) -> DataFile {
                 out.records += 1;
                 out.declared.push(d);
             }
-            Err(why) => {
-                bad_rows += 1;
-                if bad_rows <= MAX_REJECTS {
-                    out.findings.push(MFinding::plain(finding(
-                        "monitor.csv",
-                        Severity::Warning,
-                        source,
-                        Span::new(row.start, row.start + row.line.len()),
-                        format!("declared total skipped: {why}"),
-                        DOC,
-                    )));
-                }
-            }
+            Err(why) => skipped.skip(&mut out, source, row, &why),
         }
     }
-    more_skipped(&mut out, source, bad_rows, DOC);
+    skipped.finish(&mut out, source);
     out
 }
 

@@ -239,16 +239,7 @@ impl<'a> Runner<'a> {
                 Err(_) => {}
             }
         }
-        groups.resize_with(self.series.len(), Vec::new);
-        self.series
-            .par_iter_mut()
-            .zip(groups)
-            .filter(|(_, g)| !g.is_empty())
-            .for_each(|((_, s), g)| {
-                for r in g {
-                    s.push(r);
-                }
-            });
+        feed(&mut self.series, groups, |s, r| s.push(r));
     }
 
     /// Feed one data file (or row group) whose readings come as columns:
@@ -296,16 +287,9 @@ impl<'a> Runner<'a> {
                 Err(_) => {}
             }
         }
-        groups.resize_with(self.series.len(), Vec::new);
-        self.series
-            .par_iter_mut()
-            .zip(groups)
-            .filter(|(_, g)| !g.is_empty())
-            .for_each(|((_, s), g)| {
-                for k in g {
-                    s.push_run(b, &b.runs[k], keep);
-                }
-            });
+        feed(&mut self.series, groups, |s, k| {
+            s.push_run(b, &b.runs[k], keep)
+        });
     }
 
     /// Feed every row group of a Parquet file ([`Runner::add_batch`]),
@@ -567,6 +551,25 @@ fn group<T>(groups: &mut Vec<Vec<T>>, s: usize, n: usize, item: T) {
         groups.resize_with(n, Vec::new);
     }
     groups[s].push(item);
+}
+
+/// Hand every series its group of items (`groups[i]` to series `i`), the
+/// series in parallel, each taking its items in order.
+fn feed<K: Send, S: Send, T: Send>(
+    series: &mut [(K, S)],
+    mut groups: Vec<Vec<T>>,
+    push: impl Fn(&mut S, T) + Sync,
+) {
+    groups.resize_with(series.len(), Vec::new);
+    series
+        .par_iter_mut()
+        .zip(groups)
+        .filter(|(_, g)| !g.is_empty())
+        .for_each(|((_, s), g)| {
+            for item in g {
+                push(s, item);
+            }
+        });
 }
 
 /// The one finding for data of a target that matches no permit.

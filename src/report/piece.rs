@@ -15,20 +15,16 @@
 use super::{Format, HumanOptions, RunInfo};
 use crate::finding::{Finding, Suppressed};
 use std::hash::{Hash, Hasher};
-use std::ops::Range;
-use std::sync::Arc;
 
 /// Version of what pieces hold: bump when a format's per-permit rendering
 /// changes, so that cached pieces of the old rendering are not reused.
 const VERSION: u32 = 1;
 
-/// One permit's rendered output and its findings' counts by severity.
-/// The text is a range of a shared buffer: its own, or a cache file read
-/// once and shared by many pieces.
+/// One permit's rendered output (UTF-8) and its findings' counts by
+/// severity.
 #[derive(Clone, Debug)]
 pub struct Piece {
-    bytes: Arc<Vec<u8>>,
-    range: Range<usize>,
+    bytes: Vec<u8>,
     /// Findings by [`crate::finding::Severity`] (as index): what the
     /// summary and the exit code need when the findings themselves are not
     /// built.
@@ -37,43 +33,21 @@ pub struct Piece {
 
 impl Piece {
     pub fn new(text: String, counts: [usize; 4]) -> Piece {
-        let bytes = text.into_bytes();
         Piece {
-            range: 0..bytes.len(),
-            bytes: Arc::new(bytes),
+            bytes: text.into_bytes(),
             counts,
         }
     }
 
-    /// A piece whose text is `bytes`; `None` when they are not UTF-8.
+    /// A piece whose text is `bytes` (read back from the result cache);
+    /// `None` when they are not UTF-8.
     pub fn from_utf8(bytes: Vec<u8>, counts: [usize; 4]) -> Option<Piece> {
         simdutf8::basic::from_utf8(&bytes).ok()?;
-        Some(Piece {
-            range: 0..bytes.len(),
-            bytes: Arc::new(bytes),
-            counts,
-        })
-    }
-
-    /// A piece whose text is `range` of `bytes`, already checked to be
-    /// UTF-8 by the caller (the result cache); `None` when the range is
-    /// outside the buffer.
-    pub fn shared(bytes: Arc<Vec<u8>>, range: Range<usize>, counts: [usize; 4]) -> Option<Piece> {
-        bytes.get(range.clone())?;
-        Some(Piece {
-            bytes,
-            range,
-            counts,
-        })
+        Some(Piece { bytes, counts })
     }
 
     pub fn bytes(&self) -> &[u8] {
-        self.bytes.get(self.range.clone()).unwrap_or_default()
-    }
-
-    /// The shared buffer and the range of this piece's text in it.
-    pub fn share(&self) -> (Arc<Vec<u8>>, Range<usize>) {
-        (self.bytes.clone(), self.range.clone())
+        &self.bytes
     }
 }
 
@@ -83,19 +57,37 @@ pub struct Renderer {
     format: Format,
     human: HumanOptions,
     run: RunInfo,
-    sarif: Option<super::sarif::Stream>,
+    /// SARIF's rule index, and the log up to its `results` array.
+    sarif: Option<(super::sarif::Stream, String)>,
 }
 
 impl Renderer {
     /// A renderer of `format` for the run described by `run` (its rules
     /// and date).
     pub fn new(format: Format, human: HumanOptions, run: &RunInfo) -> Renderer {
-        let sarif = (format == Format::Sarif).then(|| super::sarif::Stream::start(run).1);
+        let sarif = (format == Format::Sarif).then(|| {
+            let (head, stream) = super::sarif::Stream::start(run);
+            (stream, head)
+        });
         Renderer {
             format,
             human,
             run: run.clone(),
             sarif,
+        }
+    }
+
+    /// What the report starts with, before the first piece.
+    pub fn head(&self) -> String {
+        match self.format {
+            Format::Json => super::json::stream_header(&self.run),
+            Format::Sarif => self
+                .sarif
+                .as_ref()
+                .map(|(_, h)| h.clone())
+                .unwrap_or_default(),
+            Format::Junit => super::junit::header(),
+            Format::Human | Format::Github | Format::Concise => String::new(),
         }
     }
 
@@ -134,24 +126,28 @@ impl Renderer {
         let text = match self.format {
             Format::Json => super::json::stream_findings(findings, &mut false),
             Format::Sarif => match &self.sarif {
-                Some(s) => s.items(findings, suppressed),
+                Some((s, _)) => s.items(findings, suppressed),
                 None => String::new(),
             },
             Format::Junit => super::junit::suites(findings, &self.run),
             Format::Github => super::github::render(findings),
             Format::Concise => super::concise::render(findings),
-            Format::Human => human_items(findings, |f| super::human::render_one(f, &self.human)),
+            Format::Human => human_items(
+                findings
+                    .iter()
+                    .map(|f| super::human::render_one(f, &self.human)),
+            ),
         };
         Piece::new(text, counts)
     }
 }
 
 /// Human diagnostics, each after a blank line (the separator).
-pub fn human_items(findings: &[Finding], one: impl Fn(&Finding) -> String) -> String {
+pub fn human_items(diagnostics: impl IntoIterator<Item = String>) -> String {
     let mut s = String::new();
-    for f in findings {
+    for d in diagnostics {
         s.push('\n');
-        s.push_str(&one(f));
+        s.push_str(&d);
     }
     s
 }

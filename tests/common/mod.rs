@@ -131,3 +131,15 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
         ..d
     }
 }
+
+/// Manual results for `corpus/chp-v2.yaml`: DA001's mercury in Q1 and Q3
+/// only (Q3 above the 0.03 mg/m3 limit), DA002's in every quarter (in
+/// µg/m3, Q4 above the limit once converted); FA001 and DW001 have none.
+pub const CHP_MANUAL: &str = "credit_code,outlet,pollutant,sampled_at,value,unit,report
+91320412MA1MX3RT62,DA001,Hg,2026-02-10,0.01,mg/m3,R1
+91320412MA1MX3RT62,DA001,汞及其化合物,2026-08-10,0.05,mg/m3,R2
+91320412MA1MX3RT62,DA002,Hg,2026-01-05,12,ug/m3,R3
+91320412MA1MX3RT62,DA002,Hg,2026-04-05,20,ug/m3,R4
+91320412MA1MX3RT62,DA002,Hg,2026-07-05 10:30,20,ug/m3,R5
+91320412MA1MX3RT62,DA002,Hg,2026-10-05,40,ug/m3,R6
+";

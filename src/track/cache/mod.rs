@@ -29,6 +29,7 @@
 //! (`--stats`) or record coverage, and results with an internal error.
 
 mod entry;
+mod layout;
 mod pack;
 mod pieces;
 mod spool;
@@ -43,7 +44,7 @@ use crate::span::SourceFile;
 use entry::LibFields;
 use pack::{Body, Pack, Slot, Stat};
 use pieces::Record;
-use rustc_hash::{FxHashMap, FxHashSet};
+
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -181,12 +182,23 @@ impl Cache {
             limits.max_alias_nodes.hash(&mut h);
             library_hash(lib, &mut h);
         });
-        let started = now_secs();
-        let spool = pack::spool(dir.join(format!("{}.pack", run.hex())), run);
-        Some(Cache {
+        Some(Cache::new(
             dir,
             run,
-            fields: LibFields::of(lib, as_of),
+            LibFields::of(lib, as_of),
+            now_secs(),
+            text_free,
+        ))
+    }
+
+    /// The cache of run key `run` in `dir` (the folder of its format
+    /// version), for a run that started at `started` (Unix seconds).
+    fn new(dir: PathBuf, run: Key, fields: LibFields, started: i64, text_free: bool) -> Cache {
+        let spool = pack::spool(dir.join(format!("{}.pack", run.hex())), run);
+        Cache {
+            dir,
+            run,
+            fields,
             old: OnceLock::new(),
             pieces: None,
             spool,
@@ -196,7 +208,7 @@ impl Cache {
             unread: AtomicUsize::new(0),
             reread: AtomicUsize::new(0),
             missed: AtomicUsize::new(0),
-        })
+        }
     }
 
     /// Also keep the pieces of an output format whose renderer has key
@@ -434,34 +446,24 @@ impl Cache {
             && !slots.is_empty()
         {
             let old = self.old();
-            // The last result of a name wins (a file named twice).
-            let mut latest: FxHashMap<&str, &Slot> = FxHashMap::default();
-            for s in slots.iter() {
-                latest.insert(&s.name, s);
-            }
-            let changed = latest.values().any(|s| match old.slots.get(&s.name) {
-                Some(o) => {
-                    matches!(s.body, Body::Spooled { .. })
-                        || o.key != s.key
-                        || o.stat != s.stat
-                        || o.trusted != s.trusted
+            let all = layout::merge(
+                &old.slots,
+                &slots,
+                |s| &s.name,
+                |o, s| {
+                    matches!(s.body, Body::Old(_))
+                        && o.key == s.key
+                        && o.stat == s.stat
+                        && o.trusted == s.trusted
+                },
+            );
+            match all {
+                Some(all) => {
+                    if let Some(mut w) = self.spool.finish() {
+                        wrote = old.finish(&mut w, &all).is_some() && self.spool.commit(w);
+                    }
                 }
-                None => true,
-            });
-            if changed {
-                let seen: FxHashSet<&str> = latest.keys().copied().collect();
-                let mut all: Vec<&Slot> = old
-                    .slots
-                    .values()
-                    .filter(|s| !seen.contains(s.name.as_str()))
-                    .chain(latest.values().copied())
-                    .collect();
-                all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-                if let Some(mut w) = self.spool.finish() {
-                    wrote = old.finish(&mut w, &all).is_some() && self.spool.commit(w);
-                }
-            } else {
-                self.spool.discard();
+                None => self.spool.discard(),
             }
             slots.clear();
         }

@@ -18,7 +18,8 @@
 //! alone.
 
 use super::Key;
-use super::entry::{Reader, put_str, put_u32, put_u64};
+use super::entry::{Reader, put_u64};
+use super::layout;
 use super::spool::{Spool, Writer};
 use rustc_hash::FxHashMap;
 use std::path::Path;
@@ -26,8 +27,7 @@ use std::path::Path;
 const MAGIC: &[u8; 4] = b"PLP\x04";
 /// Magic and run key.
 const HEADER: usize = 4 + 16;
-/// Index length, count and the index's sum.
-const FOOTER: usize = 8 + 4 + 16;
+use layout::FOOTER;
 
 /// What identifies a file's content without reading it, as git's index
 /// does: a change to the file changes its size, its modification time or
@@ -143,40 +143,25 @@ impl Pack {
             return None;
         }
         let body_end = bytes.len().checked_sub(FOOTER).filter(|&e| e >= HEADER)?;
-        let mut r = Reader {
-            b: bytes.get(body_end..)?,
-        };
-        let index_len = usize::try_from(r.u64()?).ok()?;
-        let n = r.u32()? as usize;
-        let sum = r.take(16)?;
+        let (index_len, n, sum) = layout::read_footer(bytes.get(body_end..)?)?;
+        let index_len = usize::try_from(index_len).ok()?;
         let entries_end = body_end.checked_sub(index_len).filter(|&e| e >= HEADER)?;
         let index = bytes.get(entries_end..body_end)?;
-        if twox_hash::XxHash3_128::oneshot(index).to_le_bytes() != sum {
+        if !layout::index_matches(index, &sum) {
             return None;
         }
         let mut r = Reader { b: index };
         let mut slots = FxHashMap::default();
         slots.reserve(n.min(index.len()));
         for _ in 0..n {
-            let name = r.string()?;
-            let flags = r.u8()?;
-            if flags >> 2 != 0 {
-                return None;
-            }
-            let stat = if flags & 1 != 0 {
-                Some(Stat::read(&mut r)?)
-            } else {
-                None
-            };
-            let key = Key::from_bytes(r.take(16)?)?;
-            let offset = usize::try_from(r.u64()?).ok()?;
-            let len = r.u32()? as usize;
-            let sum = r.take(16)?;
-            let end = offset.checked_add(len)?;
+            let (name, stat, trusted, key) = layout::read_head(&mut r)?;
+            let (offset, len, sum) = layout::read_place(&mut r)?;
+            let offset = usize::try_from(offset).ok()?;
+            let end = offset.checked_add(len as usize)?;
             if offset < HEADER || end > entries_end {
                 return None;
             }
-            if twox_hash::XxHash3_128::oneshot(&bytes[offset..end]).to_le_bytes() != sum {
+            if twox_hash::XxHash3_128::oneshot(&bytes[offset..end]) != sum {
                 continue;
             }
             slots.insert(
@@ -184,7 +169,7 @@ impl Pack {
                 Slot {
                     name,
                     stat,
-                    trusted: flags & 2 != 0 && stat.is_some(),
+                    trusted,
                     key,
                     body: Body::Old(offset..end),
                 },
@@ -222,23 +207,12 @@ impl Pack {
                 }
                 Body::Spooled { offset, len, sum } => (*offset, *len, *sum),
             };
-            put_str(&mut index, &s.name);
-            index.push(u8::from(s.stat.is_some()) | u8::from(s.trusted && s.stat.is_some()) << 1);
-            if let Some(st) = &s.stat {
-                st.write(&mut index);
-            }
-            index.extend_from_slice(&s.key.bytes());
-            put_u64(&mut index, offset);
-            put_u32(&mut index, len);
-            index.extend_from_slice(&sum.to_le_bytes());
+            layout::write_head(&mut index, &s.name, s.stat, s.trusted, s.key);
+            layout::write_place(&mut index, offset, len, sum);
             count += 1;
         }
         w.append(&index).ok()?;
-        let mut footer = Vec::with_capacity(FOOTER);
-        put_u64(&mut footer, index.len() as u64);
-        put_u32(&mut footer, count);
-        footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
-        w.append(&footer).ok()?;
+        w.append(&layout::footer(&index, count)).ok()?;
         Some(())
     }
 }

@@ -28,11 +28,12 @@
 //! give its sum, or is not UTF-8, is ignored alone.
 
 use super::Key;
-use super::entry::{Reader, put_str, put_u32, put_u64};
+use super::entry::{Reader, put_u32, put_u64};
+use super::layout;
 use super::pack::Stat;
 use super::spool::{Spool, Writer};
 use crate::report::piece::Piece;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -40,8 +41,6 @@ use std::sync::Mutex;
 const MAGIC: &[u8; 4] = b"PLQ\x03";
 /// Magic, run key and piece key.
 const HEADER: u64 = 4 + 16 + 8;
-/// Index length, count and the index's sum.
-const FOOTER: u64 = 8 + 4 + 16;
 
 /// Where a record's text is: `len` bytes at `offset`, whose XXH3-128 is
 /// `sum`, in the file read at the start (`old`) or in this run's spool.
@@ -149,30 +148,22 @@ impl Store {
         let Ok(mut kept) = self.kept.lock() else {
             return false;
         };
-        let mut latest: FxHashMap<&str, &Record> = FxHashMap::default();
-        for r in kept.iter() {
-            latest.insert(&r.name, r);
-        }
-        let changed = latest.values().any(|r| match self.records.get(&r.name) {
-            Some(o) => !r.text.old || o.key != r.key || o.stat != r.stat || o.trusted != r.trusted,
-            None => true,
-        });
-        let mut wrote = false;
-        if changed {
-            let seen: FxHashSet<&str> = latest.keys().copied().collect();
-            let mut all: Vec<&Record> = self
-                .records
-                .values()
-                .filter(|r| !seen.contains(r.name.as_str()))
-                .chain(latest.values().copied())
-                .collect();
-            all.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-            if let Some(mut w) = self.spool.finish() {
-                wrote = self.finish(&mut w, &all).is_some() && self.spool.commit(w);
+        let all = layout::merge(
+            &self.records,
+            &kept,
+            |r| &r.name,
+            |o, r| r.text.old && o.key == r.key && o.stat == r.stat && o.trusted == r.trusted,
+        );
+        let wrote = match all {
+            Some(all) => self
+                .spool
+                .finish()
+                .is_some_and(|mut w| self.finish(&mut w, &all).is_some() && self.spool.commit(w)),
+            None => {
+                self.spool.discard();
+                false
             }
-        } else {
-            self.spool.discard();
-        }
+        };
         kept.clear();
         wrote
     }
@@ -192,28 +183,17 @@ impl Store {
                 };
                 t.offset = w.append(&text).ok()?;
             }
-            put_str(&mut index, &r.name);
-            index.push(u8::from(r.stat.is_some()) | u8::from(r.trusted && r.stat.is_some()) << 1);
-            if let Some(st) = &r.stat {
-                st.write(&mut index);
-            }
-            index.extend_from_slice(&r.key.bytes());
+            layout::write_head(&mut index, &r.name, r.stat, r.trusted, r.key);
             put_u32(&mut index, r.rules_applied);
             put_u32(&mut index, r.rules_undecided);
             for c in r.counts {
                 put_u32(&mut index, c);
             }
-            put_u64(&mut index, t.offset);
-            put_u32(&mut index, t.len);
-            index.extend_from_slice(&t.sum.to_le_bytes());
+            layout::write_place(&mut index, t.offset, t.len, t.sum);
             count += 1;
         }
         w.append(&index).ok()?;
-        let mut footer = Vec::with_capacity(FOOTER as usize);
-        put_u64(&mut footer, index.len() as u64);
-        put_u32(&mut footer, count);
-        footer.extend_from_slice(&twox_hash::XxHash3_128::oneshot(&index).to_le_bytes());
-        w.append(&footer).ok()?;
+        w.append(&layout::footer(&index, count)).ok()?;
         Some(())
     }
 }
@@ -222,52 +202,38 @@ impl Store {
 fn read_index(path: &Path, run: Key, piece_key: u64) -> Option<(File, FxHashMap<String, Record>)> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
-    let body_end = size.checked_sub(FOOTER).filter(|&e| e >= HEADER)?;
+    let body_end = size
+        .checked_sub(layout::FOOTER as u64)
+        .filter(|&e| e >= HEADER)?;
     let mut head = [0u8; HEADER as usize];
     read_at(&file, &mut head, 0)?;
     let mut r = Reader { b: &head };
     if r.take(4)? != MAGIC || r.take(16)? != run.bytes() || r.u64()? != piece_key {
         return None;
     }
-    let mut foot = [0u8; FOOTER as usize];
+    let mut foot = [0u8; layout::FOOTER];
     read_at(&file, &mut foot, body_end)?;
-    let mut r = Reader { b: &foot };
-    let index_len = r.u64()?;
-    let n = r.u32()? as usize;
-    let sum = r.take(16)?;
+    let (index_len, n, sum) = layout::read_footer(&foot)?;
     // The index must fit between the header and the footer before any
     // allocation.
     let texts_end = body_end.checked_sub(index_len).filter(|&t| t >= HEADER)?;
     let mut index = vec![0u8; usize::try_from(index_len).ok()?];
     read_at(&file, &mut index, texts_end)?;
-    if twox_hash::XxHash3_128::oneshot(&index).to_le_bytes() != sum {
+    if !layout::index_matches(&index, &sum) {
         return None;
     }
     let mut r = Reader { b: &index };
     let mut records = FxHashMap::default();
     records.reserve(n.min(index.len()));
     for _ in 0..n {
-        let name = r.string()?;
-        let flags = r.u8()?;
-        if flags >> 2 != 0 {
-            return None;
-        }
-        let stat = if flags & 1 != 0 {
-            Some(Stat::read(&mut r)?)
-        } else {
-            None
-        };
-        let key = Key::from_bytes(r.take(16)?)?;
+        let (name, stat, trusted, key) = layout::read_head(&mut r)?;
         let rules_applied = r.u32()?;
         let rules_undecided = r.u32()?;
         let mut counts = [0u32; 4];
         for c in &mut counts {
             *c = r.u32()?;
         }
-        let offset = r.u64()?;
-        let len = r.u32()?;
-        let mut s = [0u8; 16];
-        s.copy_from_slice(r.take(16)?);
+        let (offset, len, sum) = layout::read_place(&mut r)?;
         if offset < HEADER || offset.checked_add(u64::from(len))? > texts_end {
             return None;
         }
@@ -276,7 +242,7 @@ fn read_index(path: &Path, run: Key, piece_key: u64) -> Option<(File, FxHashMap<
             Record {
                 name,
                 stat,
-                trusted: flags & 2 != 0 && stat.is_some(),
+                trusted,
                 key,
                 rules_applied,
                 rules_undecided,
@@ -285,7 +251,7 @@ fn read_index(path: &Path, run: Key, piece_key: u64) -> Option<(File, FxHashMap<
                     old: true,
                     offset,
                     len,
-                    sum: u128::from_le_bytes(s),
+                    sum,
                 },
             },
         );

@@ -2,6 +2,7 @@ use super::entry::{Reader, RuleFields};
 use super::*;
 use crate::finding::{Finding, Label, Severity, Suppressed};
 use crate::span::{Source, Span};
+use rustc_hash::FxHashMap;
 
 fn fields() -> LibFields {
     let mut rules = FxHashMap::default();
@@ -20,21 +21,7 @@ fn fields() -> LibFields {
 
 /// A cache over `dir` as a run opened at `started` would be.
 fn cache(dir: &Path, started: i64, text_free: bool) -> Cache {
-    let run = Key(1, 2);
-    Cache {
-        dir: dir.to_path_buf(),
-        run,
-        fields: fields(),
-        old: OnceLock::new(),
-        pieces: None,
-        spool: pack::spool(dir.join(format!("{}.pack", run.hex())), run),
-        started,
-        text_free,
-        slots: Mutex::new(Vec::new()),
-        unread: AtomicUsize::new(0),
-        reread: AtomicUsize::new(0),
-        missed: AtomicUsize::new(0),
-    }
+    Cache::new(dir.to_path_buf(), Key(1, 2), fields(), started, text_free)
 }
 
 const TEXT: &str = "a: 1\nb: \"苏州\"\n";
