@@ -287,7 +287,7 @@ impl Cache {
         let raw = old.body(slot)?;
         let source = SourceFile::new(name, String::new());
         let c = self.fields.decode(raw, slot.key, &source, meta.len())?;
-        self.keep(slot.clone());
+        // Unchanged: carried into the next pack as a slot not seen.
         self.unread.fetch_add(1, Ordering::Relaxed);
         Some((c, slot.key))
     }
@@ -362,7 +362,7 @@ impl Cache {
             return None;
         }
         let piece = store.piece(rec)?;
-        store.keep(rec.clone());
+        // Unchanged: carried into the next file as a record not seen.
         self.unread.fetch_add(1, Ordering::Relaxed);
         Some((piece, rec.rules_applied, rec.rules_undecided))
     }
