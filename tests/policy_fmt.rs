@@ -104,6 +104,28 @@ fn a_comment_after_a_doc_block_is_formatted_once() {
     assert_eq!(once, twice);
 }
 
+/// A line of whitespace only in a triple-quoted text reads as an empty
+/// line, as the formatter writes it: the text (and the AST) is the same
+/// after formatting, even where no line is indented (found by the policy
+/// fuzzer).
+#[test]
+fn a_blank_line_in_a_triple_quoted_text_keeps_its_meaning() {
+    let src = "policy a.b {\n  title \"t\"\n  version 1\n  basis \"b\"\n  element air\n  severity error\n\n  doc {\n    what \"\"\"\n      \nx: y\n  \u{3000}\nz\n    \"\"\"\n  }\n\n  for o in air.outlets {\n    require true else \"m\"\n  }\n}\n";
+    let doc = |text: &str| {
+        let f = parse_file(&SourceFile::new("x.policy", text)).unwrap();
+        let permitlint::lang::ast::Item::Policy(p) = &f.items[0] else {
+            panic!("a policy");
+        };
+        p.doc
+            .iter()
+            .flat_map(|d| d.node.iter().map(|(_, s)| s.text.node.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(doc(src), ["\nx: y\n\nz"]);
+    let once = format_file(&parse_file(&SourceFile::new("x.policy", src)).unwrap());
+    assert_eq!(doc(&once), doc(src), "{once}");
+}
+
 #[test]
 fn shipped_library_has_no_errors() {
     if let Err(errors) = permitlint::library::shipped() {

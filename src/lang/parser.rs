@@ -273,7 +273,8 @@ fn unescape(raw: &str) -> String {
 }
 
 /// Remove the common indentation of a triple-quoted block and the first and
-/// last line breaks, so documentation can be indented with the policy.
+/// last line breaks, so documentation can be indented with the policy. A
+/// line of whitespace only becomes empty (as the formatter writes it).
 pub fn dedent(text: &str) -> String {
     let text = text.strip_prefix('\n').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
@@ -286,7 +287,9 @@ pub fn dedent(text: &str) -> String {
     let mut out: Vec<&str> = lines
         .iter()
         .map(|l| {
-            if l.len() >= indent {
+            if l.trim().is_empty() {
+                ""
+            } else if l.len() >= indent {
                 &l[indent..]
             } else {
                 l.trim_start()
